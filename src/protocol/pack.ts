@@ -1,0 +1,187 @@
+// The exercise-pack manifest as it crosses every boundary: read and validated once by src/core/packs
+// (against schemas/pack.schema.json), then handed whole to the worker inside CheckParams, so the Python
+// runtime never parses a manifest itself. docs/pack-format.md explains each field for authors.
+
+export const PACK_FORMAT_VERSION = 1;
+
+/** `authoring`: solutions inside the learner files, hidden tests as Python. `release`: what `gradlab build` writes. */
+export type PackForm = 'authoring' | 'release';
+
+export interface PackManifest {
+  $schema?: string;
+  formatVersion: number;
+  id: string;
+  title: string;
+  version: string;
+  description?: string;
+  form: PackForm;
+  lessons: LessonSpec[];
+  exercises: ExerciseSpec[];
+}
+
+export interface LessonSpec {
+  id: string;
+  title: string;
+  mastery?: MasterySpec;
+}
+
+export interface MasterySpec {
+  /** fraction of questions to answer right, e.g. 0.75 */
+  passMark: number;
+  questions: MasteryQuestion[];
+}
+
+export interface MasteryQuestion {
+  id: string;
+  prompt: string;
+  choices: string[];
+  /** index into choices */
+  answer: number;
+  explanation?: string;
+}
+
+export type PythonPackage = 'numpy' | 'torch';
+
+export type FileRole =
+  /** the learner edits it; its solution regions are stripped in the release */
+  | 'learner'
+  /** read-only support code; graded from the pack's copy, never the learner's */
+  | 'given'
+  /** a training script the learner runs (and may edit); not graded as a learner file */
+  | 'script';
+
+export interface ExerciseFile {
+  path: string;
+  role: FileRole;
+  /** the functions (or classes) the learner writes in this file, for CodeLens and locations */
+  functions?: string[];
+}
+
+export interface ExerciseLimits {
+  timeoutS?: number;
+  memoryMb?: number;
+}
+
+export interface HintPolicy {
+  /** failed checks needed before each further hint unlocks (0: all hints available at once) */
+  attemptsPerHint: number;
+}
+
+export interface Tolerance {
+  rtol?: number;
+  atol?: number;
+}
+
+export interface CheckBase {
+  id: string;
+  title: string;
+  /** default 1 */
+  points?: number;
+  /** reported by title, verdict and hint only; its source never reaches the learner */
+  hidden?: boolean;
+  /** the learner function the check is about: failures are shown there */
+  function?: string;
+  /** the learner file holding `function`; default: the exercise's first learner file */
+  file?: string;
+  /** ordered from nudge to near-answer, shown when this check fails */
+  hints?: string[];
+  tolerance?: Tolerance;
+}
+
+export interface GradcheckSpec extends CheckBase {
+  kind: 'gradcheck';
+  /** name -> Python expression, evaluated in order in the learner's namespace with `np`, `rng` and earlier names */
+  inputs: Record<string, string>;
+  /** Python expression of the scalar loss, in terms of the input names */
+  loss: string;
+  /** Python expression of the analytic gradient: one value per `wrt` name (a tuple when several) */
+  gradient: string;
+  /** the input names differentiated; a name may hold a float, an array or a dict of arrays */
+  wrt: string[];
+  /** words for each wrt name in messages, e.g. {"w": "grad_w"} */
+  labels?: Record<string, string>;
+  /** random points tried, default 3 */
+  trials?: number;
+  /** overrides the host's setting */
+  mode?: 'auto' | 'full' | 'fast';
+  /** random directions in fast mode, default 4 (never fewer) */
+  directions?: number;
+  /** pre-activation of a ReLU, to recognise a missing mask: expression and the parameters its unit axis feeds */
+  relu?: { preactivation: string; params: string[] };
+}
+
+export interface ValueGraphSpec extends CheckBase {
+  kind: 'value-graph';
+  /** the learner's scalar-autograd class, default "Value" */
+  class?: string;
+  /** operations the engine may use: add radd sub rsub mul rmul neg truediv rtruediv pow relu */
+  ops: string[];
+  /** operations this exercise asks the learner to write: tested alone first so the first wrong one is named */
+  focus?: string[];
+  /** random expression graphs, default 25 */
+  graphs?: number;
+  seed?: number;
+}
+
+export interface TrainingLoopSpec extends CheckBase {
+  kind: 'training-loop';
+  /** name -> Python expression, evaluated in order in the learner's namespace (seeded problem, model, optimizer) */
+  setup: Record<string, string>;
+  /** the expression that runs the learner's loop, e.g. "train(model, x, y, optimizer, 5)" */
+  run: string;
+  /** expression listing the parameter objects (each with .data and .grad) */
+  parameters: string;
+  /** name from setup whose step() is observed */
+  optimizer: string;
+}
+
+export interface TestSpec extends CheckBase {
+  kind: 'test';
+}
+
+export interface RunCondition {
+  metric: string;
+  /** the metric must fall below this value ... */
+  below?: number;
+  /** ... at or before this step */
+  byStep?: number;
+  /** every logged value must be finite (from `afterStep` on, when given) */
+  finite?: boolean;
+  afterStep?: number;
+}
+
+export interface RunSpec extends CheckBase {
+  kind: 'run';
+  /** the training script, relative to the exercise folder */
+  script: string;
+  args?: string[];
+  conditions: RunCondition[];
+}
+
+export type CheckSpec = GradcheckSpec | ValueGraphSpec | TrainingLoopSpec | TestSpec | RunSpec;
+
+export interface EquivalentMutant {
+  id: string;
+  why: string;
+}
+
+export interface ExerciseSpec {
+  id: string;
+  title: string;
+  lesson: string;
+  order: number;
+  prerequisites?: string[];
+  /** folder inside the pack, default: the id */
+  dir?: string;
+  /** Markdown file inside the exercise folder */
+  instructions: string;
+  requires?: PythonPackage[];
+  limits?: ExerciseLimits;
+  files: ExerciseFile[];
+  /** Python file with the `@test` implementations, default "tests.py" */
+  tests?: string;
+  hints?: string[];
+  hintPolicy?: HintPolicy;
+  checks: CheckSpec[];
+  mutants?: { equivalent?: EquivalentMutant[] };
+}

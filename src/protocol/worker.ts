@@ -1,0 +1,215 @@
+// The host <-> grading-worker boundary, described once. The Python mirror is runtime/gradlab/protocol.py;
+// change both together and bump PROTOCOL_VERSION.
+//
+// Transport: `python -m gradlab.worker` on stdio. Every message is one frame:
+//   Content-Length: <byte length of the UTF-8 body>\r\n\r\n<JSON body>
+// Requests carry an integer `id` and get exactly one response with the same id; notifications carry none.
+
+import type { ExerciseSpec, PackForm } from './pack';
+
+export const PROTOCOL_VERSION = 1;
+
+export const WorkerMethod = {
+  /** What the interpreter can do: Python, NumPy and PyTorch versions, sandbox support. */
+  Hello: 'hello',
+  /** Run one exercise's checks on one submission. */
+  Check: 'check',
+  /** Run hidden tests against the reference solution and return their transcripts (pack build). */
+  Record: 'record',
+  /** Generate mutants (the usual mistakes) of a solution file's solution regions (pack validate). */
+  Mutants: 'mutants',
+  /** Finish the current request, then exit. */
+  Shutdown: 'shutdown',
+} as const;
+export type WorkerMethod = (typeof WorkerMethod)[keyof typeof WorkerMethod];
+
+export const WorkerNotification = {
+  /** host -> worker: abandon the request with this id (a newer save arrived); it answers with code `cancelled`. */
+  Cancel: 'cancel',
+  /** worker -> host: a line for the host's log channel (never learner output). */
+  Log: 'log',
+} as const;
+export type WorkerNotification = (typeof WorkerNotification)[keyof typeof WorkerNotification];
+
+export interface RequestMessage<P = unknown> {
+  id: number;
+  method: WorkerMethod;
+  params: P;
+}
+
+export interface NotificationMessage<P = unknown> {
+  method: WorkerNotification;
+  params: P;
+}
+
+export type ErrorCode =
+  /** malformed request or unknown method */
+  | 'bad-request'
+  /** the pack or exercise could not be loaded (message says which file and why) */
+  | 'pack'
+  /** the exercise needs a package the interpreter lacks (NumPy, PyTorch) */
+  | 'missing-dependency'
+  /** the sandbox cannot run on this platform (no fork) */
+  | 'unsupported-platform'
+  /** answered a Cancel notification */
+  | 'cancelled'
+  /** a bug in the worker itself */
+  | 'internal';
+
+export interface ResponseError {
+  code: ErrorCode;
+  message: string;
+  /** for `missing-dependency`: the missing package names */
+  missing?: string[];
+}
+
+export interface ResponseMessage<R = unknown> {
+  id: number;
+  result?: R;
+  error?: ResponseError;
+}
+
+export interface LogParams {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface CancelParams {
+  id: number;
+}
+
+// ---- hello ----
+
+export interface PackageInfo {
+  available: boolean;
+  version?: string;
+  /** why the import failed, when it did */
+  error?: string;
+}
+
+export interface HelloResult {
+  protocolVersion: number;
+  runtimeVersion: string;
+  python: { version: string; executable: string; implementation: string };
+  platform: string;
+  numpy: PackageInfo & { blas?: string };
+  torch: PackageInfo & { cuda?: boolean; device?: string };
+  /** fork-based sandbox available (Linux, macOS) */
+  sandbox: boolean;
+}
+
+// ---- check ----
+
+export interface Limits {
+  /** wall-clock and CPU seconds per check */
+  timeoutS: number;
+  /** address space a check may add, MiB */
+  memoryMb: number;
+  /** captured stdout+stderr kept per check, KiB */
+  outputKb: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { timeoutS: 10, memoryMb: 1024, outputKb: 64 };
+
+export type GradcheckMode = 'auto' | 'full' | 'fast';
+
+/** The pack as the worker needs it: validated by the host, never re-parsed in Python. */
+export interface PackRef {
+  /** absolute path of the pack folder */
+  dir: string;
+  form: PackForm;
+}
+
+export interface CheckParams {
+  pack: PackRef;
+  exercise: ExerciseSpec;
+  /** absolute path of a folder holding the learner's files under their exercise names */
+  submission: string;
+  /**
+   * authoring form only: a folder holding the solution form of the learner files, used for
+   * reference values (hidden tests run as real code; training-loop trajectories)
+   */
+  reference?: string;
+  limits: Limits;
+  gradcheck: GradcheckMode;
+  /** run only these check ids (all when absent) */
+  only?: string[];
+}
+
+export type CheckKind = 'gradcheck' | 'value-graph' | 'training-loop' | 'test' | 'run';
+export type CheckStatus = 'passed' | 'failed' | 'errored' | 'timeout';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  kind: CheckKind;
+  hidden: boolean;
+  status: CheckStatus;
+  passed: boolean;
+  /** what happened, in plain words; for hidden checks only the verdict, never test source or values */
+  message: string;
+  /** the kind of mistake, when the numbers name one ("grad_w is exactly half the numeric gradient...") */
+  diagnosis?: string;
+  points: number;
+  maxPoints: number;
+  /** where in the learner's files: file relative to the submission folder, function name, 1-based line */
+  file?: string;
+  function?: string;
+  line?: number;
+  /** for a diff view; absent for hidden checks */
+  expected?: string;
+  actual?: string;
+  /** learner stdout+stderr captured during this check, bounded */
+  output?: string;
+  outputTruncated?: boolean;
+  warnings?: string[];
+  durationMs: number;
+}
+
+export interface CheckReport {
+  exercise: string;
+  passed: boolean;
+  points: number;
+  maxPoints: number;
+  checks: CheckResult[];
+  durationMs: number;
+}
+
+// ---- record (pack build) ----
+
+export interface RecordParams {
+  pack: PackRef;
+  exercise: ExerciseSpec;
+  /** the solution form of the learner files */
+  reference: string;
+  limits: Limits;
+}
+
+/** Opaque to the host: written to the release as the exercise's hidden-test transcripts. */
+export interface RecordResult {
+  transcripts: unknown;
+  /** baked reference data for checks that compare with the solution (training-loop trajectories) */
+  references: unknown;
+}
+
+// ---- mutants (pack validate) ----
+
+export interface MutantsParams {
+  /** solution-form source of one learner file */
+  source: string;
+  /** 1-based inclusive line ranges of the solution regions in `source` */
+  regions: Array<[number, number]>;
+}
+
+export interface Mutant {
+  /** stable across runs of the same source: `<function>:<operator>:<n>` */
+  id: string;
+  line: number;
+  /** the usual mistake, in words: "dropped the factor 2 in `2 * error.mean()`" */
+  description: string;
+  source: string;
+}
+
+export interface MutantsResult {
+  mutants: Mutant[];
+}
