@@ -1,0 +1,66 @@
+// gradlab check <exercise-id> --submission <file|dir> | --all [--workspace dir]
+//   [--pack dir|zip] [--python path] [--json] [--timeout s] [--memory MiB] [--gradcheck full|fast|auto]
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkSubmission } from '../../core/grading/check';
+import { submissionFolder } from '../../core/grading/submission';
+import { findExercise } from '../../core/packs/load';
+import { exerciseFolder } from '../../core/paths';
+import type { CheckReport } from '../../protocol/worker';
+import type { ExerciseSpec } from '../../protocol/pack';
+import { startGrader } from '../grader';
+import { CliProblem, EXIT_FAILED, EXIT_OK, type CliIO } from '../io';
+import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
+import { packFor } from '../pack';
+import { formatReport, reportJson } from '../report';
+
+export const usage = `gradlab check <exercise-id> --submission <file|dir> [options]
+gradlab check --all [--workspace <dir>] [options]
+  --pack <dir|zip>     the exercise pack (default: the built-in pack)
+  --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
+  --json               print the report as JSON
+  --timeout <s>        time limit per check (default 10)
+  --memory <MiB>       memory limit per check (default 1024)
+  --gradcheck <mode>   full, fast or auto (default auto: fast above 2,000 parameters)`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('check', argv, {
+    ...graderOptions,
+    submission: { type: 'string' },
+    pack: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+    workspace: { type: 'string' },
+  });
+  const limits = limitsFrom(values);
+  const gradcheck = gradcheckFrom(values.gradcheck);
+
+  const pack = await packFor(values.pack, io.cwd);
+  let targets: Array<{ exercise: ExerciseSpec; path: string }>;
+  if (values.all) {
+    if (positionals.length || values.submission) throw new CliProblem('gradlab check --all takes no exercise id and no --submission');
+    const workspace = resolve(io.cwd, values.workspace ?? '.');
+    targets = pack.manifest.exercises
+      .map((exercise) => ({ exercise, path: exerciseFolder(workspace, exercise.id) }))
+      .filter((t) => existsSync(t.path));
+    if (targets.length === 0) throw new CliProblem(`No started exercises under ${exerciseFolder(workspace, '')} (start one in VS Code first).`);
+  } else {
+    if (positionals.length !== 1) throw new CliProblem(`gradlab check needs exactly one exercise id\n${usage}`);
+    if (!values.submission) throw new CliProblem('gradlab check needs --submission <file|dir> (or --all)');
+    targets = [{ exercise: findExercise(pack, positionals[0]), path: resolve(io.cwd, values.submission) }];
+  }
+
+  const client = await startGrader(values.python, [...new Set(targets.flatMap((t) => t.exercise.requires ?? []))]);
+  const reports: CheckReport[] = [];
+  try {
+    for (const { exercise, path } of targets) {
+      const report = await checkSubmission({ client, pack, exercise, submission: submissionFolder(exercise, path), limits, gradcheck });
+      reports.push(report);
+      if (!values.json) for (const line of formatReport(report)) io.out(line);
+    }
+  } finally {
+    await client.dispose();
+  }
+  if (values.json) io.out(JSON.stringify(values.all ? { passed: reports.every((r) => r.passed), exercises: reports.map(reportJson) } : reportJson(reports[0]), null, 2));
+  return reports.every((r) => r.passed) ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,53 @@
+// The `gradlab` command line: one face of the same core the extension uses.
+import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
+import * as check from './commands/check';
+
+interface Command {
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+const commands: Record<string, Command> = { check };
+
+function help(): string {
+  return ['Gradient Lab — grade neural-network exercises from the command line.', '', 'Usage:', ...Object.values(commands).map((c) => c.usage), ''].join('\n');
+}
+
+/** Errors a person can fix (bad flags, a broken pack, no interpreter) become exit 2 with one line. */
+function isProblem(error: unknown): error is Error {
+  return error instanceof Error && ['CliProblem', 'PackError', 'PythonError', 'SubmissionError', 'WorkerError'].includes(error.name);
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name ? 0 : EXIT_PROBLEM;
+  }
+  const command = commands[name];
+  try {
+    if (!command) throw new CliProblem(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}); see gradlab --help`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(command.usage);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    if (!isProblem(error)) throw error;
+    io.err(`gradlab ${name}: ${error.message.split('\n')[0]}`);
+    return EXIT_PROBLEM;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), cwd: process.cwd() };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`gradlab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT_PROBLEM;
+    },
+  );
+}

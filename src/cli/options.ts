@@ -1,0 +1,42 @@
+// Options several commands share, parsed the same way everywhere.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliProblem } from './io';
+import type { GradcheckMode, Limits } from '../protocol/worker';
+
+export const graderOptions = {
+  python: { type: 'string' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  gradcheck: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** parseArgs that turns its exceptions into usage problems (exit 2) with the command's name. */
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliProblem(`gradlab ${command}: ${(error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}`);
+  }
+}
+
+function positiveNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliProblem(`--${flag} must be a positive number, got "${value}"`);
+  return n;
+}
+
+export function limitsFrom(values: { timeout?: string; memory?: string }): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  const timeoutS = positiveNumber('timeout', values.timeout);
+  const memoryMb = positiveNumber('memory', values.memory);
+  if (timeoutS !== undefined) limits.timeoutS = timeoutS;
+  if (memoryMb !== undefined) limits.memoryMb = memoryMb;
+  return limits;
+}
+
+export function gradcheckFrom(value: string | undefined): GradcheckMode {
+  if (value === undefined) return 'auto';
+  if (value === 'auto' || value === 'full' || value === 'fast') return value;
+  throw new CliProblem(`--gradcheck must be full, fast or auto, got "${value}"`);
+}

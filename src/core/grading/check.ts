@@ -1,0 +1,59 @@
+// One check of one submission, the same for the CLI and the extension: builds CheckParams from the pack,
+// the exercise and the caller's limits, and asks the warm worker.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GraderClient } from '../grader/client';
+import type { LoadedPack } from '../packs/load';
+import { materializeForm } from '../packs/scaffold';
+import { DEFAULT_LIMITS, type CheckReport, type GradcheckMode, type Limits } from '../../protocol/worker';
+import type { ExerciseSpec } from '../../protocol/pack';
+
+export interface CheckRequest {
+  client: GraderClient;
+  pack: LoadedPack;
+  exercise: ExerciseSpec;
+  /** folder with the learner's files (see submissionFolder) */
+  submission: string;
+  /** limits the user chose explicitly (setting or flag); they win over the exercise's own */
+  limits?: Partial<Limits>;
+  gradcheck?: GradcheckMode;
+  only?: string[];
+  signal?: AbortSignal;
+}
+
+/** The exercise's limits, then the user's explicit choices, over the defaults. */
+export function effectiveLimits(exercise: ExerciseSpec, chosen: Partial<Limits> = {}): Limits {
+  return { ...DEFAULT_LIMITS, ...exercise.limits, ...chosen };
+}
+
+// Authoring packs grade against the solution form of the learner files; materialize it once per process.
+const referenceFolders = new Map<string, string>();
+
+export async function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string | undefined> {
+  if (pack.form !== 'authoring') return undefined;
+  const key = `${pack.dir}\0${exercise.id}`;
+  let dir = referenceFolders.get(key);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'gradlab-reference-'));
+    await materializeForm(pack, exercise, 'solution', dir);
+    referenceFolders.set(key, dir);
+  }
+  return dir;
+}
+
+export async function checkSubmission(request: CheckRequest): Promise<CheckReport> {
+  const { pack, exercise } = request;
+  return request.client.check(
+    {
+      pack: { dir: pack.dir, form: pack.form },
+      exercise,
+      submission: request.submission,
+      reference: await referenceFolder(pack, exercise),
+      limits: effectiveLimits(exercise, request.limits),
+      gradcheck: request.gradcheck ?? 'auto',
+      only: request.only,
+    },
+    request.signal,
+  );
+}
