@@ -1,0 +1,83 @@
+// Checking an exercise from VS Code: trust, saving, the warm grader, cancelling an older check of the same
+// exercise when a newer one starts, and reporting through the Testing API.
+import * as vscode from 'vscode';
+import { checkSubmission } from '../core/grading/check';
+import { WorkerError } from '../core/grader/client';
+import type { ExerciseSpec } from '../protocol/pack';
+import type { CheckReport } from '../protocol/worker';
+import type { Ctx } from './ctx';
+import { exerciseFolderUri, learnerFileUri, locateResult } from './exercises';
+import type { ExerciseTests } from './testing/controller';
+
+export class Checker {
+  private readonly running = new Map<string, AbortController>();
+  private readonly listeners = new Set<(exerciseId: string, report: CheckReport | undefined) => void>();
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly tests: ExerciseTests,
+  ) {}
+
+  /** Called after every check ends, with its report (undefined when it produced none). */
+  onDidCheck(listener: (exerciseId: string, report: CheckReport | undefined) => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  isRunning(): boolean {
+    return this.running.size > 0;
+  }
+
+  async check(exercise: ExerciseSpec, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<CheckReport | undefined> {
+    if (!this.ctx.requireTrust('Checking an exercise')) return undefined;
+    const dir = exerciseFolderUri(folder, exercise.id);
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.isDirty && doc.uri.fsPath.startsWith(dir.fsPath)) await doc.save();
+    }
+    this.running.get(exercise.id)?.abort();
+    const abort = new AbortController();
+    this.running.set(exercise.id, abort);
+    token?.onCancellationRequested(() => abort.abort());
+
+    const run = this.tests.begin(exercise, learnerFileUri(folder, exercise));
+    let report: CheckReport | undefined;
+    try {
+      const client = await this.ctx.grader(exercise.requires);
+      if (!client) {
+        this.tests.abort(run, exercise, 'No Python interpreter that can grade this exercise: see the message and "Gradient Lab: Select Python Interpreter".');
+        return undefined;
+      }
+      const pack = await this.ctx.pack();
+      report = await checkSubmission({
+        client,
+        pack,
+        exercise,
+        submission: dir.fsPath,
+        limits: this.ctx.chosenLimits(),
+        gradcheck: this.ctx.gradcheckMode(),
+        signal: abort.signal,
+      });
+      const locations = await Promise.all(report.checks.map((r) => locateResult(folder, exercise, r)));
+      this.tests.finish(run, exercise, report, (r) => locations[report!.checks.indexOf(r)]);
+      this.ctx.log.info(`${exercise.id}: ${report.checks.filter((c) => c.passed).length}/${report.checks.length} checks passed in ${report.durationMs} ms`);
+      return report;
+    } catch (error) {
+      if (error instanceof WorkerError && error.code === 'cancelled') {
+        this.tests.abort(run, exercise, 'Cancelled: a newer check of this exercise started.');
+        return undefined;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.log.error(`${exercise.id}: ${message}`);
+      this.tests.abort(run, exercise, message);
+      void vscode.window.showErrorMessage(`Gradient Lab could not check ${exercise.id}: ${message}`, 'Show Log').then((c) => c && this.ctx.log.show());
+      return undefined;
+    } finally {
+      if (this.running.get(exercise.id) === abort) this.running.delete(exercise.id);
+      for (const listener of this.listeners) listener(exercise.id, report);
+    }
+  }
+
+  dispose(): void {
+    for (const abort of this.running.values()) abort.abort();
+  }
+}

@@ -1,0 +1,143 @@
+// The one context object every command and view receives (the rust-analyzer pattern): the log, settings,
+// the loaded pack, the workspace, and the warm grader, restarted when the interpreter changes.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { GraderClient } from '../core/grader/client';
+import { findPython, PythonError } from '../core/python/discover';
+import { builtinAuthoringPackDir, builtinPackDir, runtimeDir } from '../core/paths';
+import { loadPack, type LoadedPack } from '../core/packs/load';
+import type { GradcheckMode, Limits } from '../protocol/worker';
+import type { PythonPackage } from '../protocol/pack';
+import { activeInterpreter, onActiveInterpreterChange } from './pythonExtension';
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private client: Promise<GraderClient | undefined> | undefined;
+  private packPromise: Promise<LoadedPack> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Gradient Lab', { log: true });
+    this.disposables.push(
+      this.log,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('gradlab.pythonPath')) this.restartGrader('gradlab.pythonPath changed');
+      }),
+    );
+    void onActiveInterpreterChange(() => {
+      if (!this.config().get<string>('pythonPath')) this.restartGrader('the Python extension switched environment');
+    }).then((d) => this.disposables.push(d));
+  }
+
+  config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('gradlab');
+  }
+
+  /** Limits the user set explicitly; the exercise's own limits apply otherwise. */
+  chosenLimits(): Partial<Limits> {
+    const limits: Partial<Limits> = {};
+    const timeout = this.config().inspect<number>('check.timeoutSeconds');
+    const memory = this.config().inspect<number>('check.memoryLimitMb');
+    const explicit = <T>(i: { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined) =>
+      i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+    const timeoutS = explicit(timeout);
+    const memoryMb = explicit(memory);
+    if (timeoutS !== undefined) limits.timeoutS = timeoutS;
+    if (memoryMb !== undefined) limits.memoryMb = memoryMb;
+    return limits;
+  }
+
+  gradcheckMode(): GradcheckMode {
+    return this.config().get<GradcheckMode>('check.gradcheckMode', 'auto');
+  }
+
+  /** The workspace folder exercises are scaffolded into: the active editor's, else the first. */
+  workspaceFolder(): vscode.WorkspaceFolder | undefined {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+  }
+
+  /** The built-in pack (the release shipped in dist/, or the source in a development checkout). */
+  pack(): Promise<LoadedPack> {
+    this.packPromise ??= (async () => {
+      const dir = [builtinPackDir(), builtinAuthoringPackDir()].find((d) => existsSync(d));
+      if (!dir) throw new Error('The built-in pack is missing from the extension: reinstall Gradient Lab.');
+      return loadPack(dir);
+    })();
+    this.packPromise.catch(() => (this.packPromise = undefined));
+    return this.packPromise;
+  }
+
+  /**
+   * Running learner code needs a trusted workspace. Returns false (after telling the user why, with a way
+   * to grant trust) when it is not trusted.
+   */
+  requireTrust(action: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window
+      .showWarningMessage(
+        `${action} runs the Python code in this workspace, so Gradient Lab needs you to trust the workspace first. Exercises, instructions and hints work without trust.`,
+        'Manage Workspace Trust',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+    return false;
+  }
+
+  /** The warm grader, started on first use; undefined (after a message saying what to do) when no interpreter fits. */
+  grader(require: PythonPackage[] = []): Promise<GraderClient | undefined> {
+    this.client ??= this.startGrader();
+    return this.client.then(async (client) => {
+      if (!client || require.length === 0) return client;
+      const hello = await client.hello();
+      const missing = require.filter((p) => !(p === 'numpy' ? hello.numpy.available : hello.torch.available));
+      if (missing.length === 0) return client;
+      void vscode.window.showErrorMessage(`This exercise needs ${missing.join(' and ')}, which ${client.python} lacks. Install it or choose another interpreter.`, 'Select Interpreter').then((c) => c && vscode.commands.executeCommand('gradlab.selectInterpreter'));
+      return undefined;
+    });
+  }
+
+  /** Where the interpreter comes from: the setting, else the Python extension, else PATH. */
+  async findPython(require: PythonPackage[] = []) {
+    const configured = this.config().get<string>('pythonPath') || undefined;
+    const fromExtension = configured ? undefined : await activeInterpreter(this.workspaceFolder()?.uri);
+    return findPython({
+      configured,
+      candidates: fromExtension ? [fromExtension] : [],
+      require: [...new Set<PythonPackage>(['numpy', ...require])],
+      runtimeDir: runtimeDir(),
+      log: (line) => this.log.debug(line),
+    });
+  }
+
+  private async startGrader(): Promise<GraderClient | undefined> {
+    try {
+      const found = await this.findPython();
+      const { hello } = found;
+      this.log.info(`grader: Python ${hello.python.version} at ${found.python}, NumPy ${hello.numpy.version ?? 'missing'}, PyTorch ${hello.torch.version ?? 'missing'}`);
+      return found.client;
+    } catch (error) {
+      this.client = undefined;
+      if (!(error instanceof PythonError)) throw error;
+      for (const line of error.tried) this.log.warn(`interpreter refused: ${line}`);
+      void vscode.window.showErrorMessage(error.message, 'Select Interpreter', 'Show Log').then((choice) => {
+        if (choice === 'Select Interpreter') void vscode.commands.executeCommand('gradlab.selectInterpreter');
+        if (choice === 'Show Log') this.log.show();
+      });
+      return undefined;
+    }
+  }
+
+  restartGrader(reason: string): void {
+    const old = this.client;
+    this.client = undefined;
+    if (old) {
+      this.log.info(`restarting the grader: ${reason}`);
+      void old.then((c) => c?.dispose());
+    }
+  }
+
+  dispose(): void {
+    this.restartGrader('Gradient Lab is shutting down');
+    for (const d of this.disposables) d.dispose();
+  }
+}
