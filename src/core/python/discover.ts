@@ -20,6 +20,8 @@ export interface FindPythonOptions {
 export interface FoundPython {
   python: string;
   hello: HelloResult;
+  /** the worker that answered hello, still running: reuse it so the first check pays no second start-up */
+  client: GraderClient;
 }
 
 export class PythonError extends Error {
@@ -47,12 +49,13 @@ export function missingPackages(hello: HelloResult, require: PythonPackage[]): P
   return require.filter((pkg) => !(pkg === 'numpy' ? hello.numpy.available : hello.torch.available));
 }
 
-async function probe(python: string, options: FindPythonOptions): Promise<HelloResult> {
+async function probe(python: string, options: FindPythonOptions): Promise<{ hello: HelloResult; client: GraderClient }> {
   const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log });
   try {
-    return await client.hello();
-  } finally {
+    return { hello: await client.hello(), client };
+  } catch (error) {
     await client.dispose();
+    throw error;
   }
 }
 
@@ -65,14 +68,16 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
 
   for (const python of order) {
     let hello: HelloResult;
+    let client: GraderClient;
     try {
-      hello = await probe(python, options);
+      ({ hello, client } = await probe(python, options));
     } catch (error) {
       tried.push(`${python}: ${(error as Error).message}`);
       continue;
     }
     const missing = missingPackages(hello, require);
-    if (missing.length === 0) return { python: hello.python.executable || python, hello };
+    if (missing.length === 0) return { python: hello.python.executable || python, hello, client };
+    await client.dispose();
     tried.push(`${python} (Python ${hello.python.version}): no ${missing.join(', ')}`);
     lacking ??= { python: hello.python.executable || python, missing };
   }
