@@ -1,0 +1,68 @@
+// Check latency as a learner feels it, per exercise shape: cold (a fresh `gradlab check` process: Node,
+// Python, NumPy import, first check) and warm (a re-check on the already running worker), p50/p95.
+//   node scripts/build.mjs --tests && node out/bench/check-latency.js [--runs 20] [--python /usr/bin/python3]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkSubmission } from '../src/core/grading/check';
+import { findExercise, loadPack } from '../src/core/packs/load';
+import { materializeForm } from '../src/core/packs/scaffold';
+import { builtinAuthoringPackDir, packageRoot, runtimeDir } from '../src/core/paths';
+import { findPython } from '../src/core/python/discover';
+
+const SHAPES: Array<[string, string]> = [
+  ['scalar', '01-one-update'],
+  ['NumPy linear regression', '02-grad-w'],
+  ['1-64-1 MLP', '07-mlp-backward'],
+  ['5x128 MLP', '11-overfitting'],
+];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, python: { type: 'string' } } });
+  const runs = Number(values.runs);
+  const pack = await loadPack(builtinAuthoringPackDir());
+  const found = await findPython({ configured: values.python, runtimeDir: runtimeDir() });
+  const client = found.client;
+  const cli = join(packageRoot(), 'dist', 'cli.js');
+  console.log(`Python ${found.hello.python.version} (${found.python}), NumPy ${found.hello.numpy.version}, ${runs} warm runs per shape`);
+  console.log('shape                     exercise            cold ms   warm p50 ms   warm p95 ms   checks');
+  for (const [shape, id] of SHAPES) {
+    const exercise = findExercise(pack, id);
+    const submission = mkdtempSync(join(tmpdir(), 'gradlab-bench-'));
+    await materializeForm(pack, exercise, 'solution', submission);
+
+    const coldStart = performance.now();
+    try {
+      execFileSync(process.execPath, [cli, 'check', id, '--submission', submission, '--pack', pack.dir, '--python', found.python, '--json'], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`${shape}: the solution did not pass from the CLI: ${(error as { stdout?: Buffer }).stdout?.toString().slice(0, 400)}`);
+    }
+    const cold = performance.now() - coldStart;
+
+    const warm: number[] = [];
+    let checks = 0;
+    await checkSubmission({ client, pack, exercise, submission }); // first check of this exercise loads its modules
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      const report = await checkSubmission({ client, pack, exercise, submission });
+      warm.push(performance.now() - start);
+      checks = report.checks.length;
+    }
+    warm.sort((a, b) => a - b);
+    console.log(
+      `${shape.padEnd(25)} ${id.padEnd(19)} ${cold.toFixed(0).padStart(7)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${String(checks).padStart(8)}`,
+    );
+  }
+  await client.dispose();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
