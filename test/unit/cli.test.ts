@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/io';
+import { builtinAuthoringPackDir } from '../../src/core/paths';
+import { solutionForm, starterForm } from '../../src/core/packs/regions';
+import { testPython } from './helpers/python';
+
+function capture(cwd = process.cwd()): CliIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, cwd, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
+}
+
+const pack = builtinAuthoringPackDir();
+const authoring = () => readFileSync(join(pack, '01-one-update', 'one_update.py'), 'utf8');
+
+function submission(source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gradlab-cli-')), 'one_update.py');
+  writeFileSync(file, source);
+  return file;
+}
+
+describe('gradlab CLI arguments and exit codes', () => {
+  it('exits 2 with a one-line reason on stderr for usage problems', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['check'], /exactly one exercise id/],
+      [['check', '01-one-update'], /needs --submission/],
+      [['check', '01-one-update', '--submission', 'x.py', '--gradcheck', 'sometimes'], /--gradcheck must be full, fast or auto/],
+      [['check', '01-one-update', '--submission', 'x.py', '--timeout', '-3'], /--timeout must be a positive number/],
+      [['check', '01-one-update', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [argv, reason] of cases) {
+      const io = capture();
+      assert.equal(await main(argv, io), 2, argv.join(' '));
+      assert.equal(io.stderr.length, 1, `${argv.join(' ')}: ${io.stderr.join('\n')}`);
+      assert.match(io.stderr[0], reason);
+    }
+  });
+
+  it('exits 2 for an unknown exercise, naming the ones that exist', async () => {
+    const io = capture();
+    assert.equal(await main(['check', '99-nope', '--submission', submission(''), '--pack', pack, '--python', testPython()], io), 2);
+    assert.match(io.stderr[0], /99-nope/);
+    assert.match(io.stderr[0], /01-one-update/);
+  });
+
+  it('exits 2 when the interpreter does not exist or lacks NumPy', async () => {
+    const io = capture();
+    const file = submission(solutionForm(authoring()));
+    assert.equal(await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', '/nonexistent/python3'], io), 2);
+    assert.match(io.stderr[0], /\/nonexistent\/python3 could not be started/);
+
+    // An interpreter without NumPy: Python with its site-packages hidden (-S skips site-packages).
+    const wrapper = join(mkdtempSync(join(tmpdir(), 'gradlab-nonumpy-')), 'python');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${testPython()} -S "$@"\n`, { mode: 0o755 });
+    const io2 = capture();
+    const code = await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', wrapper], io2);
+    assert.equal(code, 2, io2.stderr.join('\n'));
+    assert.match(io2.stderr[0], /has no numpy.*install NumPy/i);
+  });
+
+  it('exits 0 for the solution and 1 for the starter, with the documented JSON', async function () {
+    this.timeout(60_000);
+    const python = testPython();
+    const pass = capture();
+    assert.equal(await main(['check', '01-one-update', '--submission', submission(solutionForm(authoring())), '--pack', pack, '--python', python, '--json'], pass), 0, pass.stdout.join('\n'));
+    const report = JSON.parse(pass.stdout.join('\n'));
+    assert.equal(report.exercise, '01-one-update');
+    assert.equal(report.passed, true);
+    assert.ok(report.checks.length >= 3);
+    for (const check of report.checks) for (const key of ['id', 'kind', 'hidden', 'passed', 'message']) assert.ok(key in check, key);
+    assert.ok(report.checks.some((c: { hidden: boolean }) => c.hidden), 'at least one hidden check');
+    assert.equal(typeof report.durationMs, 'number');
+
+    const fail = capture();
+    assert.equal(await main(['check', '01-one-update', '--submission', submission(starterForm(authoring())), '--pack', pack, '--python', python], fail), 1);
+    assert.match(fail.stdout[0], /01-one-update: 0\/\d+ checks passed/);
+    assert.match(fail.stdout.join('\n'), /NotImplementedError/);
+  });
+});
