@@ -1,0 +1,66 @@
+"""Tests of exercise 03: the lesson's five-step table for learning rates 0.01, 0.1 and 0.5."""
+
+from gradlab.testing import close, equal, test
+
+ROW_001 = [8.0, 7.22, 6.51605, 5.880735125, 5.3073634503125]
+ROW_01 = [8.0, 2.0, 0.5, 0.125, 0.03125]
+ROW_05 = [8.0, 18.0, 40.5, 91.125, 205.03125]
+
+
+@test("rate-0.1")
+def rate_01(sub):
+    close(sub.losses_for_rate(0.1), ROW_01, what="losses_for_rate(0.1)")
+
+
+@test("classify-lesson")
+def classify_lesson(sub):
+    equal(sub.classify(ROW_001), "crawl", what="classify of the lr = 0.01 row")
+    equal(sub.classify(ROW_01), "converge", what="classify of the lr = 0.1 row")
+    equal(sub.classify(ROW_05), "diverge", what="classify of the lr = 0.5 row")
+
+
+@test("loss-factor-lesson")
+def loss_factor_lesson(sub):
+    close(sub.loss_factor(0.01), 0.9025, what="loss_factor(0.01)")
+    close(sub.loss_factor(0.1), 0.25, what="loss_factor(0.1)")
+    close(sub.loss_factor(0.5), 2.25, what="loss_factor(0.5)")
+
+
+@test("rate-0.01")
+def rate_001(sub):
+    close(sub.losses_for_rate(0.01), ROW_001, what="losses_for_rate(0.01)")
+
+
+@test("rate-0.5")
+def rate_05(sub):
+    close(sub.losses_for_rate(0.5), ROW_05, what="losses_for_rate(0.5)")
+
+
+@test("steps-argument")
+def steps_argument(sub):
+    losses = sub.losses_for_rate(0.1, steps=8)
+    equal(len(losses), 8, what="len(losses_for_rate(0.1, steps=8))")
+    close(losses[-1], 8.0 * 0.25 ** 7, what="the 8th loss at learning rate 0.1")
+
+
+@test("overshoot-converges")
+def overshoot_converges(sub):
+    losses = sub.losses_for_rate(0.3)
+    close(losses, ROW_01, what="losses_for_rate(0.3), whose error flips sign every step")
+    equal(sub.classify(losses), "converge", what="classify(losses_for_rate(0.3))")
+
+
+@test("factor-edges")
+def factor_edges(sub):
+    close(sub.loss_factor(0.2), 0.0, atol=1e-12, what="loss_factor(0.2), a step that lands on the minimum")
+    close(sub.loss_factor(0.4), 1.0, what="loss_factor(0.4), the edge between converging and diverging")
+    close(sub.loss_factor(0.1, x=1.0), 0.64, what="loss_factor(0.1, x=1)")
+
+
+@test("classify-edges")
+def classify_edges(sub):
+    equal(sub.eval("classify([8.0, float('inf'), float('nan')])"), "diverge",
+          what="classify of a run whose loss overflowed to nan")
+    equal(sub.classify([8.0, 0.5]), "crawl", what="classify([8, 0.5]), which keeps 6.25% of the first loss")
+    equal(sub.classify([8.0, 0.07]), "converge", what="classify([8, 0.07]), which keeps 0.875% of the first loss")
+    equal(sub.classify([8.0, 8.0, 8.0]), "crawl", what="classify of a loss that stays at 8")
