@@ -1,7 +1,8 @@
 """Gradient Lab's Python runtime.
 
 Two audiences share this package:
-- training scripts: ``gradlab.log``, ``gradlab.snapshot_fit``, ``gradlab.snapshot_boundary``, ``gradlab.run``,
+- training scripts: ``gradlab.log``, ``gradlab.snapshot_fit``, ``gradlab.snapshot_boundary``,
+  ``gradlab.snapshot_landscape``, ``gradlab.run``,
   ``gradlab.device`` and ``gradlab.array_module`` (see ``gradlab.runs`` and ``gradlab.backend``);
 - the grader: ``python -m gradlab.worker`` and, for pack authors, ``gradlab.testing``.
 
@@ -14,6 +15,7 @@ _LAZY = {
     "log": "gradlab.runs",
     "snapshot_fit": "gradlab.runs",
     "snapshot_boundary": "gradlab.runs",
+    "snapshot_landscape": "gradlab.runs",
     "run": "gradlab.runs",
     "device": "gradlab.backend",
     "array_module": "gradlab.backend",
