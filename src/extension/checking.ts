@@ -3,23 +3,30 @@
 import * as vscode from 'vscode';
 import { checkSubmission } from '../core/grading/check';
 import { WorkerError } from '../core/grader/client';
-import type { ExerciseSpec } from '../protocol/pack';
 import type { CheckReport } from '../protocol/worker';
 import type { Ctx } from './ctx';
 import { exerciseFolderUri, learnerFileUri, locateResult } from './exercises';
+import type { ExerciseRef } from './packs';
 import type { ExerciseTests } from './testing/controller';
+
+export interface CheckEvent {
+  ref: ExerciseRef;
+  folder: vscode.WorkspaceFolder;
+  running: boolean;
+  report?: CheckReport;
+}
 
 export class Checker {
   private readonly running = new Map<string, AbortController>();
-  private readonly listeners = new Set<(exerciseId: string, report: CheckReport | undefined) => void>();
+  private readonly listeners = new Set<(event: CheckEvent) => void>();
 
   constructor(
     private readonly ctx: Ctx,
     private readonly tests: ExerciseTests,
   ) {}
 
-  /** Called after every check ends, with its report (undefined when it produced none). */
-  onDidCheck(listener: (exerciseId: string, report: CheckReport | undefined) => void): vscode.Disposable {
+  /** Called when a check starts (no report yet) and when it ends (with its report, when it produced one). */
+  onDidChange(listener: (event: CheckEvent) => void): vscode.Disposable {
     this.listeners.add(listener);
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
@@ -28,7 +35,7 @@ export class Checker {
     return this.running.size > 0;
   }
 
-  async check(exercise: ExerciseSpec, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<CheckReport | undefined> {
+  async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<CheckReport | undefined> {
     if (!this.ctx.requireTrust('Checking an exercise')) return undefined;
     const dir = exerciseFolderUri(folder, exercise.id);
     for (const doc of vscode.workspace.textDocuments) {
@@ -40,6 +47,7 @@ export class Checker {
     token?.onCancellationRequested(() => abort.abort());
 
     const run = this.tests.begin(exercise, learnerFileUri(folder, exercise));
+    this.emit({ ref: { pack, exercise }, folder, running: true });
     let report: CheckReport | undefined;
     try {
       const client = await this.ctx.grader(exercise.requires);
@@ -47,7 +55,6 @@ export class Checker {
         this.tests.abort(run, exercise, 'No Python interpreter that can grade this exercise: see the message and "Gradient Lab: Select Python Interpreter".');
         return undefined;
       }
-      const pack = await this.ctx.pack();
       report = await checkSubmission({
         client,
         pack,
@@ -59,6 +66,7 @@ export class Checker {
       });
       const locations = await Promise.all(report.checks.map((r) => locateResult(folder, exercise, r)));
       this.tests.finish(run, exercise, report, (r) => locations[report!.checks.indexOf(r)]);
+      this.ctx.progress(folder).recordCheck(pack.manifest.id, report);
       this.ctx.log.info(`${exercise.id}: ${report.checks.filter((c) => c.passed).length}/${report.checks.length} checks passed in ${report.durationMs} ms`);
       return report;
     } catch (error) {
@@ -73,8 +81,12 @@ export class Checker {
       return undefined;
     } finally {
       if (this.running.get(exercise.id) === abort) this.running.delete(exercise.id);
-      for (const listener of this.listeners) listener(exercise.id, report);
+      this.emit({ ref: { pack, exercise }, folder, running: false, report });
     }
+  }
+
+  private emit(event: CheckEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   dispose(): void {

@@ -1,11 +1,11 @@
 // The one context object every command and view receives (the rust-analyzer pattern): the log, settings,
 // the loaded pack, the workspace, and the warm grader, restarted when the interpreter changes.
-import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { GraderClient } from '../core/grader/client';
 import { findPython, PythonError } from '../core/python/discover';
-import { builtinAuthoringPackDir, builtinPackDir, runtimeDir } from '../core/paths';
-import { loadPack, type LoadedPack } from '../core/packs/load';
+import { runtimeDir } from '../core/paths';
+import { ProgressStore, progressPath } from '../core/progress/store';
+import { PackRegistry } from './packs';
 import type { GradcheckMode, Limits } from '../protocol/worker';
 import type { PythonPackage } from '../protocol/pack';
 import { activeInterpreter, onActiveInterpreterChange } from './pythonExtension';
@@ -13,13 +13,21 @@ import { activeInterpreter, onActiveInterpreterChange } from './pythonExtension'
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private client: Promise<GraderClient | undefined> | undefined;
-  private packPromise: Promise<LoadedPack> | undefined;
+  readonly packs: PackRegistry;
+  private readonly stores = new Map<string, ProgressStore>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Progress, packs or started exercises changed: views refresh. */
+  readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Gradient Lab', { log: true });
+    this.packs = new PackRegistry(extension, this.log);
     this.disposables.push(
       this.log,
+      this.packs,
+      this.changeEmitter,
+      this.packs.onDidChange(() => this.changed()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('gradlab.pythonPath')) this.restartGrader('gradlab.pythonPath changed');
       }),
@@ -27,6 +35,10 @@ export class Ctx implements vscode.Disposable {
     void onActiveInterpreterChange(() => {
       if (!this.config().get<string>('pythonPath')) this.restartGrader('the Python extension switched environment');
     }).then((d) => this.disposables.push(d));
+  }
+
+  changed(): void {
+    this.changeEmitter.fire();
   }
 
   config(): vscode.WorkspaceConfiguration {
@@ -57,15 +69,19 @@ export class Ctx implements vscode.Disposable {
     return (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
   }
 
-  /** The built-in pack (the release shipped in dist/, or the source in a development checkout). */
-  pack(): Promise<LoadedPack> {
-    this.packPromise ??= (async () => {
-      const dir = [builtinPackDir(), builtinAuthoringPackDir()].find((d) => existsSync(d));
-      if (!dir) throw new Error('The built-in pack is missing from the extension: reinstall Gradient Lab.');
-      return loadPack(dir);
-    })();
-    this.packPromise.catch(() => (this.packPromise = undefined));
-    return this.packPromise;
+  /** The learner's progress in a workspace folder (one store per folder, created on first use). */
+  progress(folder: vscode.WorkspaceFolder): ProgressStore {
+    const file = progressPath(folder.uri.fsPath);
+    let store = this.stores.get(file);
+    if (!store) {
+      store = new ProgressStore(file);
+      this.stores.set(file, store);
+      if (store.problem) {
+        this.log.warn(store.problem);
+        void vscode.window.showWarningMessage(store.problem);
+      }
+    }
+    return store;
   }
 
   /**

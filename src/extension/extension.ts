@@ -1,34 +1,53 @@
-// Gradient Lab's VS Code host: one context, commands as factories of it, the Testing API for verdicts and
-// the training panel. Activation comes from contributions (commands, views, the panel serializer).
+// Gradient Lab's VS Code host: one context, commands as factories of it, the Testing API as the single
+// source of verdicts, views that follow it, and the training panel. Activation comes from contributions.
 import * as vscode from 'vscode';
 import { runtimeDir } from '../core/paths';
 import type { GradlabApi } from './api';
 import { Checker } from './checking';
-import { checkExercise, startExercise } from './commands/exercise';
+import { checkOnSave } from './checkOnSave';
+import { checkExercise, openPack, resetExercise, showHint, showInstructions, startExercise } from './commands/exercise';
 import { selectInterpreter } from './commands/interpreter';
+import { takeMastery } from './commands/mastery';
 import { Ctx } from './ctx';
 import { registerTrainingPanel } from './panel';
 import { ExerciseTests } from './testing/controller';
-import { findExercise } from '../core/packs/load';
+import { ExerciseTree } from './views/exerciseTree';
+import { createStatusBar } from './views/statusBar';
+import { Verdicts } from './views/verdicts';
 
 export function activate(context: vscode.ExtensionContext): GradlabApi {
+  const started = performance.now();
   const ctx = new Ctx(context);
   const tests = new ExerciseTests(async (ids, token) => {
-    const pack = await ctx.pack();
     const folder = ctx.workspaceFolder();
     if (!folder) return;
-    for (const id of ids) await checker.check(findExercise(pack, id), folder, token);
+    for (const id of ids) {
+      const ref = await ctx.packs.find(id);
+      if (ref) await checker.check(ref, folder, token);
+    }
   });
   const checker = new Checker(ctx, tests);
+  const tree = new ExerciseTree(ctx, checker);
+  const command = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, handler);
 
   context.subscriptions.push(
     ctx,
     tests,
     checker,
-    vscode.commands.registerCommand('gradlab.startExercise', startExercise(ctx)),
-    vscode.commands.registerCommand('gradlab.checkExercise', checkExercise(ctx, checker)),
-    vscode.commands.registerCommand('gradlab.selectInterpreter', selectInterpreter(ctx)),
-    vscode.commands.registerCommand('gradlab.showLog', () => ctx.log.show()),
+    tree,
+    vscode.window.createTreeView('gradlab.exercises', { treeDataProvider: tree, showCollapseAll: true }),
+    new Verdicts(ctx, checker),
+    createStatusBar(ctx, checker),
+    checkOnSave(ctx, checker),
+    command('gradlab.startExercise', startExercise(ctx)),
+    command('gradlab.checkExercise', checkExercise(ctx, checker)),
+    command('gradlab.resetExercise', resetExercise(ctx)),
+    command('gradlab.showInstructions', showInstructions(ctx)),
+    command('gradlab.showHint', showHint(ctx)),
+    command('gradlab.takeMastery', takeMastery(ctx)),
+    command('gradlab.openPack', openPack(ctx)),
+    command('gradlab.selectInterpreter', selectInterpreter(ctx)),
+    command('gradlab.showLog', () => ctx.log.show()),
     registerTrainingPanel({
       context,
       log: ctx.log,
@@ -37,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
       resolvePython: async () => (await ctx.grader())?.python,
     }),
   );
+  ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 
   return {
     testController: tests.controller,
