@@ -1,0 +1,134 @@
+// Starts the VS Code server on a free loopback port and builds the workbench URLs that open a folder,
+// optionally with an extension under development and its test runner (the @vscode/test-electron model).
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { serverMain } from './code-server.mjs';
+
+/** Settings that keep a test or demo session quiet: no gallery calls, no welcome page, no tips. */
+const quietSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'chat.commandCenter.enabled': false,
+};
+
+/**
+ * Write the user settings the web client reads (code-server keeps them on the server, under the
+ * user-data-dir), on top of the quiet defaults.
+ */
+export function writeUserSettings(userDataDir, settings) {
+  const file = join(userDataDir, 'User', 'settings.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...quietSettings, ...settings }, null, 2) + '\n');
+  return file;
+}
+
+/**
+ * Start the server; resolves once it listens. `logFile` receives all its output; `echo` also prints it.
+ * Returns { port, origin, logText(), waitForLog(regex, ms), exited, stop() }.
+ */
+export async function startServer({ userDataDir, extensionsDir, logFile, echo = false, env = {}, args = [] }) {
+  mkdirSync(userDataDir, { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [
+      serverMain,
+      '--host', '127.0.0.1',
+      '--port', '0',
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--user-data-dir', userDataDir,
+      '--extensions-dir', extensionsDir,
+      ...args,
+    ],
+    // Its own process group, so stop() ends the extension host and pty host with it.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } },
+  );
+  const logStream = logFile ? createWriteStream(logFile) : undefined;
+  let text = '';
+  const watchers = new Set();
+  const onData = (chunk) => {
+    const s = chunk.toString();
+    text += s;
+    logStream?.write(s);
+    if (echo) process.stdout.write(s);
+    for (const w of watchers) w();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let running = true;
+  exited.then(() => {
+    running = false;
+    for (const w of watchers) w();
+  });
+
+  /** Resolves with the first match of `regex` in the server's output; rejects on time-out or exit. */
+  function waitForLog(regex, ms) {
+    return new Promise((resolve, reject) => {
+      const finish = (fn, value) => {
+        watchers.delete(check);
+        clearTimeout(timer);
+        fn(value);
+      };
+      const check = () => {
+        const m = regex.exec(text);
+        if (m) finish(resolve, m);
+        else if (!running) finish(reject, new Error(`the VS Code server exited before printing ${regex}:\n${text.slice(-2000)}`));
+      };
+      const timer = setTimeout(() => finish(reject, new Error(`the VS Code server did not print ${regex} within ${ms / 1000} s`)), ms);
+      watchers.add(check);
+      check();
+    });
+  }
+
+  async function stop() {
+    if (running) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await new Promise((resolve) => (logStream ? logStream.end(resolve) : resolve()));
+  }
+
+  let port;
+  try {
+    port = Number((await waitForLog(/Extension host agent listening on (\d+)/, 60_000))[1]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, origin: `http://127.0.0.1:${port}`, logText: () => text, waitForLog, exited, stop };
+}
+
+/**
+ * The workbench URL for `folder`; with `extensionDevelopmentPath` (and `extensionTestsPath`) the window
+ * loads that extension from disk (and runs its tests), as `code --extensionDevelopmentPath` does.
+ */
+export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }) {
+  const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
+  const params = new URLSearchParams({ folder });
+  const payload = [];
+  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
+  if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
+  if (payload.length > 0) params.set('payload', JSON.stringify(payload));
+  return `${server.origin}/?${params}`;
+}
