@@ -13,6 +13,7 @@ export function checkOnSave(ctx: Ctx, checker: Checker): vscode.Disposable {
   const warnedGiven = new Set<string>();
   let toldUntrusted = false;
   const listener = vscode.workspace.onDidSaveTextDocument(async (document) => {
+    const savedAt = Date.now();
     const exerciseId = exerciseIdOf(document.uri);
     if (!exerciseId) return;
     const ref = await ctx.packs.find(exerciseId);
@@ -35,7 +36,7 @@ export function checkOnSave(ctx: Ctx, checker: Checker): vscode.Disposable {
       exerciseId,
       setTimeout(() => {
         timers.delete(exerciseId);
-        void checker.check(ref, folder);
+        void checker.checkSaved(ref, folder, savedAt);
       }, DEBOUNCE_MS),
     );
   });

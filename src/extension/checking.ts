@@ -1,5 +1,7 @@
 // Checking an exercise from VS Code: trust, saving, the warm grader, cancelling an older check of the same
 // exercise when a newer one starts, and reporting through the Testing API.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { checkSubmission } from '../core/grading/check';
 import { WorkerError } from '../core/grader/client';
@@ -18,6 +20,8 @@ export interface CheckEvent {
 
 export class Checker {
   private readonly running = new Map<string, AbortController>();
+  /** when the latest check of each exercise started: a save older than that is already being checked */
+  private readonly startedAt = new Map<string, number>();
   private readonly listeners = new Set<(event: CheckEvent) => void>();
 
   constructor(
@@ -41,12 +45,20 @@ export class Checker {
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.fsPath.startsWith(dir.fsPath)) await doc.save();
     }
+    const missing = exercise.files.filter((f) => f.role === 'learner' && !existsSync(join(dir.fsPath, f.path))).map((f) => f.path);
+    const run = this.tests.begin(exercise, learnerFileUri(folder, exercise));
+    if (missing.length) {
+      // Deleted or renamed: say so instead of grading nothing; Reset brings the starter back (with a backup of what is there).
+      const reason = `${missing.join(', ')} is missing from ${dir.fsPath}: was it deleted or renamed? Rename it back, or reset the exercise to get the starter code again.`;
+      this.tests.abort(run, exercise, reason);
+      void vscode.window.showWarningMessage(reason, 'Reset Exercise').then((c) => c && vscode.commands.executeCommand('gradlab.resetExercise', exercise.id));
+      return undefined;
+    }
+    this.startedAt.set(exercise.id, Date.now());
     this.running.get(exercise.id)?.abort();
     const abort = new AbortController();
     this.running.set(exercise.id, abort);
     token?.onCancellationRequested(() => abort.abort());
-
-    const run = this.tests.begin(exercise, learnerFileUri(folder, exercise));
     this.emit({ ref: { pack, exercise }, folder, running: true });
     let report: CheckReport | undefined;
     try {
@@ -83,6 +95,12 @@ export class Checker {
       if (this.running.get(exercise.id) === abort) this.running.delete(exercise.id);
       this.emit({ ref: { pack, exercise }, folder, running: false, report });
     }
+  }
+
+  /** Check on save: skipped when a check that started after the save already covers it. */
+  checkSaved(ref: ExerciseRef, folder: vscode.WorkspaceFolder, savedAt: number): Promise<CheckReport | undefined> {
+    if ((this.startedAt.get(ref.exercise.id) ?? 0) >= savedAt) return Promise.resolve(undefined);
+    return this.check(ref, folder);
   }
 
   private emit(event: CheckEvent): void {

@@ -73,13 +73,17 @@ export class Ctx implements vscode.Disposable {
   progress(folder: vscode.WorkspaceFolder): ProgressStore {
     const file = progressPath(folder.uri.fsPath);
     let store = this.stores.get(file);
+    let problem: string | undefined;
     if (!store) {
       store = new ProgressStore(file);
       this.stores.set(file, store);
-      if (store.problem) {
-        this.log.warn(store.problem);
-        void vscode.window.showWarningMessage(store.problem);
-      }
+      problem = store.problem;
+    } else {
+      problem = store.refresh();
+    }
+    if (problem) {
+      this.log.warn(problem);
+      void vscode.window.showWarningMessage(problem);
     }
     return store;
   }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ProgressStore, progressPath } from '../../src/core/progress/store';
@@ -95,5 +95,29 @@ describe('hints', () => {
   it('offers every hint at once without a policy', () => {
     const open = { ...exercise, hintPolicy: undefined } as ExerciseSpec;
     assert.equal(hintsFor(open, [], 0).unlocked, 2);
+  });
+});
+
+describe('progress store, edited behind its back', () => {
+  it('notices a file broken after loading, sets it aside and keeps working', () => {
+    const file = progressPath(mkdtempSync(join(tmpdir(), 'gradlab-progress-')));
+    const store = new ProgressStore(file);
+    store.recordCheck('p', report(true));
+    writeFileSync(file, 'not json at all');
+    const later = Date.now() / 1000 + 5;
+    utimesSync(file, later, later); // a different mtime even on coarse file systems
+    assert.match(store.refresh()!, /could not be read/);
+    assert.equal(store.status('p', '02-grad-w'), 'not-started');
+    store.markStarted('p', 'x');
+    assert.equal(new ProgressStore(file).status('p', 'x'), 'in-progress');
+  });
+
+  it('picks up a deleted file as a fresh start', () => {
+    const file = progressPath(mkdtempSync(join(tmpdir(), 'gradlab-progress-')));
+    const store = new ProgressStore(file);
+    store.recordCheck('p', report(true));
+    rmSync(file);
+    assert.equal(store.refresh(), undefined);
+    assert.equal(store.passedCount('p'), 0);
   });
 });

@@ -1,7 +1,7 @@
 // A learner's progress, kept in the workspace as one small JSON file written atomically (temp file +
 // rename), so a crash never leaves half a file. Progress is the only thing in it: deleting or breaking it
 // loses progress, never code, and a broken file is set aside (not overwritten) with a message.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CheckReport } from '../../protocol/worker';
 
@@ -43,6 +43,14 @@ export function progressPath(workspaceDir: string): string {
   return join(workspaceDir, '.gradlab', 'progress.json');
 }
 
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
 function empty(): ProgressFile {
   return { version: PROGRESS_VERSION, packs: {} };
 }
@@ -55,12 +63,32 @@ function isProgressFile(value: unknown): value is ProgressFile {
 export class ProgressStore {
   private data: ProgressFile;
   /** set when the file on disk could not be read: what happened and where the broken copy went */
-  readonly problem: string | undefined;
+  problem: string | undefined;
+  /** the file's modification time as we last read or wrote it, to notice edits made behind our back */
+  private seenMtime = 0;
 
-  constructor(readonly file: string, now: () => Date = () => new Date()) {
-    const loaded = ProgressStore.read(file, now);
-    this.data = loaded.data;
+  constructor(
+    readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.data = this.load();
+  }
+
+  private load(): ProgressFile {
+    const loaded = ProgressStore.read(this.file, this.now);
     this.problem = loaded.problem;
+    this.seenMtime = mtimeOf(this.file);
+    return loaded.data;
+  }
+
+  /**
+   * Re-reads the file when someone else changed (or broke, or deleted) it since we last saw it. Returns the
+   * problem found, if any, so the caller can tell the learner.
+   */
+  refresh(): string | undefined {
+    if (mtimeOf(this.file) === this.seenMtime) return undefined;
+    this.data = this.load();
+    return this.problem;
   }
 
   private static read(file: string, now: () => Date): { data: ProgressFile; problem?: string } {
@@ -85,10 +113,12 @@ export class ProgressStore {
   }
 
   private pack(packId: string): PackProgress {
+    this.refresh();
     return (this.data.packs[packId] ??= { exercises: {}, mastery: {} });
   }
 
   exercise(packId: string, exerciseId: string): ExerciseProgress | undefined {
+    this.refresh();
     return this.data.packs[packId]?.exercises[exerciseId];
   }
 
@@ -97,10 +127,12 @@ export class ProgressStore {
   }
 
   passedCount(packId: string): number {
+    this.refresh();
     return Object.values(this.data.packs[packId]?.exercises ?? {}).filter((e) => e.status === 'passed').length;
   }
 
   mastery(packId: string, lessonId: string): MasteryProgress | undefined {
+    this.refresh();
     return this.data.packs[packId]?.mastery[lessonId];
   }
 
@@ -139,6 +171,7 @@ export class ProgressStore {
 
   /** Starts over for one exercise (Reset). */
   forget(packId: string, exerciseId: string): void {
+    this.refresh();
     delete this.data.packs[packId]?.exercises[exerciseId];
     this.save();
   }
@@ -148,5 +181,6 @@ export class ProgressStore {
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(this.data, null, 2)}\n`);
     renameSync(temp, this.file);
+    this.seenMtime = mtimeOf(this.file);
   }
 }
