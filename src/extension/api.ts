@@ -2,6 +2,7 @@
 // learner sees, without scraping the UI.
 import type * as vscode from 'vscode';
 import type { CheckReport, CheckStatus } from '../protocol/worker';
+import type { ExerciseStatus } from '../core/progress/store';
 
 export interface GradlabApi {
   readonly testController: vscode.TestController;
@@ -9,4 +10,8 @@ export interface GradlabApi {
   lastReport(exerciseId: string): CheckReport | undefined;
   /** The state each check's test item was given in the latest run, by check id. */
   testStates(exerciseId: string): Record<string, CheckStatus | 'skipped'>;
+  /** The status the Exercises view shows for an exercise in the current workspace folder. */
+  exerciseStatus(exerciseId: string): Promise<ExerciseStatus>;
+  /** The text of the status-bar item, e.g. "$(beaker) 3/12". */
+  statusBarText(): string;
 }

@@ -28,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
   });
   const checker = new Checker(ctx, tests);
   const tree = new ExerciseTree(ctx, checker);
+  const statusBar = createStatusBar(ctx, checker);
   const command = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, handler);
 
   context.subscriptions.push(
@@ -37,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     tree,
     vscode.window.createTreeView('gradlab.exercises', { treeDataProvider: tree, showCollapseAll: true }),
     new Verdicts(ctx, checker),
-    createStatusBar(ctx, checker),
+    statusBar,
     checkOnSave(ctx, checker),
     command('gradlab.startExercise', startExercise(ctx)),
     command('gradlab.checkExercise', checkExercise(ctx, checker)),
@@ -62,6 +63,12 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     testController: tests.controller,
     lastReport: (id) => tests.lastReport(id),
     testStates: (id) => tests.testStates(id),
+    exerciseStatus: async (id) => {
+      const ref = await ctx.packs.find(id);
+      const folder = ctx.workspaceFolder();
+      return ref && folder ? ctx.progress(folder).status(ref.pack.manifest.id, id) : 'not-started';
+    },
+    statusBarText: () => statusBar.text(),
   };
 }
 

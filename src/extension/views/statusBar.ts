@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Checker } from '../checking';
 import type { Ctx } from '../ctx';
 
-export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable {
+export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable & { text(): string } {
   const item = vscode.window.createStatusBarItem('gradlab.progress', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Gradient Lab progress';
   item.command = 'gradlab.exercises.focus';
@@ -21,7 +21,7 @@ export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable {
     item.show();
   };
   void update();
-  return vscode.Disposable.from(
+  const disposable = vscode.Disposable.from(
     item,
     ctx.onDidChange(() => void update()),
     checker.onDidChange((e) => {
@@ -29,4 +29,5 @@ export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable {
       void update();
     }),
   );
+  return Object.assign(disposable, { text: () => item.text });
 }
