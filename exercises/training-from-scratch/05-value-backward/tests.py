@@ -34,9 +34,9 @@ def relu_both_sides(sub):
     close(out.data, 3.0, what="Value(3).relu().data")
     close(positive.grad, 1.0, what="the gradient through a ReLU whose input is 3")
     shared = sub.Value(2.0)
-    total = shared.relu() + shared * 3.0
+    total = shared.relu() + shared.relu() + shared * 3.0
     total.backward()
-    close(shared.grad, 4.0, what="a.grad for relu(a) + 3a at a = 2 (1 through the ReLU, 3 directly)")
+    close(shared.grad, 5.0, what="a.grad for relu(a) + relu(a) + 3a at a = 2 (1 through each ReLU, 3 directly)")
 
 
 @test("scalar-layer")
