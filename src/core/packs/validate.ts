@@ -1,0 +1,218 @@
+// `gradlab validate`: proof that an authoring pack grades what it claims. Per exercise: the solution passes
+// every check, the starter fails, and the usual mistakes (mutants of the solution, from the worker) are
+// caught. Work runs on a pool of warm graders, exercises and mutants interleaved.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExerciseSpec } from '../../protocol/pack';
+import type { CheckReport, GradcheckMode, HelloResult, Limits, Mutant } from '../../protocol/worker';
+import type { GraderClient } from '../grader/client';
+import { checkSubmission } from '../grading/check';
+import { installHint, missingPackages } from '../python/discover';
+import { exerciseDir, findExercise, type LoadedPack } from './load';
+import { WorkerPool } from './pool';
+import { PackError } from './problems';
+import { solutionForm, solutionRegions } from './regions';
+import { materializeForm } from './scaffold';
+
+export interface ValidateOptions {
+  /** one warm grader per parallel job */
+  clients: GraderClient[];
+  /** what the graders' interpreter has: exercises needing a missing package are skipped, and said so */
+  hello: HelloResult;
+  /** only these exercise ids (all when absent) */
+  exercises?: string[];
+  limits?: Partial<Limits>;
+  gradcheck?: GradcheckMode;
+  progress?: (line: string) => void;
+}
+
+export interface ChecksOutcome {
+  passed: boolean;
+  checks: number;
+  failed: Array<{ id: string; status: string; message: string }>;
+}
+
+export interface MutantOutcome {
+  id: string;
+  /** the learner file mutated, relative to the exercise folder */
+  file: string;
+  line: number;
+  description: string;
+  caught: boolean;
+  /** the checks that failed on it */
+  caughtBy: string[];
+  /** the manifest's reason, when the mutant is declared equivalent */
+  equivalent?: string;
+  /** the grader could not judge it (not counted as caught or escaped) */
+  error?: string;
+}
+
+export interface ExerciseValidation {
+  id: string;
+  /** the solution passes and the starter fails */
+  ok: boolean;
+  /** why the exercise was not validated */
+  skipped?: string;
+  solution?: ChecksOutcome;
+  starter?: ChecksOutcome;
+  mutants?: {
+    total: number;
+    caught: number;
+    equivalent: MutantOutcome[];
+    escaped: MutantOutcome[];
+    errors: MutantOutcome[];
+    /** declared equivalent in the manifest but caught anyway, or not generated at all */
+    staleEquivalents: string[];
+  };
+}
+
+export interface ValidationReport {
+  pack: string;
+  ok: boolean;
+  exercises: ExerciseValidation[];
+  durationMs: number;
+}
+
+function outcome(report: CheckReport): ChecksOutcome {
+  const failed = report.checks.filter((c) => !c.passed).map((c) => ({ id: c.id, status: c.status, message: [c.message, c.diagnosis].filter(Boolean).join(' ') }));
+  return { passed: report.passed, checks: report.checks.length, failed };
+}
+
+class ExerciseRun {
+  private readonly say: (line: string) => void;
+
+  constructor(
+    private readonly pack: LoadedPack,
+    private readonly exercise: ExerciseSpec,
+    private readonly pool: WorkerPool<GraderClient>,
+    private readonly options: ValidateOptions,
+  ) {
+    this.say = (line) => options.progress?.(`${exercise.id}: ${line}`);
+  }
+
+  private check(client: GraderClient, submission: string): Promise<CheckReport> {
+    return checkSubmission({ client, pack: this.pack, exercise: this.exercise, submission, limits: this.options.limits, gradcheck: this.options.gradcheck });
+  }
+
+  async run(): Promise<ExerciseValidation> {
+    const { exercise, options } = this;
+    const missing = missingPackages(options.hello, exercise.requires ?? []);
+    if (missing.length) {
+      const skipped = `needs ${missing.join(' and ')}, which ${options.hello.python.executable} lacks: ${missing.map((p) => installHint(p, options.hello.python.executable)).join('; ')}`;
+      this.say(`skipped: ${skipped}`);
+      return { id: exercise.id, ok: true, skipped };
+    }
+    const work = await mkdtemp(join(tmpdir(), `gradlab-validate-${exercise.id}-`));
+    try {
+      const solutionDir = join(work, 'solution');
+      const starterDir = join(work, 'starter');
+      await materializeForm(this.pack, exercise, 'solution', solutionDir);
+      await materializeForm(this.pack, exercise, 'starter', starterDir);
+      const [solution, starter] = (
+        await Promise.all([solutionDir, starterDir].map((dir) => this.pool.run((client) => this.check(client, dir))))
+      ).map(outcome);
+      this.say(`solution ${solution.passed ? 'passes' : 'FAILS'} (${solution.checks - solution.failed.length}/${solution.checks} checks), starter ${starter.passed ? 'PASSES' : 'fails'} (${starter.failed.length}/${starter.checks} checks fail)`);
+      const result: ExerciseValidation = { id: exercise.id, ok: solution.passed && !starter.passed, solution, starter };
+      if (solution.passed) result.mutants = await this.mutants(solutionDir, work);
+      else this.say('mutants skipped: the solution must pass first');
+      return result;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async mutants(solutionDir: string, work: string): Promise<NonNullable<ExerciseValidation['mutants']>> {
+    const { exercise } = this;
+    const declared = new Map((exercise.mutants?.equivalent ?? []).map((m) => [m.id, m.why] as const));
+    const generated: Array<{ file: string; mutant: Mutant }> = [];
+    for (const file of exercise.files.filter((f) => f.role === 'learner')) {
+      const authoring = await readFile(join(exerciseDir(this.pack, exercise), ...file.path.split('/')), 'utf8');
+      const regions = solutionRegions(authoring);
+      if (regions.length === 0) continue;
+      const { mutants } = await this.pool.run((client) => client.mutants({ source: solutionForm(authoring), regions }));
+      for (const mutant of mutants) generated.push({ file: file.path, mutant });
+    }
+    let done = 0;
+    const outcomes = await Promise.all(
+      generated.map(({ file, mutant }, index) =>
+        this.pool.run(async (client): Promise<MutantOutcome> => {
+          const base = { id: mutant.id, file, line: mutant.line, description: mutant.description, equivalent: declared.get(mutant.id) };
+          const dir = join(work, `mutant-${index}`);
+          try {
+            await cp(solutionDir, dir, { recursive: true });
+            await writeFile(join(dir, ...file.split('/')), mutant.source);
+            const report = await this.check(client, dir);
+            const caughtBy = report.checks.filter((c) => !c.passed).map((c) => c.id);
+            this.say(`mutant ${++done}/${generated.length} ${report.passed ? (base.equivalent ? 'survives (declared equivalent)' : 'ESCAPES') : 'caught'}: ${mutant.id}`);
+            return { ...base, caught: !report.passed, caughtBy };
+          } catch (error) {
+            if (error instanceof PackError) throw error;
+            this.say(`mutant ${++done}/${generated.length} could not be judged: ${mutant.id}: ${(error as Error).message}`);
+            return { ...base, caught: false, caughtBy: [], error: (error as Error).message };
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+        }),
+      ),
+    );
+    const judged = outcomes.filter((o) => !o.error);
+    const survivors = judged.filter((o) => !o.caught);
+    return {
+      total: generated.length,
+      caught: judged.filter((o) => o.caught).length,
+      equivalent: survivors.filter((o) => o.equivalent !== undefined),
+      escaped: survivors.filter((o) => o.equivalent === undefined),
+      errors: outcomes.filter((o) => o.error),
+      staleEquivalents: [...declared.keys()].filter((id) => !survivors.some((o) => o.id === id)),
+    };
+  }
+}
+
+export async function validatePack(pack: LoadedPack, options: ValidateOptions): Promise<ValidationReport> {
+  if (pack.form !== 'authoring') {
+    throw new PackError([{ file: pack.manifestPath, message: 'validate needs the authoring form (with solutions); this is a release' }], pack.dir);
+  }
+  const started = Date.now();
+  const exercises = options.exercises?.length ? options.exercises.map((id) => findExercise(pack, id)) : pack.manifest.exercises;
+  const pool = new WorkerPool(options.clients);
+  const results = await Promise.all(exercises.map((exercise) => new ExerciseRun(pack, exercise, pool, options).run()));
+  return { pack: pack.manifest.id, ok: results.every((r) => r.ok), exercises: results, durationMs: Date.now() - started };
+}
+
+/** "14/15 mutants caught (1 equivalent: id)" */
+export function catchRate(result: ExerciseValidation): string {
+  const m = result.mutants;
+  if (result.skipped) return `skipped (${result.skipped})`;
+  if (!m) return 'mutants not run (the solution fails)';
+  const notes = [
+    m.equivalent.length ? `${m.equivalent.length} equivalent: ${m.equivalent.map((o) => o.id).join(', ')}` : '',
+    m.escaped.length ? `${m.escaped.length} escaped` : '',
+    m.errors.length ? `${m.errors.length} not judged` : '',
+  ].filter(Boolean);
+  return `${m.caught}/${m.total} mutants caught${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+/** The report as a person reads it: problems first, then each exercise's catch rate. */
+export function formatValidation(report: ValidationReport): string[] {
+  const lines: string[] = [];
+  for (const r of report.exercises) {
+    lines.push(`${r.id}: ${catchRate(r)}`);
+    if (r.solution && !r.solution.passed) {
+      lines.push('  the solution FAILS:');
+      for (const f of r.solution.failed) lines.push(`    ${f.id} (${f.status}): ${f.message}`);
+    }
+    if (r.starter?.passed) lines.push('  the starter PASSES every check: the exercise asks nothing of the learner');
+    for (const e of r.mutants?.escaped ?? []) lines.push(`  escaped ${e.file}:${e.line} ${e.id}: ${e.description}`);
+    for (const e of r.mutants?.errors ?? []) lines.push(`  not judged ${e.file}:${e.line} ${e.id}: ${e.error}`);
+    for (const id of r.mutants?.staleEquivalents ?? []) lines.push(`  mutants.equivalent lists '${id}', but it was caught or not generated: remove it from the manifest`);
+  }
+  const failing = report.exercises.filter((r) => r.solution && !r.solution.passed).length;
+  const passingStarters = report.exercises.filter((r) => r.starter?.passed).length;
+  const escaped = report.exercises.reduce((n, r) => n + (r.mutants?.escaped.length ?? 0), 0);
+  const skipped = report.exercises.filter((r) => r.skipped).length;
+  lines.push(
+    `${report.pack}: ${report.exercises.length} exercises, ${failing} solution${failing === 1 ? '' : 's'} failing, ${passingStarters} starter${passingStarters === 1 ? '' : 's'} passing, ${escaped} mutant${escaped === 1 ? '' : 's'} escaped${skipped ? `, ${skipped} skipped` : ''} (${(report.durationMs / 1000).toFixed(1)} s)`,
+  );
+  return lines;
+}
