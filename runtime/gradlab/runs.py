@@ -108,11 +108,11 @@ _open_runs = {}  # id -> Run, every run not yet ended
 _previous_excepthook = None
 
 
-def _get_sink(first_run_name):
+def _get_sink():
     global _sink, _previous_excepthook
     with _state_lock:
         if _sink is None:
-            path = os.environ.get(HISTORY_ENV) or default_history_path(first_run_name)
+            path = os.environ.get(HISTORY_ENV) or default_history_path(_script_name())
             _sink = _Sink(os.path.abspath(path), _stream_fd_from_env())
             atexit.register(_at_exit)
             _previous_excepthook = sys.excepthook
@@ -157,7 +157,7 @@ class Run:
         self.name = str(name)
         self.id = f"{_slug(self.name)}-{uuid.uuid4().hex[:8]}"
         self.status = None
-        self._sink = _get_sink(self.name)
+        self._sink = _get_sink()
         self._started = time.monotonic()
         self._next_step = 0
         self._id_json = json.dumps(self.id)
