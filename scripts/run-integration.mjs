@@ -8,22 +8,21 @@
 // --extension     load another extension folder instead of this repository (to try the harness itself)
 // Exit code 0 when every test passed; 1 on a failure, a crash or a time-out. Logs and a screenshot of the
 // window are kept under test-results/integration/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './vscode/browser.mjs';
 import { buildExtension } from './vscode/build-extension.mjs';
 import { ensureCodeServer } from './vscode/code-server.mjs';
-import { requirePythonWithNumpy } from './vscode/python.mjs';
 import { repoRoot } from './vscode/repo.mjs';
-import { startServer, workbenchUrl, writeUserSettings } from './vscode/server.mjs';
+import { startServer, workbenchUrl } from './vscode/server.mjs';
+import { prepareTestWorkspace } from './vscode/test-workspace.mjs';
 
 const { values: options } = parseArgs({
   options: {
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string', default: repoRoot },
-    timeout: { type: 'string', default: '600' },
+    timeout: { type: 'string', default: '300' },
   },
 });
 const timeoutMs = Number(options.timeout) * 1000;
@@ -58,22 +57,15 @@ function followResults(file) {
 async function main() {
   if (!options['no-build']) await buildExtension(['--tests']);
   if (!existsSync(testsEntry)) throw new Error(`${testsEntry} is missing: run \`node scripts/build.mjs --tests\` first.`);
-  const python = requirePythonWithNumpy();
   await ensureCodeServer();
-
-  const temp = mkdtempSync(join(tmpdir(), 'gradlab-integration-'));
-  const workspace = join(temp, 'workspace');
-  const resultsDir = join(temp, 'results');
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'gradlab.pythonPath': python }, null, 2) + '\n');
-  writeUserSettings(join(temp, 'user-data'), { 'security.workspace.trust.enabled': false });
+  const { temp, python, workspace, userDataDir, extensionsDir, resultsDir } = prepareTestWorkspace('gradlab-integration-');
   rmSync(reportDir, { recursive: true, force: true });
   mkdirSync(reportDir, { recursive: true });
   console.log(`Integration: VS Code server + Chromium, workspace ${workspace}, Python ${python}`);
 
   const server = await startServer({
-    userDataDir: join(temp, 'user-data'),
-    extensionsDir: join(temp, 'extensions'),
+    userDataDir,
+    extensionsDir,
     logFile: join(reportDir, 'server.log'),
     env: { GRADLAB_TEST_RESULTS: resultsDir },
   });

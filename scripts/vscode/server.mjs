@@ -1,7 +1,7 @@
 // Starts the VS Code server on a free loopback port and builds the workbench URLs that open a folder,
 // optionally with an extension under development and its test runner (the @vscode/test-electron model).
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { serverMain } from './code-server.mjs';
 
@@ -20,20 +20,31 @@ const quietSettings = {
 
 /**
  * Write the user settings the web client reads (code-server keeps them on the server, under the
- * user-data-dir), on top of the quiet defaults.
+ * user-data-dir): the quiet defaults, then `settings`, then (with keepExisting) what is already in the
+ * file, so that choices a person made in an earlier session survive.
  */
-export function writeUserSettings(userDataDir, settings) {
+export function writeUserSettings(userDataDir, settings, { keepExisting = false } = {}) {
   const file = join(userDataDir, 'User', 'settings.json');
+  let existing = {};
+  if (keepExisting && existsSync(file)) {
+    try {
+      existing = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      console.warn(`Keeping ${file} as it is: it is not plain JSON.`);
+      return file;
+    }
+  }
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...quietSettings, ...settings }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...quietSettings, ...settings, ...existing }, null, 2) + '\n');
   return file;
 }
 
 /**
- * Start the server; resolves once it listens. `logFile` receives all its output; `echo` also prints it.
+ * Start the server on `port` (0: a free one); resolves once it listens. `logFile` receives all its
+ * output.
  * Returns { port, origin, logText(), waitForLog(regex, ms), exited, stop() }.
  */
-export async function startServer({ userDataDir, extensionsDir, logFile, echo = false, env = {}, args = [] }) {
+export async function startServer({ userDataDir, extensionsDir, logFile, port = 0, env = {} }) {
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const child = spawn(
@@ -41,12 +52,11 @@ export async function startServer({ userDataDir, extensionsDir, logFile, echo = 
     [
       serverMain,
       '--host', '127.0.0.1',
-      '--port', '0',
+      '--port', String(port),
       '--without-connection-token',
       '--accept-server-license-terms',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
-      ...args,
     ],
     // Its own process group, so stop() ends the extension host and pty host with it.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } },
@@ -58,7 +68,6 @@ export async function startServer({ userDataDir, extensionsDir, logFile, echo = 
     const s = chunk.toString();
     text += s;
     logStream?.write(s);
-    if (echo) process.stdout.write(s);
     for (const w of watchers) w();
   };
   child.stdout.on('data', onData);
@@ -109,7 +118,6 @@ export async function startServer({ userDataDir, extensionsDir, logFile, echo = 
     await new Promise((resolve) => (logStream ? logStream.end(resolve) : resolve()));
   }
 
-  let port;
   try {
     port = Number((await waitForLog(/Extension host agent listening on (\d+)/, 60_000))[1]);
   } catch (err) {

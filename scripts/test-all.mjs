@@ -1,0 +1,73 @@
+// `npm test`: every test layer, in order, each timed; all run even when one fails, and the exit code is
+// non-zero when any failed. A layer that finds no tests fails too: nothing is skipped silently.
+//
+//   node scripts/test-all.mjs [layer ...]     (default: all; layers: typecheck build unit runtime integration e2e)
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildExtension } from './vscode/build-extension.mjs';
+import { requirePythonWithNumpy } from './vscode/python.mjs';
+import { npmCommand, repoRoot, runCommand } from './vscode/repo.mjs';
+
+/** Run a command with its output streamed and captured; resolves with the captured text, rejects on failure. */
+function runCaptured(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let text = '';
+    const keep = (stream) => (chunk) => {
+      text += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`\`${command} ${args.join(' ')}\` exited with code ${code}`))));
+  });
+}
+
+const node = (script, ...args) => runCommand(process.execPath, [join(repoRoot, script), ...args]);
+
+const layers = {
+  typecheck: () => runCommand(npmCommand, ['run', '--silent', 'typecheck']),
+  build: () => buildExtension(['--tests']),
+  // mocha itself fails when the glob matches no file.
+  unit: () => node('node_modules/mocha/bin/mocha.js', 'out/test/unit/**/*.test.js'),
+  runtime: async () => {
+    const python = requirePythonWithNumpy();
+    console.log(`Python: ${python}`);
+    const output = await runCaptured(python, ['-m', 'unittest', 'discover', '-s', 'test/runtime', '-t', '.'], {
+      PYTHONPATH: join(repoRoot, 'runtime'),
+    });
+    const ran = Number(/^Ran (\d+) tests? in/m.exec(output)?.[1] ?? 0);
+    if (ran === 0) throw new Error('unittest found no tests under test/runtime');
+  },
+  integration: () => node('scripts/run-integration.mjs', '--no-build'),
+  e2e: () => node('scripts/run-e2e.mjs', '--no-build'),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in layers));
+if (unknown.length > 0) {
+  console.error(`Unknown layer(s): ${unknown.join(', ')}. Layers: ${Object.keys(layers).join(', ')}.`);
+  process.exit(2);
+}
+
+const results = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(layers)) {
+  console.log(`\n━━━ ${name} ━━━`);
+  const started = Date.now();
+  let error;
+  try {
+    await layers[name]();
+  } catch (err) {
+    error = err;
+    console.error(`\n${name} FAILED: ${err.message}`);
+  }
+  results.push({ name, ok: !error, seconds: (Date.now() - started) / 1000 });
+}
+
+const total = results.reduce((sum, r) => sum + r.seconds, 0);
+console.log('\nlayer        result   seconds');
+for (const r of results) console.log(`${r.name.padEnd(12)} ${(r.ok ? 'passed' : 'FAILED').padEnd(8)} ${r.seconds.toFixed(1).padStart(7)}`);
+console.log(`${'total'.padEnd(12)} ${''.padEnd(8)} ${total.toFixed(1).padStart(7)}`);
+if (wanted.length === 0) console.log('(`npm run test:electron` runs the integration suite in VS Code desktop where it can be downloaded; not part of npm test.)');
+process.exit(results.every((r) => r.ok) ? 0 : 1);
