@@ -29,7 +29,7 @@ export class PackError extends Error {
 
   private static describe(problems: PackProblem[], pack: string): string {
     const first = `${formatProblem(problems[0])}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`;
-    if (problems.length === 1 && !pack) return first;
+    if (problems.length === 1) return first;
     return [first, `The pack ${pack} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n');
   }
 }

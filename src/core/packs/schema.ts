@@ -26,10 +26,14 @@ function validator(): ValidateFunction {
 export function schemaProblems(data: unknown): SchemaProblem[] {
   const validate = validator();
   if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  // A field unknown to every check kind is reported once, as unknown, not also as foreign to this kind.
+  const unknown = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => `${e.instancePath}/${String(e.params.additionalProperty)}`));
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
-    const problem = describe(error);
+  for (const error of errors) {
+    if (error.propertyName !== undefined && unknown.has(`${error.instancePath}/${error.propertyName}`)) continue;
+    const problem = describe(error, data);
     if (!problem) continue;
     const key = `${problem.segments.join('/')}\0${problem.message}`;
     if (seen.has(key)) continue;
@@ -98,12 +102,17 @@ interface SchemaNode {
   patternErrorMessage?: string;
 }
 
-function describe(error: ErrorObject): SchemaProblem | undefined {
+/** The value at `segments` inside `root`. */
+function valueAt(root: unknown, segments: Array<string | number>): unknown {
+  return segments.reduce<unknown>((value, s) => (typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[s] : undefined), root);
+}
+
+function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined {
   const segments = segmentsOf(error.instancePath);
   const parent = (error.parentSchema ?? {}) as SchemaNode;
   const params = error.params as Record<string, unknown>;
   const data = error.data as unknown;
-  const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+  const kind = (valueAt(root, segments) as { kind?: unknown } | undefined)?.kind;
   switch (error.keyword) {
     case 'if':
     case 'propertyNames':

@@ -70,13 +70,14 @@ class Collector {
     });
   }
 
-  /** Reads a pack file that must exist: reports it and returns undefined when it cannot. */
-  async requireFile(relative: string, at: Path, what: string): Promise<string | undefined> {
-    const why = unsafePath(relative);
+  /** Reads `path` (a manifest path, relative to `folder`), which must exist: reports it and returns undefined when it cannot. */
+  async requireFile(folder: string, path: string, at: Path, what: string): Promise<string | undefined> {
+    const why = unsafePath(path);
     if (why) {
       this.field(at, why);
       return undefined;
     }
+    const relative = posix.join(folder, path);
     const absolute = join(this.dir, ...relative.split('/'));
     const kind = await fileKind(absolute);
     if (kind !== 'file') {
@@ -151,13 +152,13 @@ async function exerciseProblems(manifest: PackManifest, e: number, c: Collector)
   const rel = (path: string) => posix.join(folder, path);
   const release = manifest.form === 'release';
 
-  await c.requireFile(rel(exercise.instructions), at('instructions'), 'instructions file');
+  await c.requireFile(folder, exercise.instructions, at('instructions'), 'instructions file');
 
   c.unique(exercise.files, (f) => f.path, (i) => at('files', i, 'path'), 'file');
   if (!exercise.files.some((f) => f.role === 'learner')) c.field(at('files'), 'no file has role "learner": an exercise needs a file the learner writes');
   for (let i = 0; i < exercise.files.length; i++) {
     const file = exercise.files[i];
-    const text = await c.requireFile(rel(file.path), at('files', i, 'path'), `${file.role} file`);
+    const text = await c.requireFile(folder, file.path, at('files', i, 'path'), `${file.role} file`);
     if (text === undefined) continue;
     markerProblems(c, rel(file.path), file.role, text, release, at('files', i, 'path'));
   }
@@ -235,9 +236,9 @@ async function testProblems(exercise: ExerciseSpec, release: boolean, at: (...re
   const folder = exerciseDirName(exercise);
   const testsPath = exercise.tests ?? DEFAULT_TESTS;
   const testsField = exercise.tests ? at('tests') : at('checks');
-  if (release && hidden.size > 0) await c.requireFile(posix.join(folder, HIDDEN_TRANSCRIPTS), testsField, 'hidden-test transcript file');
+  if (release && hidden.size > 0) await c.requireFile(folder, HIDDEN_TRANSCRIPTS, testsField, 'hidden-test transcript file');
   if (expected.length === 0) return;
-  const text = await c.requireFile(posix.join(folder, testsPath), testsField, 'tests file');
+  const text = await c.requireFile(folder, testsPath, testsField, 'tests file');
   if (text === undefined) return;
   const file = posix.join(folder, testsPath);
   const found = findTests(text);
