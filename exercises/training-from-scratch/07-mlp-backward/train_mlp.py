@@ -35,7 +35,7 @@ def main():
             val_loss = mse_loss(forward(params, x_val)[0], y_val)
             gradlab.log(step=step, train_loss=loss, val_loss=val_loss)
         if step % 100 == 0:
-            gradlab.snapshot_fit(x.ravel(), y.ravel(), out.ravel())
+            gradlab.snapshot_fit(x.ravel(), y.ravel(), out.ravel(), y_func=np.sin)
         if step % 500 == 0:
             print(f"step {step:5d} loss={loss:.6f}")
 
