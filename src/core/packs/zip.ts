@@ -56,7 +56,11 @@ interface Entry {
   localOffset: number;
 }
 
-const MiB = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MiB`;
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
 
 /** Where each entry is and what it claims to be, from the central directory; throws on anything unsafe. */
 function readEntries(data: Uint8Array, label: string, limits: ZipLimits): Entry[] {
@@ -110,9 +114,9 @@ function readEntries(data: Uint8Array, label: string, limits: ZipLimits): Entry[
     if (!directory && method !== 0 && method !== 8) fail(`entry '${raw}' uses compression method ${method}; only stored and deflated entries are supported`);
     if (path && seen.has(path)) fail(`entry '${raw}' appears twice`);
     if (path) seen.add(path);
-    if (size > limits.maxEntryBytes) fail(`entry '${raw}' would unpack to ${MiB(size)}, more than the ${MiB(limits.maxEntryBytes)} allowed for one file`);
+    if (size > limits.maxEntryBytes) fail(`entry '${raw}' would unpack to ${formatBytes(size)}, more than the ${formatBytes(limits.maxEntryBytes)} allowed for one file`);
     declaredTotal += size;
-    if (declaredTotal > limits.maxTotalBytes) fail(`would unpack to more than the ${MiB(limits.maxTotalBytes)} allowed in all`);
+    if (declaredTotal > limits.maxTotalBytes) fail(`would unpack to more than the ${formatBytes(limits.maxTotalBytes)} allowed in all`);
     if (size > RATIO_FLOOR_BYTES && size > compressedSize * limits.maxRatio) fail(`entry '${raw}' expands ${Math.round(size / Math.max(1, compressedSize))} times; more than ${limits.maxRatio} looks like a zip bomb`);
     entries.push({ raw, path, directory, method, compressedSize, size, crc, localOffset });
   }
@@ -146,8 +150,8 @@ function entryBytes(data: Uint8Array, entry: Entry, label: string, limits: ZipLi
     let produced = 0;
     const inflate = new Inflate((chunk) => {
       produced += chunk.length;
-      if (produced > limits.maxEntryBytes) throw new ZipError(label, `entry '${entry.raw}' unpacks to more than the ${MiB(limits.maxEntryBytes)} allowed for one file (it declared ${MiB(entry.size)})`);
-      if (totalSoFar + produced > limits.maxTotalBytes) throw new ZipError(label, `unpacks to more than the ${MiB(limits.maxTotalBytes)} allowed in all`);
+      if (produced > limits.maxEntryBytes) throw new ZipError(label, `entry '${entry.raw}' unpacks to more than the ${formatBytes(limits.maxEntryBytes)} allowed for one file (it declared ${formatBytes(entry.size)})`);
+      if (totalSoFar + produced > limits.maxTotalBytes) throw new ZipError(label, `unpacks to more than the ${formatBytes(limits.maxTotalBytes)} allowed in all`);
       if (produced > RATIO_FLOOR_BYTES && produced > entry.compressedSize * limits.maxRatio) {
         throw new ZipError(label, `entry '${entry.raw}' expands more than ${limits.maxRatio} times; that looks like a zip bomb`);
       }
