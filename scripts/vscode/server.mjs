@@ -42,7 +42,7 @@ export function writeUserSettings(userDataDir, settings, { keepExisting = false 
 /**
  * Start the server on `port` (0: a free one); resolves once it listens. `logFile` receives all its
  * output.
- * Returns { port, origin, logText(), waitForLog(regex, ms), exited, stop() }.
+ * Returns { port, origin, waitForLog(regex, ms), exited, stop() }.
  */
 export async function startServer({ userDataDir, extensionsDir, logFile, port = 0, env = {} }) {
   mkdirSync(userDataDir, { recursive: true });
@@ -66,7 +66,8 @@ export async function startServer({ userDataDir, extensionsDir, logFile, port = 
   const watchers = new Set();
   const onData = (chunk) => {
     const s = chunk.toString();
-    text += s;
+    // The tail is enough to wait on; a server that runs for hours must not grow without bound.
+    text = (text + s).slice(-1_000_000);
     logStream?.write(s);
     for (const w of watchers) w();
   };
@@ -124,7 +125,7 @@ export async function startServer({ userDataDir, extensionsDir, logFile, port = 
     await stop();
     throw err;
   }
-  return { port, origin: `http://127.0.0.1:${port}`, logText: () => text, waitForLog, exited, stop };
+  return { port, origin: `http://127.0.0.1:${port}`, waitForLog, exited, stop };
 }
 
 /**
