@@ -1,0 +1,115 @@
+"""The check kinds, dispatched by a CheckSpec's ``kind``, and the turning of their outcome into a CheckResult.
+
+Each kind computes a ``Verdict`` (gradlab.checks.base) from plain values it gets through the Sandbox; the kind
+modules are imported only when a check of that kind runs, so the worker starts without NumPy and works even
+while a kind is missing from this runtime (its checks then end ``errored`` and say so).
+"""
+
+import importlib
+
+from gradlab.checks.base import Verdict
+
+
+class CheckError(Exception):
+    """The check itself cannot run (the pack lacks something it needs, or its kind is not installed): errored."""
+
+
+KIND_MODULES = {
+    "gradcheck": "gradlab.checks.gradcheck",
+    "value-graph": "gradlab.checks.valuegraph",
+    "training-loop": "gradlab.checks.trainloop",
+    "test": "gradlab.checks.tests",
+    "run": "gradlab.checks.run",
+}
+
+
+def kind_module(kind):
+    name = KIND_MODULES.get(kind)
+    if name is None:
+        raise CheckError(f"unknown check kind {kind!r}; this runtime knows {', '.join(sorted(KIND_MODULES))}")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        raise CheckError(f"the `{kind}` check kind is not installed in this Gradient Lab runtime "
+                         f"({name} is missing)") from None
+
+
+def evaluate(sandbox, spec, context):
+    """The Verdict of one check; LearnerError when the learner's code did not produce a value."""
+    kind = spec.get("kind")
+    module = kind_module(kind)
+    if kind == "gradcheck":
+        verdict = module.check(sandbox, spec, spec.get("mode") or context.gradcheck_mode, spec.get("tolerance"))
+    elif kind == "value-graph":
+        verdict = module.check(sandbox, spec)
+    elif kind == "training-loop":
+        verdict = module.check(sandbox, spec, context.reference(spec))
+    else:
+        verdict = module.check(sandbox, spec, context)
+    if not isinstance(verdict, Verdict):
+        raise TypeError(f"the {kind} check returned {type(verdict).__name__}, not a Verdict")
+    return verdict
+
+
+# ---- CheckResult ----
+
+ERRORED_KINDS = ("syntax", "missing-name")
+HIDDEN_FAILED = "failed — this check is hidden, so its inputs and expected values are not shown; its hints may help"
+
+
+def learner_status(error):
+    if error.kind == "timeout":
+        return "timeout"
+    return "errored" if error.kind in ERRORED_KINDS else "failed"
+
+
+def result(spec, *, status, message, location, duration_ms, verdict=None, error=None, output=("", False)):
+    """A CheckResult (src/protocol/worker.ts) for ``spec``; hidden checks keep only their verdict in words."""
+    hidden = bool(spec.get("hidden"))
+    points = spec.get("points", 1)
+    entry = {
+        "id": spec["id"],
+        "title": spec.get("title", spec["id"]),
+        "kind": spec.get("kind"),
+        "hidden": hidden,
+        "status": status,
+        "passed": status == "passed",
+        "message": hidden_message(status, message, error) if hidden else message,
+        "points": points if status == "passed" else 0,
+        "maxPoints": points,
+        "durationMs": round(duration_ms, 1),
+    }
+    entry.update({k: v for k, v in location.items() if v is not None})
+    if hidden:
+        return entry
+    if verdict is not None:
+        for field in ("diagnosis", "expected", "actual"):
+            if getattr(verdict, field):
+                entry[field] = getattr(verdict, field)
+        if verdict.warnings:
+            entry["warnings"] = list(verdict.warnings)
+    text, truncated = output
+    if text:
+        entry["output"] = text
+    if truncated:
+        entry["outputTruncated"] = True
+    return entry
+
+
+def hidden_message(status, message, error):
+    """What a learner may read of a hidden check: the verdict, and the kind of failure when it reveals nothing
+    of the hidden inputs (a syntax error, a missing function, a time-out)."""
+    if status == "passed":
+        return "passed"
+    if error is None:
+        return HIDDEN_FAILED if status == "failed" else message
+    if error.kind in ("syntax", "missing-name", "timeout", "exit", "forbidden"):
+        return message
+    if error.kind == "memory":
+        return "failed: the code ran out of memory on this hidden check's inputs"
+    exception = message.split(":", 1)[0]
+    if exception.isidentifier():
+        return f"failed: the code raised {exception} on this hidden check's inputs"
+    return HIDDEN_FAILED

@@ -1,0 +1,111 @@
+"""The `test` check kind: a pack author's ``@test`` function (gradlab.testing), run in the grader with ``sub``,
+a proxy whose calls go to the learner's sandboxed process. In a release, a hidden test is not code any more but
+a transcript (gradlab.transcripts): the learner's process must answer the recorded calls as the reference did.
+"""
+
+import importlib.util
+import os
+
+from gradlab import transcripts
+from gradlab.checks import CheckError
+from gradlab.checks.base import LearnerError, Verdict
+from gradlab.protocol import ErrorCode, WorkerError
+from gradlab.testing import TestFailure
+
+_loaded = {}  # path -> ((mtime, size), {check id: function})
+
+
+class Submission:
+    """``sub`` in a test: ``sub.name`` is the learner's ``name`` (a plain value, or a handle to call), and
+    ``sub.eval("expression", name=value, ...)`` evaluates in the learner's namespace."""
+
+    __slots__ = ("_sandbox",)
+
+    def __init__(self, sandbox):
+        object.__setattr__(self, "_sandbox", sandbox)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._sandbox.eval(name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a test cannot assign into the submission; use sub.eval(...) to compute with it")
+
+    def eval(self, expression, **bindings):
+        return self._sandbox.eval(expression, bindings)
+
+    def __repr__(self):
+        return "<the learner's submission>"
+
+
+def load(path):
+    """check id -> test function of the tests file at ``path`` (re-read when the file changes)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise WorkerError(ErrorCode.PACK, f"the tests file {path} does not exist") from None
+    key = (stat.st_mtime_ns, stat.st_size)
+    cached = _loaded.get(path)
+    if cached and cached[0] == key:
+        return cached[1]
+    name = f"gradlab_pack_tests_{len(_loaded)}_{abs(hash(path))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        line = _line_in(error.__traceback__, path) or getattr(error, "lineno", None)
+        at = f", line {line}" if line else ""
+        raise WorkerError(ErrorCode.PACK, f"{path}{at} could not be loaded: {type(error).__name__}: {error}") \
+            from None
+    found = {}
+    for value in vars(module).values():
+        check_id = getattr(value, "gradlab_test", None)
+        if callable(value) and isinstance(check_id, str):
+            if check_id in found and found[check_id] is not value:
+                raise WorkerError(ErrorCode.PACK, f"{path} binds two functions to @test({check_id!r})")
+            found[check_id] = value
+    _loaded[path] = (key, found)
+    return found
+
+
+def _line_in(traceback_, path):
+    line = None
+    while traceback_ is not None:
+        if os.path.abspath(traceback_.tb_frame.f_code.co_filename) == os.path.abspath(path):
+            line = traceback_.tb_lineno
+        traceback_ = traceback_.tb_next
+    return line
+
+
+def run_test(function, sandbox, path):
+    """Run one @test function against ``sandbox``; its Verdict. LearnerError passes through."""
+    try:
+        function(Submission(sandbox))
+    except TestFailure as failure:
+        return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual)
+    except (LearnerError, WorkerError):
+        raise
+    except AssertionError as error:
+        line = _line_in(error.__traceback__, path)
+        return Verdict(False, str(error) or f"an assertion failed ({os.path.basename(path)}, line {line})")
+    except Exception as error:
+        # Usually the learner's answer had an unexpected form (unpacking a float, indexing None ...).
+        line = _line_in(error.__traceback__, path)
+        where = f" ({os.path.basename(path)}, line {line})" if line else ""
+        return Verdict(False, f"the test could not use what the code returned: {type(error).__name__}: "
+                              f"{error}{where}")
+    return Verdict(True, "passed")
+
+
+def check(sandbox, spec, context):
+    exercise = context.exercise
+    if exercise.form == "release" and spec.get("hidden"):
+        return transcripts.replay(sandbox, exercise.transcript(spec["id"]), spec.get("tolerance"))
+    path = exercise.tests_path()
+    function = exercise.tests().get(spec["id"])
+    if function is None:
+        raise CheckError(f"{os.path.basename(path)} has no @test({spec['id']!r}) for this check")
+    return run_test(function, sandbox, path)
+

@@ -1,0 +1,235 @@
+"""Grading one exercise for the worker's ``check`` request: check by check, each in a fresh learner process.
+
+``Exercise`` is an exercise of a pack as the grader sees it (its folder, its tests.py, the release's hidden.json
+and references.json); ``Grader`` owns the zygote and turns a CheckParams into a CheckReport.
+"""
+
+import importlib.util
+import json
+import os
+import time
+import traceback
+
+from gradlab import checks
+from gradlab.checks.base import LearnerError
+from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
+from gradlab.sandbox import supported
+from gradlab.sandbox.process import ProcessSandbox, seed_for
+from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate
+from gradlab.sandbox.zygote import ZygoteError
+
+HIDDEN_TRANSCRIPTS = "hidden.json"
+BAKED_REFERENCES = "references.json"
+PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
+
+
+def _require(condition, message):
+    if not condition:
+        raise WorkerError(ErrorCode.BAD_REQUEST, message)
+
+
+class Exercise:
+    """One exercise of one pack, with what grading reads from the pack loaded once per request."""
+
+    def __init__(self, pack, spec):
+        _require(isinstance(pack, dict) and isinstance(pack.get("dir"), str), "`pack.dir` must be a folder path")
+        _require(pack.get("form") in ("authoring", "release"), "`pack.form` must be `authoring` or `release`")
+        _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "`exercise.id` must be a string")
+        _require(isinstance(spec.get("files"), list) and isinstance(spec.get("checks"), list),
+                 "`exercise.files` and `exercise.checks` must be lists")
+        self.pack_dir = pack["dir"]
+        self.form = pack["form"]
+        self.spec = spec
+        self.id = spec["id"]
+        self.folder = exercise_folder(self.pack_dir, spec)
+        if not os.path.isdir(self.folder):
+            raise WorkerError(ErrorCode.PACK, f"the exercise folder {self.folder} does not exist")
+        self.learner_files = learner_paths(spec)
+        self._tests = None
+        self._json = {}
+
+    def file_for(self, check):
+        return check.get("file") or (self.learner_files[0] if self.learner_files else None)
+
+    def tests_path(self):
+        return os.path.join(self.folder, self.spec.get("tests") or "tests.py")
+
+    def tests(self):
+        """check id -> @test function of the exercise's tests.py."""
+        if self._tests is None:
+            from gradlab.checks.tests import load
+
+            self._tests = load(self.tests_path())
+        return self._tests
+
+    def transcript(self, check_id):
+        tests = self._release_file(HIDDEN_TRANSCRIPTS).get("tests", {})
+        if check_id not in tests:
+            raise checks.CheckError(f"{HIDDEN_TRANSCRIPTS} has no transcript for the hidden test `{check_id}`; "
+                                    "rebuild the release with `gradlab build`")
+        return tests[check_id]
+
+    def baked_reference(self, check_id):
+        references = self._release_file(BAKED_REFERENCES)
+        if check_id not in references:
+            raise checks.CheckError(f"{BAKED_REFERENCES} has no reference for `{check_id}`; rebuild the release "
+                                    "with `gradlab build`")
+        return references[check_id]
+
+    def _release_file(self, name):
+        if name not in self._json:
+            path = os.path.join(self.folder, name)
+            if not os.path.isfile(path):
+                raise checks.CheckError(f"this release lacks {path}; rebuild it with `gradlab build`")
+            try:
+                with open(path, encoding="utf-8") as file:
+                    self._json[name] = json.load(file)
+            except (OSError, ValueError) as error:
+                raise WorkerError(ErrorCode.PACK, f"{path} could not be read: {error}") from None
+            if not isinstance(self._json[name], dict):
+                raise WorkerError(ErrorCode.PACK, f"{path} must hold a JSON object")
+        return self._json[name]
+
+
+class CheckContext:
+    """What a check kind may need beyond the sandbox and its spec."""
+
+    def __init__(self, grader, exercise, params, cancel):
+        self.grader = grader
+        self.exercise = exercise
+        self.params = params
+        self.cancel = cancel
+        self.gradcheck_mode = params.get("gradcheck") or "auto"
+        self._opened = []
+
+    def reference(self, spec):
+        """For training-loop checks: a Sandbox on the reference solution (authoring form), or the baked dict from
+        references.json (release)."""
+        if self.exercise.form == "release":
+            return self.exercise.baked_reference(spec["id"])
+        folder = self.params.get("reference")
+        if not folder:
+            raise checks.CheckError(f"the check `{spec['id']}` compares with the reference solution, and this "
+                                    "authoring-form request names none (CheckParams.reference)")
+        sandbox = self.grader.sandbox(self.exercise, folder, spec, self.params["limits"], self.cancel)
+        self._opened.append(sandbox)
+        return sandbox
+
+    def close(self):
+        for sandbox in self._opened:
+            sandbox.close()
+        self._opened.clear()
+
+
+def limits_of(params):
+    limits = dict(DEFAULT_LIMITS)
+    given = params.get("limits") or {}
+    _require(isinstance(given, dict), "`limits` must be an object")
+    for key in DEFAULT_LIMITS:
+        if key in given:
+            value = given[key]
+            _require(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
+                     f"`limits.{key}` must be a positive number")
+            limits[key] = value
+    return limits
+
+
+class Grader:
+    def __init__(self, zygote, log):
+        self.zygote = zygote
+        self.log = log
+
+    def numpy_available(self, cancel):
+        return bool(self.zygote.numpy_info(cancel).get("available"))
+
+    def require(self, exercise, cancel):
+        """Refuse an exercise whose packages this interpreter lacks, with the way out."""
+        if not supported() or self.zygote is None:
+            raise WorkerError(ErrorCode.UNSUPPORTED_PLATFORM,
+                              "Grading runs the learner's code in a forked, isolated process, which this platform "
+                              "does not offer (Windows). Use a Linux or macOS Python: WSL, a dev container or a "
+                              "remote machine.")
+        missing = []
+        for package in exercise.spec.get("requires") or []:
+            if package == "numpy":
+                present = self.numpy_available(cancel)
+            else:
+                present = importlib.util.find_spec(package) is not None
+            if not present:
+                missing.append(package)
+        if missing:
+            import sys
+
+            names = " and ".join(PACKAGE_NAMES.get(p, p) for p in missing)
+            raise WorkerError(ErrorCode.MISSING_DEPENDENCY,
+                              f"The exercise {exercise.id} needs {names}, which {sys.executable} cannot import. "
+                              f"Install it (python -m pip install {' '.join(missing)}; on Debian or Ubuntu: "
+                              f"apt install {' '.join('python3-' + p for p in missing)}), or choose another Python "
+                              "with the setting gradlab.pythonPath.", missing=missing)
+
+    def sandbox(self, exercise, source, spec, limits, cancel, private=()):
+        """A learner process for one check of ``exercise`` with the learner files from ``source``."""
+        return ProcessSandbox(
+            self.zygote, Workdir(exercise.spec, exercise.folder, source), limits=limits, seed=seed_for(spec["id"]),
+            cancel=cancel, numpy=self.numpy_available(cancel),
+            preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"],
+            private=[exercise.pack_dir, *private], default_file=exercise.file_for(spec))
+
+    def check(self, params, cancel):
+        """CheckParams -> CheckReport."""
+        _require(isinstance(params, dict), "`params` must be an object")
+        exercise = Exercise(params.get("pack"), params.get("exercise"))
+        submission = params.get("submission")
+        _require(isinstance(submission, str), "`submission` must be a folder path")
+        if not os.path.isdir(submission):
+            raise WorkerError(ErrorCode.BAD_REQUEST, f"the submission folder {submission} does not exist")
+        params = dict(params, limits=limits_of(params))
+        self.require(exercise, cancel)
+        only = params.get("only")
+        selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
+        started = time.monotonic()
+        results = []
+        for spec in selected:
+            cancel.raise_if_set()
+            results.append(self._one(exercise, spec, params, cancel))
+        return {
+            "exercise": exercise.id,
+            "passed": all(r["passed"] for r in results),
+            "points": sum(r["points"] for r in results),
+            "maxPoints": sum(r["maxPoints"] for r in results),
+            "checks": results,
+            "durationMs": round((time.monotonic() - started) * 1000, 1),
+        }
+
+    def _one(self, exercise, spec, params, cancel):
+        _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
+        started = time.monotonic()
+        file = exercise.file_for(spec)
+        location = {"file": file, "function": spec.get("function"),
+                    "line": locate(params["submission"], file, spec.get("function"))}
+        context = CheckContext(self, exercise, params, cancel)
+        sandbox = None
+        outcome = {}
+        try:
+            private = [params["reference"]] if params.get("reference") else []
+            sandbox = self.sandbox(exercise, params["submission"], spec, params["limits"], cancel, private)
+            verdict = checks.evaluate(sandbox, spec, context)
+            outcome = {"status": "passed" if verdict.passed else "failed", "message": verdict.message,
+                       "verdict": verdict}
+        except LearnerError as error:
+            outcome = {"status": checks.learner_status(error), "message": error.message, "error": error}
+            if error.file in exercise.learner_files and error.line and not spec.get("hidden"):
+                location.update(file=error.file, line=error.line)
+        except (checks.CheckError, ZygoteError) as error:
+            outcome = {"status": "errored", "message": str(error)}
+        except WorkerError:
+            raise
+        except Exception as error:  # a bug in a check kind: this check errs, the others still run
+            self.log("error", f"check {spec['id']} of {exercise.id} failed in the grader:\n{traceback.format_exc()}")
+            outcome = {"status": "errored", "message": f"the grader failed on this check ({type(error).__name__}: "
+                                                       f"{error}); this is a bug in Gradient Lab or in the pack"}
+        finally:
+            context.close()
+            output = sandbox.close() if sandbox is not None else ("", False)
+        return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
+                             output=output, **outcome)

@@ -1,0 +1,93 @@
+"""Frames between the grader and the learner's process: an 8-byte big-endian length, then a UTF-8 JSON
+object. Requests go grader -> learner and each gets exactly one reply; values inside them use ``gradlab.codec``.
+
+The learner's side reads and writes with blocking calls; the grader's side feeds whatever bytes arrive into
+``FrameBuffer`` so that it can wait on several things at once (see gradlab.sandbox.process).
+"""
+
+import json
+import os
+import struct
+
+HEADER = struct.Struct(">Q")
+# A reply larger than this is refused: it is not an answer worth grading and would only exhaust memory.
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+
+
+class FrameError(ValueError):
+    """The peer sent bytes that are not a frame."""
+
+
+def _reject_constant(name):
+    raise FrameError(f"bare {name} is not allowed in a frame")
+
+
+def encode(message):
+    body = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    return HEADER.pack(len(body)) + body
+
+
+def decode_body(body):
+    try:
+        message = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        raise FrameError("the frame is nested too deeply") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FrameError(f"the frame is not JSON: {error}") from None
+    if type(message) is not dict:
+        raise FrameError("a frame must hold a JSON object")
+    return message
+
+
+class FrameBuffer:
+    """Accumulates bytes and yields complete frames (decoded)."""
+
+    def __init__(self, limit=MAX_FRAME_BYTES):
+        self._data = bytearray()
+        self._limit = limit
+
+    def feed(self, chunk):
+        self._data += chunk
+        frames = []
+        while len(self._data) >= HEADER.size:
+            (length,) = HEADER.unpack_from(self._data)
+            if length > self._limit:
+                raise FrameError(f"a frame of {length} bytes is larger than the {self._limit} allowed")
+            end = HEADER.size + length
+            if len(self._data) < end:
+                break
+            body = bytes(self._data[HEADER.size:end])
+            del self._data[:end]
+            frames.append(decode_body(body))
+        return frames
+
+
+def read_blocking(fd, read=os.read):
+    """One frame from a blocking descriptor, or None at end of file."""
+    header = _read_exactly(fd, HEADER.size, read)
+    if header is None:
+        return None
+    (length,) = HEADER.unpack(header)
+    if length > MAX_FRAME_BYTES:
+        raise FrameError(f"a frame of {length} bytes is larger than allowed")
+    body = _read_exactly(fd, length, read)
+    if body is None:
+        raise FrameError("the stream ended inside a frame")
+    return decode_body(body)
+
+
+def _read_exactly(fd, count, read):
+    parts = []
+    while count:
+        chunk = read(fd, min(count, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        count -= len(chunk)
+    return b"".join(parts)
+
+
+def write_blocking(fd, message, write=os.write):
+    data = memoryview(encode(message))
+    while data:
+        data = data[write(fd, data):]

@@ -1,0 +1,314 @@
+"""The learner's side of the sandbox: one process per check, forked from the zygote.
+
+It cuts itself off (own process group, limits, captured output, audit hook), loads the exercise's files as
+modules, then answers the grader's requests (gradlab.rpc frames) until the grader kills it. Every answer is
+a plain value (gradlab.codec) or a description of what went wrong; the grader turns those into verdicts and
+words. Nothing here is trusted by the grader: the learner's code runs in this process and may change any of it.
+"""
+
+import importlib.util
+import io
+import operator
+import os
+import random
+import resource
+import signal
+import sys
+
+from gradlab import codec, rpc
+from gradlab.sandbox import audit
+
+GRADER_FILENAMES = ("<check>", "<run>")
+MESSAGE_CHARS = 2000
+
+OPERATORS = {
+    name: getattr(operator, name)
+    for name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and_", "or_", "xor",
+                 "lshift", "rshift", "neg", "pos", "abs", "invert", "lt", "le", "eq", "ne", "gt", "ge",
+                 "getitem", "setitem", "delitem", "contains")
+}
+OPERATORS.update({"len": len, "bool": bool, "list": list})
+
+
+def main(config, rpc_fd, output_fd):
+    """Never returns: the process ends when the grader closes the channel or kills it."""
+    try:
+        _isolate(config, rpc_fd, output_fd)
+        server = Server(config, rpc_fd)
+    except BaseException as error:  # a broken sandbox set-up, before any learner code ran
+        try:
+            rpc.write_blocking(rpc_fd, {"error": {"kind": "internal", "type": type(error).__name__,
+                                                  "message": str(error)[:MESSAGE_CHARS]}})
+        finally:
+            os._exit(70)
+    server.serve()
+    os._exit(0)
+
+
+def _isolate(config, rpc_fd, output_fd):
+    os.setpgid(0, 0)  # the grader kills the whole group at the end of the check
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing us
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    keep = sorted({0, 1, 2, rpc_fd})
+    for low, high in zip(keep, keep[1:] + [resource.getrlimit(resource.RLIMIT_NOFILE)[0]]):
+        os.closerange(low + 1, high)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = _text_stream(1)
+    sys.stderr = _text_stream(2)
+    sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+
+    workdir = config["workdir"]
+    os.chdir(workdir)
+    sys.path[:0] = [workdir]
+    sys.argv = [""]
+    sys.dont_write_bytecode = True
+    os.environ["TMPDIR"] = workdir
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = workdir
+    os.environ.update(config.get("env", {}))
+    _limit(config["limits"])
+    audit.install(workdir, config.get("private", []))
+
+
+def _text_stream(fd):
+    return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                            line_buffering=True, write_through=True)
+
+
+def _limit(limits):
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu = max(1, int(-(-float(limits["timeoutS"]) // 1)))
+    # SIGXCPU at the soft limit ends the process; the hard limit (SIGKILL) catches a learner who ignores it
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    file_bytes = int(limits["fileMb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    address_space = _address_space() + int(limits["memoryMb"]) * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    except (ValueError, OSError):
+        pass  # macOS does not enforce RLIMIT_AS; the time limit still applies
+
+
+def _address_space():
+    """Bytes of address space this process uses now (the NumPy it inherited included)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Server:
+    def __init__(self, config, rpc_fd):
+        self.fd = rpc_fd
+        self.config = config
+        self.handles = {}
+        self.compiled = {}
+        self.namespace = {}
+        # every exercise file (modules, scripts): frames in them are what a learner can act on
+        self.files = {os.path.realpath(os.path.join(config["workdir"], file)): file for file in config["files"]}
+        # bound now, before learner code can replace them
+        self.read, self.write = os.read, os.write
+        self.streams = (sys.stdout, sys.stderr)
+
+    def serve(self):
+        self._send(self._load())
+        while True:
+            try:
+                message = rpc.read_blocking(self.fd, self.read)
+            except (OSError, rpc.FrameError):
+                return
+            if message is None:
+                return
+            self._send(self._answer(message))
+
+    def _send(self, reply):
+        self._flush()
+        try:
+            rpc.write_blocking(self.fd, reply, self.write)
+        except OSError:
+            os._exit(0)  # the grader is gone
+
+    def _flush(self):
+        for stream in {id(s): s for s in self.streams + (sys.stdout, sys.stderr)}.values():
+            try:
+                stream.flush()
+            except BaseException:
+                pass  # a learner-replaced stream may not flush; its output is theirs to lose
+
+    # ---- loading the exercise's files ----
+
+    def _load(self):
+        seed = self.config["seed"]
+        random.seed(seed)
+        namespace = {}
+        try:
+            for module in self.config["modules"]:
+                namespace.update(_public(self._import(module)))
+        except BaseException as error:
+            return {"error": self.describe(error, loading=True)}
+        if self.config.get("numpy"):
+            import numpy
+
+            numpy.random.seed(seed)
+            namespace["np"] = numpy
+            namespace["rng"] = numpy.random.default_rng(seed)
+        self.namespace = namespace
+        return {"ready": True}
+
+    def _import(self, module):
+        name = module["name"]
+        path = os.path.join(self.config["workdir"], module["file"])
+        loaded = sys.modules.get(name)
+        if loaded is not None and getattr(loaded, "__file__", None) == path:
+            return loaded  # an earlier file imported it already
+        spec = importlib.util.spec_from_file_location(name, path)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return loaded
+
+    # ---- answering requests ----
+
+    def _answer(self, message):
+        try:
+            value = self._perform(message)
+        except BaseException as error:
+            return {"error": self.describe(error)}
+        try:
+            return {"ok": codec.to_json(value, self._handle)}
+        except BaseException as error:
+            described = self.describe(error)
+            described["message"] = f"the value could not be sent to the grader: {described['message']}"
+            return {"error": described}
+
+    def _perform(self, message):
+        op = message.get("op")
+        if op == "eval":
+            scope = self._scope(message.get("bindings"))
+            return eval(self._compile(message["expr"], "<check>", "eval"), scope)
+        if op == "run":
+            scope = self._scope(message.get("bindings"))
+            exec(self._compile(message["code"], "<run>", "exec"), scope)
+            name = message.get("result", "result")
+            if name not in scope:
+                raise LookupError(f"the check's code did not set `{name}`")
+            return scope[name]
+        if op == "call":
+            target = self._value(message["target"])
+            args = [self._value(a) for a in message.get("args", [])]
+            kwargs = {k: self._value(v) for k, v in message.get("kwargs", {}).items()}
+            return target(*args, **kwargs)
+        if op == "getattr":
+            return getattr(self._value(message["target"]), message["name"])
+        if op == "setattr":
+            setattr(self._value(message["target"]), message["name"], self._value(message["value"]))
+            return None
+        if op == "apply":
+            function = OPERATORS[message["fn"]]
+            return function(*[self._value(a) for a in message.get("args", [])])
+        raise ValueError(f"unknown request {op!r}")
+
+    def _scope(self, bindings):
+        scope = dict(self.namespace)
+        scope.update({name: self._value(tree) for name, tree in (bindings or {}).items()})
+        return scope
+
+    def _compile(self, source, filename, mode):
+        key = (source, mode)
+        code = self.compiled.get(key)
+        if code is None:
+            code = self.compiled[key] = compile(source, filename, mode)
+        return code
+
+    def _value(self, tree):
+        return codec.from_json(tree, self._lookup)
+
+    def _lookup(self, number, _type_name):
+        if number not in self.handles:
+            raise LookupError(f"no object with handle {number} in this process")
+        return self.handles[number]
+
+    def _handle(self, value):
+        number = len(self.handles) + 1
+        self.handles[number] = value
+        return {"$handle": number, "type": type(value).__name__}
+
+    # ---- describing failures ----
+
+    def describe(self, error, loading=False):
+        """What went wrong, as plain fields the grader turns into words."""
+        where = self._learner_frame(error)
+        described = {"type": type(error).__name__, "message": _text(error)}
+        if where:
+            described.update(where)
+        forbidden = _find_in_chain(error, audit.ForbiddenAction)
+        if forbidden is not None:
+            described.update(kind="forbidden", event=forbidden.event, message=forbidden.words)
+        elif isinstance(error, MemoryError):
+            described["kind"] = "memory"
+        elif isinstance(error, (SystemExit, KeyboardInterrupt)):
+            code = error.code if isinstance(error, SystemExit) else None
+            described.update(kind="exit", code=code if code is None or type(code) is int else _text(code))
+        elif isinstance(error, SyntaxError) and self._learner_file(error.filename):
+            described.update(kind="syntax", file=self._learner_file(error.filename), line=error.lineno,
+                             message=_text(error.msg))
+        elif isinstance(error, NameError) and not where and type(getattr(error, "name", None)) is str:
+            described.update(kind="missing-name", name=error.name)
+        elif isinstance(error, ModuleNotFoundError) and type(error.name) is str:
+            described.update(kind="exception", module=error.name)
+        else:
+            described["kind"] = "exception"
+        if loading and described["kind"] == "exception":
+            described["loading"] = True
+        return described
+
+    def _learner_file(self, filename):
+        if not isinstance(filename, str) or filename in GRADER_FILENAMES:
+            return None
+        return self.files.get(os.path.realpath(filename))
+
+    def _learner_frame(self, error):
+        """The innermost frame of the traceback that is in one of the exercise's files."""
+        found = None
+        traceback = error.__traceback__
+        while traceback is not None:
+            code = traceback.tb_frame.f_code
+            file = self._learner_file(code.co_filename)
+            if file:
+                found = {"file": file, "line": traceback.tb_lineno, "function": code.co_name}
+            traceback = traceback.tb_next
+        return found
+
+
+def _public(module):
+    return {name: value for name, value in vars(module).items()
+            if not (name.startswith("__") and name.endswith("__"))}
+
+
+def _find_in_chain(error, kind):
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _text(value):
+    try:
+        text = str(value)
+    except BaseException:
+        return "(a message that could not be turned into text)"
+    if type(text) is not str:
+        return "(a message that is not text)"
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."

@@ -1,0 +1,236 @@
+"""The grader's side of one learner process: gradlab.checks.base.Sandbox over a child forked by the zygote.
+
+One ``ProcessSandbox`` serves one check: it starts its process on first use, sends requests and waits for
+answers while draining the process's output and watching the wall clock and the host's cancel, then kills the
+whole process group on ``close()``. Every answer is decoded by gradlab.codec into plain values or handles.
+"""
+
+import os
+import select
+import signal
+import socket
+import time
+import zlib
+
+from gradlab import codec, rpc
+from gradlab.sandbox import messages
+from gradlab.sandbox.handles import Handle
+
+FILE_LIMIT_MB = 32
+EXIT_STATUS_WAIT_S = 1.0
+OUTPUT_DRAIN_S = 0.5
+
+
+def seed_for(check_id):
+    """The seed of ``rng`` for a check: the same on every run, different between checks."""
+    return zlib.crc32(check_id.encode("utf-8"))
+
+
+class ProcessSandbox:
+    def __init__(self, zygote, workdir, *, limits, seed, cancel, numpy, preload=(), private=(), default_file=None):
+        self.zygote = zygote
+        self.workdir = workdir
+        self.limits = limits
+        self.cancel = cancel
+        self.default_file = default_file or (workdir.modules[-1]["file"] if workdir.modules else "the submission")
+        self._config = {
+            "workdir": workdir.path,
+            "modules": workdir.modules,
+            "files": workdir.files,
+            "seed": seed,
+            "numpy": numpy,
+            "private": [p for p in private if p],
+            "limits": {"timeoutS": limits["timeoutS"], "memoryMb": limits["memoryMb"], "fileMb": FILE_LIMIT_MB},
+        }
+        self._preload = list(preload)
+        self._pid = None
+        self._sock = None
+        self._output_fd = None
+        self._frames = rpc.FrameBuffer()
+        self._replies = []
+        self._output = bytearray()
+        self._output_dropped = 0
+        self._output_open = False
+        self._deadline = None
+        self._failure = None  # set once the process is unusable: every later request raises it again
+        self._exited = False
+        self.observer = None  # called with (request, reply) for each answered request (gradlab.transcripts)
+
+    # ---- the Sandbox protocol (gradlab.checks.base) ----
+
+    def eval(self, expr, bindings=None):
+        return self.request({"op": "eval", "expr": expr, "bindings": self._bindings(bindings)})
+
+    def run(self, code, bindings=None, result="result"):
+        return self.request({"op": "run", "code": code, "bindings": self._bindings(bindings), "result": result})
+
+    # ---- requests ----
+
+    def encode(self, value):
+        """The codec form of a grader value; handles of this process travel as references."""
+        def other(obj):
+            if isinstance(obj, Handle):
+                return obj.to_json(self)
+            raise TypeError(f"a {type(obj).__name__} cannot be sent to the learner's process; "
+                            "only plain values, arrays and handles can")
+        return codec.to_json(value, other)
+
+    def _bindings(self, bindings):
+        return {name: self.encode(value) for name, value in (bindings or {}).items()}
+
+    def decode(self, tree):
+        return codec.from_json(tree, lambda number, type_name: Handle(self, number, type_name))
+
+    def request(self, message):
+        """Send one request; its plain answer, a handle, or LearnerError."""
+        reply = self.roundtrip(message)
+        if self.observer is not None:
+            self.observer(message, reply)
+        if "error" in reply:
+            raise self.learner_error(reply["error"])
+        try:
+            return self.decode(reply["ok"])
+        except (codec.CodecError, RecursionError, KeyError, TypeError) as error:
+            raise self._fail(messages.broken_channel(f"an answer the grader cannot read: {error}")) from None
+
+    def roundtrip(self, message):
+        """The raw reply ``{"ok": tree}`` or ``{"error": fields}``; raises LearnerError when the process is gone."""
+        self._start()
+        self._send(rpc.encode(message))
+        return self._receive()
+
+    def learner_error(self, fields):
+        """The LearnerError for the fields of an error reply."""
+        if not isinstance(fields, dict):
+            return messages.broken_channel("a malformed error report")
+        return messages.from_child(fields, default_file=self.default_file, limits=self.limits)
+
+    # ---- the process ----
+
+    def _start(self):
+        if self._failure is not None:
+            raise self._failure
+        if self._pid is not None:
+            return
+        if self.workdir.missing:
+            raise self._fail(messages.missing_files(self.workdir.missing, self.workdir.source))
+        ours, theirs = socket.socketpair()
+        output_read, output_write = os.pipe()
+        try:
+            self._deadline = time.monotonic() + float(self.limits["timeoutS"])
+            self._pid = self.zygote.spawn(self._config, [theirs.fileno(), output_write], self._preload, self.cancel)
+        except BaseException:
+            ours.close()
+            os.close(output_read)
+            raise
+        finally:
+            theirs.close()
+            os.close(output_write)
+        ours.setblocking(False)
+        os.set_blocking(output_read, False)
+        self._sock, self._output_fd, self._output_open = ours, output_read, True
+        ready = self._receive()
+        if "error" in ready:
+            raise self._fail(self.learner_error(ready["error"]))
+
+    def _fail(self, error):
+        """Remember that the process is unusable (and make sure it is gone)."""
+        self._failure = error
+        self._kill()
+        return error
+
+    def _kill(self):
+        if self._pid is not None and not self._exited:
+            try:
+                os.killpg(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._exited = True
+
+    def _send(self, data):
+        view = memoryview(data)
+        while view:
+            self._wait(writing=True)
+            try:
+                view = view[self._sock.send(view):]
+            except BlockingIOError:
+                continue
+            except OSError:
+                self._receive()  # the process is gone: _receive says why
+                return
+
+    def _receive(self):
+        while not self._replies:
+            self._wait(writing=False)
+        return self._replies.pop(0)
+
+    def _wait(self, writing):
+        """Wait until the socket is writable (or a reply arrived); drain output, enforce time and cancel."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise self._fail(messages.timeout(self.limits))
+        readable = [self._sock, self.cancel] + ([self._output_fd] if self._output_open else [])
+        ready, writable, _ = select.select(readable, [self._sock] if writing else [], [], left)
+        if self.cancel in ready:
+            self._kill()
+            self.cancel.raise_if_set()
+        if self._output_fd in ready:
+            self._read_output()
+        if self._sock in ready:
+            self._read_frames()
+
+    def _read_frames(self):
+        try:
+            chunk = self._sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._read_output()
+            status = self.zygote.exit_status(self._pid, EXIT_STATUS_WAIT_S)
+            if status is not None:
+                self._exited = True
+            raise self._fail(messages.ended(status, self.limits))
+        try:
+            frames = self._frames.feed(chunk)
+        except rpc.FrameError as error:
+            raise self._fail(messages.broken_channel(str(error))) from None
+        for frame in frames:
+            if not ("ok" in frame or "error" in frame or "ready" in frame):
+                raise self._fail(messages.broken_channel("a reply of unknown form"))
+            self._replies.append(frame)
+
+    def _read_output(self):
+        limit = int(self.limits["outputKb"]) * 1024
+        while True:
+            try:
+                chunk = os.read(self._output_fd, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self._output_open = False
+                return
+            room = max(0, limit - len(self._output))
+            self._output += chunk[:room]
+            self._output_dropped += len(chunk) - min(room, len(chunk))
+
+    # ---- the end ----
+
+    def close(self):
+        """Kill the process and return ``(output, truncated)``: what it printed, bounded."""
+        if self._pid is not None:
+            self._kill()
+            deadline = time.monotonic() + OUTPUT_DRAIN_S
+            while self._output_open and time.monotonic() < deadline:
+                ready, _, _ = select.select([self._output_fd], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    break
+                self._read_output()
+            self.zygote.forget(self._pid)
+            self._sock.close()
+            os.close(self._output_fd)
+            self._pid = None
+            self._failure = self._failure or messages.broken_channel("the check had already finished")
+        self.workdir.remove()
+        return self._output.decode("utf-8", errors="replace"), self._output_dropped > 0

@@ -1,0 +1,90 @@
+"""The folder a check's learner process works in: fresh copies of the exercise's files, the given ones always
+from the pack (editing them changes nothing), the learner's from the submission (or the reference solution)."""
+
+import os
+import re
+import shutil
+import tempfile
+
+from gradlab.protocol import ErrorCode, WorkerError
+
+
+def exercise_folder(pack_dir, exercise):
+    return os.path.join(pack_dir, exercise.get("dir") or exercise["id"])
+
+
+def learner_paths(exercise):
+    return [f["path"] for f in exercise["files"] if f["role"] == "learner"]
+
+
+def _safe_relative(path):
+    normal = os.path.normpath(path)
+    if os.path.isabs(normal) or normal == ".." or normal.startswith(".." + os.sep):
+        raise WorkerError(ErrorCode.PACK, f"the exercise file path {path!r} leaves the exercise folder")
+    return normal
+
+
+class Workdir:
+    def __init__(self, exercise, folder, source):
+        """Copy the files of ``exercise`` (pack folder ``folder``) with the learner's taken from ``source``."""
+        self.path = tempfile.mkdtemp(prefix="gradlab-check-")
+        self.source = source
+        self.missing = []  # learner files the submission lacks
+        self.files = []  # every copied file, relative
+        given, learner = [], []
+        try:
+            for entry in exercise["files"]:
+                relative = _safe_relative(entry["path"])
+                role = entry["role"]
+                origin = os.path.join(folder if role == "given" else source, relative)
+                if role == "script" and not os.path.isfile(origin):
+                    origin = os.path.join(folder, relative)  # the learner did not edit it (or never had it)
+                if not os.path.isfile(origin):
+                    if role == "learner":
+                        self.missing.append(relative)
+                        continue
+                    if role == "given":
+                        raise WorkerError(ErrorCode.PACK, f"the given file {relative} is missing from {folder}")
+                    continue  # a missing script is reported by the check that runs it
+                target = os.path.join(self.path, relative)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(origin, target)
+                self.files.append(relative)
+                if relative.endswith(".py") and role in ("given", "learner"):
+                    (given if role == "given" else learner).append(relative)
+        except BaseException:
+            self.remove()
+            raise
+        # given files first, then the learner's: each importable by its name (`from layers import Linear`)
+        self.modules = [{"name": os.path.splitext(os.path.basename(p))[0], "file": p} for p in given + learner]
+
+    def remove(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def locate(folder, file, function):
+    """The 1-based line of ``def function`` (or ``class function``) in ``folder/file``; for ``Class.method``, the
+    method's line inside that class. None when absent or unreadable."""
+    if not function or not file:
+        return None
+    try:
+        with open(os.path.join(folder, file), encoding="utf-8", errors="replace") as source:
+            lines = source.read().splitlines()
+    except OSError:
+        return None
+    *outer, name = function.split(".")
+    start = 0
+    if outer:
+        start = _find(lines, "class", outer[-1], 0)
+        if start is None:
+            start = 0
+    line = _find(lines, "def|class", name, start)
+    return None if line is None else line + 1
+
+
+def _find(lines, keywords, name, start):
+    pattern = re.compile(rf"^\s*(?:async\s+)?(?:{keywords})\s+{re.escape(name)}\b")
+    for number in range(start, len(lines)):
+        if pattern.match(lines[number]):
+            return number
+    return None

@@ -1,0 +1,228 @@
+"""``python -m gradlab.worker``: the grading worker the host keeps warm (src/protocol/worker.ts, mirrored in
+gradlab.protocol).
+
+The real stdout is kept for the protocol and fd 1 is pointed at stderr first, so nothing else printed in this
+process (a pack's tests.py, a C library) can corrupt the channel. A reader thread takes frames from stdin and
+queues requests; ``cancel`` notifications take effect at once, even while a check waits on a learner's process.
+Requests are answered one at a time, each with exactly one response; every exception becomes an error reply.
+"""
+
+import os
+import queue
+import sys
+import threading
+import traceback
+
+from gradlab.protocol import (PROTOCOL_VERSION, Cancelled, ErrorCode, FrameReader, MalformedFrame, Method,
+                              Notification, WorkerError, encode_frame)
+
+
+class Channel:
+    """The protocol's output: whole frames, one writer at a time."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._lock = threading.Lock()
+
+    def send(self, message):
+        data = memoryview(encode_frame(message))
+        with self._lock:
+            while data:
+                data = data[os.write(self._fd, data):]
+
+    def log(self, level, message):
+        self.send({"method": Notification.LOG, "params": {"level": level, "message": message}})
+
+
+class Worker:
+    def __init__(self, channel, zygote):
+        self.channel = channel
+        self.zygote = zygote
+        self.requests = queue.Queue()
+        self._lock = threading.Lock()
+        self._current = None  # (id, CancelToken) of the request being served
+        self._cancelled = set()  # ids cancelled before they started
+        self._grader = None
+
+    # ---- the reader thread ----
+
+    def read(self, reader):
+        try:
+            while True:
+                try:
+                    message = reader.read()
+                except ValueError as error:  # a frame whose body is not JSON: the framing itself is intact
+                    self.channel.log("error", f"ignored a frame that is not JSON: {error}")
+                    continue
+                if message is None:
+                    break
+                if isinstance(message, dict) and message.get("method") == Notification.CANCEL and "id" not in message:
+                    self.cancel((message.get("params") or {}).get("id"))
+                else:
+                    self.requests.put(message)
+        except MalformedFrame as error:
+            self.channel.log("error", f"the host's channel is corrupted ({error}); stopping")
+        finally:
+            self.requests.put(None)
+
+    def cancel(self, request_id):
+        with self._lock:
+            if self._current and self._current[0] == request_id:
+                self._current[1].set()
+            else:
+                self._cancelled.add(request_id)
+
+    # ---- the request loop ----
+
+    def serve(self):
+        while True:
+            message = self.requests.get()
+            if message is None:
+                return
+            if not isinstance(message, dict) or not isinstance(message.get("id"), int) \
+                    or isinstance(message.get("id"), bool):
+                self.channel.log("error", f"ignored a message that is neither a request nor a known notification: "
+                                          f"{str(message)[:200]}")
+                continue
+            request_id, method = message["id"], message.get("method")
+            reply = {"id": request_id}
+            try:
+                reply["result"] = self.dispatch(request_id, method, message.get("params"))
+            except WorkerError as error:
+                reply["error"] = error.to_json()
+            except Exception as error:
+                self.channel.log("error", traceback.format_exc())
+                reply["error"] = WorkerError(ErrorCode.INTERNAL, f"the worker failed on `{method}`: "
+                                                                 f"{type(error).__name__}: {error}").to_json()
+            self.channel.send(reply)
+            if method == Method.SHUTDOWN:
+                return
+
+    def dispatch(self, request_id, method, params):
+        from gradlab.sandbox.cancel import CancelToken
+
+        if method == Method.HELLO:
+            return self.hello()
+        if method == Method.SHUTDOWN:
+            return None
+        if method == Method.MUTANTS:
+            return mutants(params)
+        if method not in (Method.CHECK, Method.RECORD):
+            raise WorkerError(ErrorCode.BAD_REQUEST, f"unknown method {method!r}")
+        token = CancelToken()
+        with self._lock:
+            if request_id in self._cancelled:
+                self._cancelled.discard(request_id)
+                token.close()
+                raise Cancelled()
+            self._current = (request_id, token)
+        try:
+            if method == Method.CHECK:
+                return self.grader().check(params, token)
+            from gradlab.transcripts import record
+
+            if not isinstance(params, dict):
+                raise WorkerError(ErrorCode.BAD_REQUEST, "`params` must be an object")
+            return record(self.grader(), params, token)
+        finally:
+            with self._lock:
+                self._current = None
+                token.close()
+
+    def grader(self):
+        if self._grader is None:
+            from gradlab.grading import Grader
+
+            self._grader = Grader(self.zygote, self.channel.log)
+        return self._grader
+
+    def hello(self):
+        import platform
+
+        import gradlab
+
+        numpy = self.zygote.numpy_info() if self.zygote is not None else package_info("numpy")
+        return {
+            "protocolVersion": PROTOCOL_VERSION,
+            "runtimeVersion": gradlab.__version__,
+            "python": {"version": platform.python_version(), "executable": sys.executable,
+                       "implementation": platform.python_implementation()},
+            "platform": sys.platform,
+            "numpy": numpy,
+            "torch": torch_info(),
+            "sandbox": self.zygote is not None,
+        }
+
+
+def package_info(name):
+    """Whether ``name`` is installed and its version, without importing it."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(name)
+    except (ImportError, ValueError) as error:
+        return {"available": False, "error": str(error)}
+    if found is None:
+        return {"available": False, "error": f"No module named {name!r}"}
+    info = {"available": True}
+    try:
+        from importlib.metadata import version
+
+        info["version"] = version(name)
+    except Exception:
+        pass  # installed without metadata (a source checkout): still importable
+    return info
+
+
+def torch_info():
+    """PyTorch without importing it (seconds): CUDA support is read from the build's libraries and the GPU from
+    the device nodes, which is what an import would conclude on Linux."""
+    info = package_info("torch")
+    if info["available"]:
+        import glob
+        import importlib.util
+
+        folder = os.path.dirname(importlib.util.find_spec("torch").origin or "")
+        cuda_build = bool(glob.glob(os.path.join(folder, "lib", "libtorch_cuda*")))
+        info["cuda"] = cuda_build and os.path.exists("/dev/nvidia0")
+        info["device"] = "cuda" if info["cuda"] else "cpu"
+    return info
+
+
+def mutants(params):
+    if not isinstance(params, dict) or not isinstance(params.get("source"), str) \
+            or not isinstance(params.get("regions"), list):
+        raise WorkerError(ErrorCode.BAD_REQUEST, "mutants needs `source` (text) and `regions` (line ranges)")
+    try:
+        from gradlab.mutants import generate
+    except ModuleNotFoundError as error:
+        if error.name not in ("gradlab.mutants",):
+            raise
+        raise WorkerError(ErrorCode.INTERNAL, "this Gradient Lab runtime has no mutant generator "
+                                              "(gradlab.mutants is missing)") from None
+    regions = [tuple(r) for r in params["regions"]]
+    return {"mutants": list(generate(params["source"], regions))}
+
+
+def main():
+    protocol_out = os.dup(1)
+    os.dup2(2, 1)  # from here on, anything written to fd 1 lands on stderr, never in the protocol
+    channel = Channel(protocol_out)
+    from gradlab.sandbox import supported
+
+    zygote = None
+    if supported():
+        from gradlab.sandbox.zygote import Zygote
+
+        zygote = Zygote(channel.log)  # starts importing NumPy in its own process right away
+    worker = Worker(channel, zygote)
+    threading.Thread(target=worker.read, args=(FrameReader(0),), name="gradlab-reader", daemon=True).start()
+    try:
+        worker.serve()
+    finally:
+        if zygote is not None:
+            zygote.close()
+
+
+if __name__ == "__main__":
+    main()
