@@ -1,0 +1,137 @@
+import * as assert from 'node:assert/strict';
+import schema from '../../schemas/pack.schema.json';
+import type {
+  CheckBase,
+  EquivalentMutant,
+  ExerciseFile,
+  ExerciseLimits,
+  HintPolicy,
+  Tolerance,
+  ExerciseSpec,
+  GradcheckSpec,
+  LessonSpec,
+  MasteryQuestion,
+  MasterySpec,
+  PackManifest,
+  RunCondition,
+  RunSpec,
+  TestSpec,
+  TrainingLoopSpec,
+  ValueGraphSpec,
+} from '../../src/protocol/pack';
+import { schemaProblems } from '../../src/core/packs/schema';
+
+// `Fields<T>` must name every key of T and nothing else, so these tables fail to compile when
+// src/protocol/pack.ts changes; the tests then hold the schema to the same lists.
+type Fields<T> = Record<keyof T, true>;
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type Required<T> = Record<RequiredKeys<T>, true>;
+
+interface Definition {
+  properties: Record<string, { description?: string; $ref?: string }>;
+  required?: string[];
+}
+const definitions = schema.definitions as unknown as Record<string, Definition>;
+
+function keys(table: object): string[] {
+  return Object.keys(table).sort();
+}
+
+const base: Fields<CheckBase> = { id: true, title: true, points: true, hidden: true, function: true, file: true, hints: true, tolerance: true };
+const kinds: Record<string, { fields: object; required: object }> = {
+  gradcheck: {
+    fields: { inputs: true, loss: true, gradient: true, wrt: true, labels: true, trials: true, mode: true, directions: true, relu: true, kind: true } satisfies Fields<Omit<GradcheckSpec, keyof CheckBase>>,
+    required: { inputs: true, loss: true, gradient: true, wrt: true, kind: true, id: true, title: true } satisfies Required<GradcheckSpec>,
+  },
+  'value-graph': {
+    fields: { class: true, ops: true, focus: true, graphs: true, seed: true, kind: true } satisfies Fields<Omit<ValueGraphSpec, keyof CheckBase>>,
+    required: { ops: true, kind: true, id: true, title: true } satisfies Required<ValueGraphSpec>,
+  },
+  'training-loop': {
+    fields: { setup: true, run: true, parameters: true, optimizer: true, kind: true } satisfies Fields<Omit<TrainingLoopSpec, keyof CheckBase>>,
+    required: { setup: true, run: true, parameters: true, optimizer: true, kind: true, id: true, title: true } satisfies Required<TrainingLoopSpec>,
+  },
+  test: {
+    fields: { kind: true } satisfies Fields<Omit<TestSpec, keyof CheckBase>>,
+    required: { kind: true, id: true, title: true } satisfies Required<TestSpec>,
+  },
+  run: {
+    fields: { script: true, args: true, conditions: true, kind: true } satisfies Fields<Omit<RunSpec, keyof CheckBase>>,
+    required: { script: true, conditions: true, kind: true, id: true, title: true } satisfies Required<RunSpec>,
+  },
+};
+
+describe('the manifest schema and src/protocol/pack.ts', () => {
+  const objects: Array<[string, Definition, object, object]> = [
+    ['(top level)', schema as unknown as Definition, { $schema: true, formatVersion: true, id: true, title: true, version: true, description: true, form: true, lessons: true, exercises: true } satisfies Fields<PackManifest>, { formatVersion: true, id: true, title: true, version: true, form: true, lessons: true, exercises: true } satisfies Required<PackManifest>],
+    ['lesson', definitions.lesson, { id: true, title: true, mastery: true } satisfies Fields<LessonSpec>, { id: true, title: true } satisfies Required<LessonSpec>],
+    ['mastery', definitions.mastery, { passMark: true, questions: true } satisfies Fields<MasterySpec>, { passMark: true, questions: true } satisfies Required<MasterySpec>],
+    ['question', definitions.question, { id: true, prompt: true, choices: true, answer: true, explanation: true } satisfies Fields<MasteryQuestion>, { id: true, prompt: true, choices: true, answer: true } satisfies Required<MasteryQuestion>],
+    ['file', definitions.file, { path: true, role: true, functions: true } satisfies Fields<ExerciseFile>, { path: true, role: true } satisfies Required<ExerciseFile>],
+    ['tolerance', definitions.tolerance, { rtol: true, atol: true } satisfies Fields<Tolerance>, {}],
+    ['exercise.limits', definitions.exercise.properties.limits as unknown as Definition, { timeoutS: true, memoryMb: true } satisfies Fields<ExerciseLimits>, {}],
+    ['exercise.hintPolicy', definitions.exercise.properties.hintPolicy as unknown as Definition, { attemptsPerHint: true } satisfies Fields<HintPolicy>, { attemptsPerHint: true } satisfies Required<HintPolicy>],
+    [
+      'exercise.mutants.equivalent[]',
+      (definitions.exercise.properties.mutants as unknown as { properties: { equivalent: { items: Definition } } }).properties.equivalent.items,
+      { id: true, why: true } satisfies Fields<EquivalentMutant>,
+      { id: true, why: true } satisfies Required<EquivalentMutant>,
+    ],
+    ['runCondition', definitions.runCondition, { metric: true, below: true, byStep: true, finite: true, afterStep: true } satisfies Fields<RunCondition>, { metric: true } satisfies Required<RunCondition>],
+    [
+      'exercise',
+      definitions.exercise,
+      { id: true, title: true, lesson: true, order: true, prerequisites: true, dir: true, instructions: true, requires: true, limits: true, files: true, tests: true, hints: true, hintPolicy: true, checks: true, mutants: true } satisfies Fields<ExerciseSpec>,
+      { id: true, title: true, lesson: true, order: true, instructions: true, files: true, checks: true } satisfies Required<ExerciseSpec>,
+    ],
+  ];
+  for (const [name, definition, fields, required] of objects) {
+    it(`${name}: same fields, same required ones`, () => {
+      assert.deepEqual(keys(definition.properties), keys(fields));
+      assert.deepEqual([...(definition.required ?? [])].sort(), keys(required));
+    });
+  }
+
+  it('checks: each kind allows exactly its fields and requires exactly its required ones', () => {
+    const check = definitions.check as Definition & { allOf: Array<{ if: { properties: { kind: { const: string } } }; then: { required?: string[]; propertyNames: { enum: string[] } } }> };
+    const branches = new Map(check.allOf.map((b) => [b.if.properties.kind.const, b.then]));
+    assert.deepEqual([...branches.keys()].sort(), Object.keys(kinds).sort());
+    const all = new Set<string>(Object.keys(base));
+    for (const [kind, { fields, required }] of Object.entries(kinds)) {
+      const branch = branches.get(kind)!;
+      assert.deepEqual([...branch.propertyNames.enum].sort(), [...keys(base), ...keys(fields)].sort(), kind);
+      assert.deepEqual([...(branch.required ?? []), ...check.required!].sort(), keys(required), kind);
+      for (const f of Object.keys(fields)) all.add(f);
+    }
+    assert.deepEqual(keys(check.properties), [...all].sort());
+  });
+
+  it('describes every field, so editors can show what it is for', () => {
+    const missing: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (typeof node !== 'object' || node === null) return;
+      const properties = (node as Definition).properties;
+      if (properties) {
+        for (const [name, property] of Object.entries(properties)) {
+          const target = property.$ref ? definitions[property.$ref.split('/').pop()!] : undefined;
+          if (!property.description && !(target as { description?: string } | undefined)?.description) missing.push(`${path}.${name}`);
+        }
+      }
+      // `if` subschemas only select a check kind; they describe nothing.
+      for (const [key, value] of Object.entries(node)) if (key !== 'if') walk(value, `${path}.${key}`);
+    };
+    walk(schema, '#');
+    assert.deepEqual(missing, []);
+  });
+
+  it('accepts a complete manifest and reports nothing', () => {
+    assert.deepEqual(
+      schemaProblems({
+        formatVersion: 1, id: 'p', title: 'P', version: '1', form: 'authoring', lessons: [{ id: 'l', title: 'L' }],
+        exercises: [{ id: 'e', title: 'E', lesson: 'l', order: 1, instructions: 'README.md', files: [{ path: 'a.py', role: 'learner' }],
+          checks: [{ id: 'c', title: 'C', kind: 'value-graph', ops: ['mul'] }] }],
+      }),
+      [],
+    );
+  });
+});
