@@ -102,6 +102,7 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+        return
         # END SOLUTION
         # BEGIN STARTER
         # TODO: 1. list every node reachable through _parents, each exactly once, with every node

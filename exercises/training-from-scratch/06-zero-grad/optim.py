@@ -18,6 +18,7 @@ class SGD:
         # BEGIN SOLUTION
         for p in self.parameters:
             p.grad[...] = 0.0
+        return
         # END SOLUTION
         # BEGIN STARTER
         # TODO: set every element of each parameter's .grad to 0. Keep it an array of the parameter's
