@@ -75,6 +75,18 @@ describe('solution markers', () => {
     ]);
   });
 
+  it('refuses comments that look like markers but are not, rather than ship what they guard', () => {
+    const near = ['def f():', '    # begin solution', '    return 1', '    # END SOLUTION: the fix', ''].join('\n');
+    assert.throws(() => starterForm(near), (error: unknown) => {
+      assert.ok(error instanceof MarkerError);
+      assert.deepEqual(error.problems, [
+        { line: 2, message: '`# begin solution` looks like a marker but is not one: write exactly `# BEGIN SOLUTION` on a line of its own' },
+        { line: 4, message: '`# END SOLUTION: the fix` looks like a marker but is not one: write exactly `# END SOLUTION` on a line of its own' },
+      ]);
+      return true;
+    });
+  });
+
   it('reports every unbalanced marker with its line', () => {
     const broken = ['# END SOLUTION', '# BEGIN SOLUTION', '# BEGIN STARTER', 'x', '# END SOLUTION', '# BEGIN STARTER'].join('\n');
     for (const f of [solutionForm, starterForm, solutionRegions]) assert.throws(() => f(broken), MarkerError);

@@ -19,6 +19,8 @@ export class MarkerError extends Error {
 }
 
 const MARKER = /^[ \t]*#[ \t]*(BEGIN|END)[ \t]+(SOLUTION|STARTER)[ \t]*\r?$/;
+/** A comment that was meant as a marker but is not one: ignoring it would ship a solution to learners. */
+const NEAR_MARKER = /^[ \t]*#.*\b(BEGIN|END)[ \t]+(SOLUTION|STARTER)\b/i;
 
 interface Line {
   text: string;
@@ -32,7 +34,11 @@ function classify(source: string): Line[] {
   let open: { kind: BlockKind; line: number } | undefined;
   const lines = source.split('\n').map((text, index): Line => {
     const match = MARKER.exec(text);
-    if (!match) return { text, block: open?.kind, marker: false };
+    if (!match) {
+      const near = NEAR_MARKER.exec(text);
+      if (near) problems.push({ line: index + 1, message: `\`${text.trim()}\` looks like a marker but is not one: write exactly \`# ${near[1].toUpperCase()} ${near[2].toUpperCase()}\` on a line of its own` });
+      return { text, block: open?.kind, marker: false };
+    }
     const [, edge, kind] = match as unknown as [string, 'BEGIN' | 'END', BlockKind];
     const line = index + 1;
     if (edge === 'BEGIN') {
