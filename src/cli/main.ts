@@ -1,13 +1,17 @@
 // The `gradlab` command line: one face of the same core the extension uses.
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
 import * as check from './commands/check';
+import * as grade from './commands/grade';
+import * as merge from './commands/merge';
+import * as newPack from './commands/new';
+import * as preview from './commands/preview';
 
 interface Command {
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
-const commands: Record<string, Command> = { check };
+const commands: Record<string, Command> = { check, grade, merge, new: newPack, preview };
 
 function help(): string {
   return ['Gradient Lab — grade neural-network exercises from the command line.', '', 'Usage:', ...Object.values(commands).map((c) => c.usage), ''].join('\n');

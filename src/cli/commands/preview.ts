@@ -1,0 +1,67 @@
+// gradlab preview <pack> [--python path]: the pack as a learner gets it, in a fresh VS Code window.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { buildRelease } from '../../core/packs/build';
+import { loadPack } from '../../core/packs/load';
+import { startGrader } from '../grader';
+import { CliProblem, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';
+import { graderOptions, parse } from '../options';
+
+export const usage = `gradlab preview <pack> [--python <path>]
+  builds the learner release of the pack into a temporary folder and opens it in a new VS Code window,
+  in an empty workspace whose settings point Gradient Lab at that release (needs \`code\` on PATH)`;
+
+/** The setting, in the workspace file, that makes the extension load the previewed pack. */
+export const PACKS_SETTING = 'gradlab.packs';
+
+/** The `code` launcher on PATH, if there is one. */
+export function findCode(path = process.env.PATH ?? ''): string | undefined {
+  const names = process.platform === 'win32' ? ['code.cmd', 'code.exe'] : ['code'];
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    for (const name of names) {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return join(dir, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('preview', argv, { python: graderOptions.python });
+  if (positionals.length !== 1) throw new CliProblem(`gradlab preview needs exactly one pack folder or .zip\n${usage}`);
+  const pack = await loadPack(resolve(io.cwd, positionals[0]));
+  const root = await mkdtemp(join(tmpdir(), `gradlab-preview-${pack.manifest.id}-`));
+
+  let release = pack.zip ?? pack.dir;
+  if (pack.form === 'authoring') {
+    const client = await startGrader(values.python, [...new Set(pack.manifest.exercises.flatMap((e) => e.requires ?? []))]);
+    try {
+      release = (await buildRelease(pack, { out: join(root, 'release'), record: (params) => client.record(params), progress: (line) => io.err(line) })).dir;
+    } finally {
+      await client.dispose();
+    }
+  }
+  await mkdir(join(root, 'workspace'));
+  const workspaceFile = join(root, `${pack.manifest.id}.code-workspace`);
+  await writeFile(workspaceFile, `${JSON.stringify({ folders: [{ path: 'workspace' }], settings: { [PACKS_SETTING]: [release] } }, null, 2)}\n`);
+
+  const code = findCode();
+  if (!code) {
+    io.err(`VS Code's \`code\` command is not on PATH, so the preview could not open it. The release is ready; either:`);
+    io.err(`  - in VS Code, run "Shell Command: Install 'code' command in PATH" from the Command Palette (macOS; the Windows and Linux installers add it), then run gradlab preview again; or`);
+    io.err(`  - open VS Code with the Gradient Lab extension and choose File > Open Workspace from File…: ${workspaceFile}`);
+    return EXIT_PROBLEM;
+  }
+  const child = spawn(code, ['--new-window', workspaceFile], { detached: true, stdio: 'ignore', shell: process.platform === 'win32' });
+  child.on('error', () => undefined); // a launcher that vanished after the PATH search: VS Code just does not open
+  child.unref();
+  io.out(`Opening ${pack.manifest.title} in VS Code as a learner sees it (workspace ${workspaceFile}; release ${release}).`);
+  return EXIT_OK;
+}

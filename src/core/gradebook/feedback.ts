@@ -1,0 +1,65 @@
+// One Markdown page per student: points per exercise, every check's verdict, and for the failed ones what
+// went wrong and the hints. Hidden checks appear by title, verdict and hints only (see visible.ts).
+import type { CheckResult } from '../../protocol/worker';
+import type { Gradebook, StudentRecord } from './model';
+import { visibleCheck } from './visible';
+
+/** Student-provided text (messages, output) inside a code fence that no backtick run in it can close. */
+function fenced(text: string): string[] {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return [fence, text.trimEnd(), fence];
+}
+
+/** Text for a Markdown table cell or list item: no line breaks, no table pipes. */
+function inline(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+}
+
+const STATUS_WORDS = { 'not-submitted': 'not submitted', refused: 'not graded', error: 'not graded (grader error)' } as const;
+
+/**
+ * When every check of an exercise errs or times out with one message (a syntax error, an endless loop at
+ * import), that message is said once instead of once per check. Hidden checks' messages are never shown,
+ * so this only applies when a public check carries the message.
+ */
+function sharedFailure(checks: CheckResult[]): { verdict: string; message: string } | undefined {
+  const first = checks.find((c) => !c.hidden);
+  if (!first || checks.length < 2 || !checks.every((c) => (c.status === 'errored' || c.status === 'timeout') && c.status === first.status && c.message === first.message)) return undefined;
+  return { verdict: visibleCheck(first, undefined).verdict, message: first.message };
+}
+
+export function points(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}
+
+export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord): string {
+  const lines = [`# ${gradebook.pack.title}: feedback for ${inline(record.student)}`, '', `**${points(record.points)} / ${points(record.maxPoints)} points**`, ''];
+  for (const message of record.messages) lines.push(`> ${inline(message)}`, '');
+  lines.push('| exercise | points |', '| --- | --- |');
+  for (const outcome of record.exercises) {
+    const title = gradebook.exercises.find((e) => e.id === outcome.exercise)?.title ?? outcome.exercise;
+    const note = outcome.status === 'graded' ? '' : ` (${STATUS_WORDS[outcome.status]})`;
+    lines.push(`| ${inline(title)} | ${points(outcome.points)} / ${points(outcome.maxPoints)}${note} |`);
+  }
+  for (const outcome of record.exercises) {
+    const exercise = gradebook.exercises.find((e) => e.id === outcome.exercise);
+    lines.push('', `## ${inline(exercise?.title ?? outcome.exercise)} (${outcome.exercise}): ${points(outcome.points)} / ${points(outcome.maxPoints)}`, '');
+    for (const message of outcome.messages) lines.push(`- ${inline(message)}`);
+    if (outcome.messages.length) lines.push('');
+    if (outcome.status !== 'graded') continue;
+    const shared = sharedFailure(outcome.checks);
+    if (shared) lines.push(`Every check stopped the same way (${shared.verdict}):`, '', ...fenced(shared.message), '');
+    for (const check of outcome.checks.map((c) => visibleCheck(c, exercise))) {
+      const mark = check.passed ? '✅' : '❌';
+      lines.push(`- ${mark} ${inline(check.title)}${check.hidden ? ' (hidden test)' : ''}: ${check.verdict}, ${points(check.points)} / ${points(check.maxPoints)}`);
+      if (shared) continue;
+      if (check.message) lines.push('', ...fenced(check.message).map((l) => `  ${l}`));
+      if (check.diagnosis) lines.push('', `  **What it looks like:** ${inline(check.diagnosis)}`);
+      if (check.output) lines.push('', '  Your code printed:', '', ...fenced(check.output).map((l) => `  ${l}`));
+      for (const hint of check.hints) lines.push('', `  Hint: ${inline(hint)}`);
+      if (check.message || check.diagnosis || check.output || check.hints.length) lines.push('');
+    }
+  }
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

@@ -1,0 +1,222 @@
+// Grading a class: every student's submission, every chosen exercise, with N warm workers in parallel.
+// The same for `gradlab grade` and the extension's command. Each student is taken in (intake.ts) into a
+// private temporary copy; a record is saved as soon as it is made (cache.ts) so an interrupted run resumes;
+// the gradebook folder is written at the end (write.ts).
+import { cpus, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, relative, resolve, isAbsolute } from 'node:path';
+import { GraderClient, WorkerError } from '../grader/client';
+import { checkSubmission } from '../grading/check';
+import { findExercise, type LoadedPack } from '../packs/load';
+import { runtimeDir } from '../paths';
+import { findPython } from '../python/discover';
+import type { ExerciseSpec, PythonPackage } from '../../protocol/pack';
+import type { GradcheckMode, Limits } from '../../protocol/worker';
+import { RecordCache } from './cache';
+import { discoverStudents, shardOf, type Shard, type StudentEntry } from './discover';
+import type { CanvasIdentity } from './exports';
+import { folderHash, sha256, stableJson } from './fingerprint';
+import { stageStudent, type StagedStudent } from './intake';
+import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type StudentRecord } from './model';
+import { ensureGradebookFolder, GradebookError, studentFileName, writeGradebook } from './write';
+
+export interface GradeClassOptions {
+  /** the authoring form of the pack (solutions and hidden tests are needed to grade) */
+  pack: LoadedPack;
+  /** the folder holding one folder or .zip per student */
+  submissions: string;
+  /** the gradebook folder, also holding the cache of earlier runs */
+  out: string;
+  /** workers in parallel; default: the number of CPU cores */
+  jobs?: number;
+  /** exercise ids to grade; default: all */
+  exercises?: string[];
+  /** limits chosen by the user; the exercises' own apply otherwise */
+  limits?: Partial<Limits>;
+  gradcheck?: GradcheckMode;
+  /** grade only the students of this shard */
+  shard?: Shard;
+  /** the interpreter to use (setting or --python); else discovered */
+  python?: string;
+  /** further interpreters to try before PATH (the Python extension's environment) */
+  candidates?: string[];
+  roster?: Map<string, CanvasIdentity>;
+  onProgress?: (event: GradeProgress) => void;
+  /** the workers' own log lines */
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface GradeProgress {
+  done: number;
+  total: number;
+  record: StudentRecord;
+  cached: boolean;
+  durationMs: number;
+}
+
+export interface GradeClassResult {
+  gradebook: Gradebook;
+  out: string;
+  /** entries of the submissions folder that are not students */
+  skipped: string[];
+  /** students the roster did not know (canvas.csv names them by folder) */
+  unmatched: string[];
+  graded: number;
+  cached: number;
+}
+
+function inside(child: string, parent: string): boolean {
+  const path = relative(parent, child);
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
+}
+
+function exerciseSummary(exercise: ExerciseSpec): GradebookExercise {
+  const checks = exercise.checks.map((c) => ({ id: c.id, title: c.title, hidden: Boolean(c.hidden), points: c.points ?? 1, hints: c.hints ?? [] }));
+  return { id: exercise.id, title: exercise.title, maxPoints: round(checks.reduce((s, c) => s + c.points, 0)), hints: exercise.hints ?? [], checks };
+}
+
+/** Hands out one warm worker per job, all on the interpreter the first one found. */
+class Workers {
+  private found: Promise<{ python: string; client: GraderClient }> | undefined;
+  private readonly clients = new Map<number, Promise<GraderClient>>();
+
+  constructor(private readonly options: GradeClassOptions, private readonly require: PythonPackage[]) {}
+
+  client(job: number): Promise<GraderClient> {
+    let client = this.clients.get(job);
+    if (!client) {
+      this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log });
+      client = this.clients.size === 0 ? this.found.then((f) => f.client) : this.found.then((f) => new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log }));
+      this.clients.set(job, client);
+    }
+    return client;
+  }
+
+  async dispose(): Promise<void> {
+    const clients = await Promise.allSettled([...this.clients.values()]);
+    await Promise.all(clients.map((c) => (c.status === 'fulfilled' ? c.value.dispose() : undefined)));
+  }
+}
+
+export async function gradeClass(options: GradeClassOptions): Promise<GradeClassResult> {
+  const { pack } = options;
+  if (pack.form !== 'authoring') {
+    throw new GradebookError(`${pack.zip ?? pack.dir} is a learner release; grading needs the authoring pack, with its solutions and hidden tests`);
+  }
+  const exercises = options.exercises?.length ? [...new Set(options.exercises)].map((id) => findExercise(pack, id)) : pack.manifest.exercises;
+  const out = resolve(options.out);
+  const submissions = resolve(options.submissions);
+  if (inside(out, submissions)) throw new GradebookError(`the gradebook folder ${out} is inside the submissions folder: it would be graded as a student; choose another --out`);
+  if (inside(out, pack.dir)) throw new GradebookError(`the gradebook folder ${out} is inside the pack: choose another --out`);
+  if (inside(submissions, pack.dir) || inside(pack.dir, submissions)) throw new GradebookError('the pack and the submissions folder must not be inside one another');
+  await ensureGradebookFolder(out);
+
+  const discovery = await discoverStudents(submissions);
+  const shard = options.shard;
+  const students = shard ? discovery.students.filter((s) => shardOf(s.student, shard.count) === shard.index) : discovery.students;
+
+  const settings = { gradcheck: options.gradcheck ?? 'auto', limits: options.limits ?? {}, grader: await folderHash(runtimeDir(), (name) => name.endsWith('.py')) } satisfies Gradebook['settings'];
+  const summaries = exercises.map(exerciseSummary);
+  const gradebookBase = {
+    format: GRADEBOOK_FORMAT,
+    pack: { id: pack.manifest.id, title: pack.manifest.title, version: pack.manifest.version, hash: await folderHash(pack.dir) },
+    settings,
+    exercises: summaries,
+  } as const;
+
+  const cache = new RecordCache(out, studentFileName);
+  const requires = [...new Set<PythonPackage>(['numpy', ...exercises.flatMap((e) => e.requires ?? [])])];
+  const workers = new Workers(options, requires);
+  const tempRoot = await mkdtemp(join(tmpdir(), 'gradlab-grade-'));
+  const records: StudentRecord[] = [];
+  let graded = 0;
+  let cached = 0;
+
+  const gradeOne = async (entry: StudentEntry, job: number): Promise<void> => {
+    const started = Date.now();
+    let staged: StagedStudent | undefined;
+    try {
+      staged = await stageStudent(entry, exercises, tempRoot);
+      const key = sha256(
+        stableJson({
+          format: GRADEBOOK_FORMAT,
+          pack: gradebookBase.pack.hash,
+          settings,
+          messages: staged.messages,
+          exercises: staged.exercises.map(({ exercise, status, messages, files }) => ({ exercise, status, messages, files })),
+        }),
+      );
+      let record = await cache.get(entry.student, key);
+      const fromCache = Boolean(record);
+      if (!record) {
+        const outcomes: ExerciseOutcome[] = [];
+        for (const [index, stagedExercise] of staged.exercises.entries()) {
+          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job), options));
+        }
+        record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
+        // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
+        if (!outcomes.some((o) => o.status === 'error')) await cache.put(record);
+        graded++;
+      } else {
+        cached++;
+      }
+      records.push(record);
+      options.onProgress?.({ done: records.length, total: students.length, record, cached: fromCache, durationMs: Date.now() - started });
+    } finally {
+      if (staged) await rm(staged.root, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    await runPool(students, Math.max(1, Math.min(options.jobs ?? cpus().length, students.length)), gradeOne, options.signal);
+  } catch (error) {
+    if (!options.signal?.aborted) throw error; // a cancelled check is the cancellation reported below
+  } finally {
+    await workers.dispose();
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+  if (options.signal?.aborted) throw new GradebookError(`grading was cancelled after ${records.length} of ${students.length} students; their results are saved, and a re-run continues from there`);
+
+  const gradebook: Gradebook = { ...gradebookBase, students: records.sort(byStudent) };
+  const { unmatched } = await writeGradebook(out, gradebook, { roster: options.roster });
+  return { gradebook, out, skipped: discovery.skipped, unmatched, graded, cached };
+}
+
+async function gradeExercise(
+  exercise: ExerciseSpec,
+  summary: GradebookExercise,
+  staged: StagedStudent['exercises'][number],
+  client: () => Promise<GraderClient>,
+  options: GradeClassOptions,
+): Promise<ExerciseOutcome> {
+  const outcome: ExerciseOutcome = { exercise: exercise.id, status: staged.status === 'ready' ? 'graded' : staged.status, points: 0, maxPoints: summary.maxPoints, messages: staged.messages, checks: [] };
+  if (staged.status !== 'ready' || !staged.folder) return outcome;
+  try {
+    const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, signal: options.signal });
+    return { ...outcome, points: round(report.points), maxPoints: round(report.maxPoints), checks: report.checks };
+  } catch (error) {
+    // Only a worker that died or failed inside is this submission's problem to report; the rest stop the run.
+    if (!(error instanceof WorkerError) || !['crashed', 'internal'].includes(error.code)) throw error;
+    return { ...outcome, status: 'error', messages: [...outcome.messages, `the grader failed on this exercise (${error.message}); re-run gradlab grade to retry it`] };
+  }
+}
+
+/** Runs `work` on every item with at most `jobs` at once; the first failure stops new work and is thrown. */
+async function runPool<T>(items: T[], jobs: number, work: (item: T, job: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  let failed = false;
+  await Promise.all(
+    Array.from({ length: jobs }, async (_, job) => {
+      while (!failed && !signal?.aborted && next < items.length) {
+        const item = items[next++];
+        try {
+          await work(item, job);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    }),
+  );
+}

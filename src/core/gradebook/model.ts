@@ -1,0 +1,73 @@
+// What `gradlab grade` produces: one record per student, every check with its verdict, points and message.
+// gradebook.json holds exactly this and is the source of truth: the CSV, Canvas, Gradescope and feedback
+// files are derived from it alone (so `gradlab merge` can regenerate them without the pack).
+import type { CheckResult, GradcheckMode, Limits } from '../../protocol/worker';
+
+export const GRADEBOOK_FORMAT = 1;
+
+/**
+ * graded: the checks ran. not-submitted: no files for this exercise. refused: files present but unusable
+ * (missing learner file, wrong name, not UTF-8, too large, a link). error: the grader itself failed; such
+ * outcomes are never cached, so a re-run retries them.
+ */
+export type OutcomeStatus = 'graded' | 'not-submitted' | 'refused' | 'error';
+
+export interface ExerciseOutcome {
+  exercise: string;
+  status: OutcomeStatus;
+  points: number;
+  maxPoints: number;
+  /** for the student: why the exercise was not graded, and what was set aside (extra files) */
+  messages: string[];
+  /** empty unless graded */
+  checks: CheckResult[];
+}
+
+export interface StudentRecord {
+  /** the folder name, or the .zip's name without .zip */
+  student: string;
+  source: 'folder' | 'zip';
+  /** problems with the submission as a whole (a zip that cannot be opened, a link) */
+  messages: string[];
+  points: number;
+  maxPoints: number;
+  exercises: ExerciseOutcome[];
+  /** hash of the graded files, the pack, the grader and the settings: equal keys give equal records */
+  key: string;
+}
+
+/** An exercise as the derived files need it, copied from the manifest so no pack is needed to read them. */
+export interface GradebookExercise {
+  id: string;
+  title: string;
+  maxPoints: number;
+  /** the exercise's hints, nudge first */
+  hints: string[];
+  checks: Array<{ id: string; title: string; hidden: boolean; points: number; hints: string[] }>;
+}
+
+export interface Gradebook {
+  format: typeof GRADEBOOK_FORMAT;
+  pack: { id: string; title: string; version: string; /** content hash of the authoring pack */ hash: string };
+  /** the grading settings every record was made with: merged gradebooks must agree on them */
+  settings: { gradcheck: GradcheckMode; limits: Partial<Limits>; grader: string };
+  exercises: GradebookExercise[];
+  /** sorted by student */
+  students: StudentRecord[];
+}
+
+export function totals(outcomes: ExerciseOutcome[]): { points: number; maxPoints: number } {
+  return {
+    points: round(outcomes.reduce((sum, o) => sum + o.points, 0)),
+    maxPoints: round(outcomes.reduce((sum, o) => sum + o.maxPoints, 0)),
+  };
+}
+
+/** Points are sums of check points (which may be fractions): keep them free of float noise. */
+export function round(points: number): number {
+  return Math.round(points * 1000) / 1000;
+}
+
+export function byStudent(a: StudentRecord, b: StudentRecord): number {
+  return a.student < b.student ? -1 : a.student > b.student ? 1 : 0;
+}
