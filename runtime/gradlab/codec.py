@@ -15,6 +15,9 @@ numeric ``numpy.ndarray`` and the caller's own handle objects, so an object with
 import base64
 import math
 import sys
+# Bound at import: a learner who replaces built-ins in the sandboxed process does not break the codec there.
+from builtins import (all, any, bool, complex, dict, float, id, int, isinstance, len, list, set, str, tuple,
+                      type)
 
 
 class CodecError(ValueError):
@@ -31,10 +34,8 @@ def _encode_float(value):
 
 
 def _array_to_json(array):
-    numpy = sys.modules["numpy"]
-    array = numpy.ascontiguousarray(array)
     return {"$ndarray": {"dtype": array.dtype.str, "shape": list(array.shape),
-                         "data": base64.b64encode(array.tobytes()).decode("ascii")}}
+                         "data": base64.b64encode(array.tobytes(order="C")).decode("ascii")}}
 
 
 def _torch_tensor(value):

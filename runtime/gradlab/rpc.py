@@ -8,6 +8,8 @@ The learner's side reads and writes with blocking calls; the grader's side feeds
 import json
 import os
 import struct
+# Bound at import: a learner who replaces built-ins in the sandboxed process does not break the frames there.
+from builtins import bytearray, bytes, dict, len, memoryview, min, type
 
 HEADER = struct.Struct(">Q")
 # A reply larger than this is refused: it is not an answer worth grading and would only exhaust memory.
@@ -22,14 +24,20 @@ def _reject_constant(name):
     raise FrameError(f"bare {name} is not allowed in a frame")
 
 
+# Made once, at import: json.loads would otherwise look up `float` and `int` on every call, where a learner
+# may have replaced them.
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def encode(message):
-    body = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    body = _ENCODER.encode(message).encode("utf-8")
     return HEADER.pack(len(body)) + body
 
 
 def decode_body(body):
     try:
-        message = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        message = _DECODER.decode(body.decode("utf-8"))
     except RecursionError:
         raise FrameError("the frame is nested too deeply") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -16,8 +16,8 @@ _loaded = {}  # path -> ((mtime, size), {check id: function})
 
 
 class Submission:
-    """``sub`` in a test: ``sub.name`` is the learner's ``name`` (a plain value, or a handle to call), and
-    ``sub.eval("expression", name=value, ...)`` evaluates in the learner's namespace."""
+    """``sub`` in a test: ``sub.name(...)`` calls the learner's ``name`` in its process, and
+    ``sub.eval("expression", name=value, ...)`` evaluates in the learner's namespace (also for plain values)."""
 
     __slots__ = ("_sandbox",)
 
@@ -27,7 +27,7 @@ class Submission:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._sandbox.eval(name)
+        return LearnerFunction(self._sandbox, name)
 
     def __setattr__(self, name, value):
         raise AttributeError("a test cannot assign into the submission; use sub.eval(...) to compute with it")
@@ -37,6 +37,24 @@ class Submission:
 
     def __repr__(self):
         return "<the learner's submission>"
+
+
+class LearnerFunction:
+    """``sub.name``: calling it calls the learner's ``name`` (one request, whatever it returns)."""
+
+    __slots__ = ("_sandbox", "_name")
+
+    def __init__(self, sandbox, name):
+        self._sandbox = sandbox
+        self._name = name
+
+    def __call__(self, *args, **kwargs):
+        sandbox = self._sandbox
+        return sandbox.request({"op": "call", "name": self._name, "args": [sandbox.encode(a) for a in args],
+                                "kwargs": {k: sandbox.encode(v) for k, v in kwargs.items()}})
+
+    def __repr__(self):
+        return f"<the learner's {self._name}; call it, or use sub.eval({self._name!r}) for its value>"
 
 
 def load(path):

@@ -4,6 +4,7 @@ message, file, line); everything a learner reads is phrased here, in the grader.
 import signal
 
 from gradlab.checks.base import LearnerError
+from gradlab.sandbox.child import CHANNEL_LOST
 
 
 def _where(fields):
@@ -47,6 +48,10 @@ def from_child(fields, *, default_file, limits):
     if kind == "forbidden":
         return LearnerError("forbidden", f"the code tried to {text}{where}; that is not allowed while grading",
                             **location)
+    if kind == "tampered":
+        return LearnerError("exception", f"the code changed Python or gradlab inside its own process so that it no "
+                                         f"longer understands the grader ({kind_name}: {text}); remove those changes",
+                            **location)
     if kind == "internal":
         return LearnerError("exception", f"the sandbox could not start: {kind_name}: {text}")
     if kind_name == "RecursionError":
@@ -82,6 +87,8 @@ def ended(status, limits):
                                           f"for using too much memory (limit: {limits['memoryMb']} MiB)")
         return LearnerError("exception", f"the learner's process crashed ({name}); in NumPy code this often "
                                          "means it ran out of memory")
+    if status.get("code") == CHANNEL_LOST:
+        return LearnerError("exit", "the code closed the grader's channel to its process while being graded")
     return LearnerError("exit", f"the code ended its own process (exit code {status.get('code')}) while being "
                                 "graded, e.g. with os._exit(); a graded function must return its answer")
 
