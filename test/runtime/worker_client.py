@@ -31,10 +31,10 @@ def submission_with(source):
 
 
 class WorkerProcess:
-    def __init__(self, python=sys.executable, env=None):
+    def __init__(self, python=sys.executable, env=None, flags=()):
         environment = dict(os.environ, PYTHONPATH=RUNTIME)
         environment.update(env or {})
-        self.process = subprocess.Popen([python, "-m", "gradlab.worker"], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([python, *flags, "-m", "gradlab.worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
         self.buffer = b""
         self.next_id = 1

@@ -64,7 +64,8 @@ class Workdir:
 
 def locate(folder, file, function):
     """The 1-based line of ``def function`` (or ``class function``) in ``folder/file``; for ``Class.method``, the
-    method's line inside that class. None when absent or unreadable."""
+    method inside that class. The least indented definition wins, so a method beats a helper nested in another
+    method. None when absent or unreadable."""
     if not function or not file:
         return None
     try:
@@ -73,18 +74,28 @@ def locate(folder, file, function):
     except OSError:
         return None
     *outer, name = function.split(".")
-    start = 0
+    start, end = 0, len(lines)
     if outer:
-        start = _find(lines, "class", outer[-1], 0)
-        if start is None:
-            start = 0
-    line = _find(lines, "def|class", name, start)
+        owner = _find(lines, "class", outer[-1], 0, end)
+        if owner is not None:
+            start, end = owner + 1, _block_end(lines, owner)
+    line = _find(lines, "def|class", name, start, end)
     return None if line is None else line + 1
 
 
-def _find(lines, keywords, name, start):
-    pattern = re.compile(rf"^\s*(?:async\s+)?(?:{keywords})\s+{re.escape(name)}\b")
-    for number in range(start, len(lines)):
-        if pattern.match(lines[number]):
+def _indent(line):
+    return len(line) - len(line.lstrip())
+
+
+def _block_end(lines, header):
+    for number in range(header + 1, len(lines)):
+        text = lines[number]
+        if text.strip() and not text.lstrip().startswith("#") and _indent(text) <= _indent(lines[header]):
             return number
-    return None
+    return len(lines)
+
+
+def _find(lines, keywords, name, start, end):
+    pattern = re.compile(rf"^\s*(?:async\s+)?(?:{keywords})\s+{re.escape(name)}\b")
+    found = [number for number in range(start, end) if pattern.match(lines[number])]
+    return min(found, key=lambda number: (_indent(lines[number]), number)) if found else None

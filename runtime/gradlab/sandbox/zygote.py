@@ -220,8 +220,10 @@ class Zygote:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (runtime, env.get("PYTHONPATH")) if p)
         for name in THREAD_VARIABLES:
             env.setdefault(name, "1")
+        # the worker's own interpreter flags (-S, -I, -E ...) so that the zygote sees the same packages
+        flags = subprocess._args_from_interpreter_flags()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "gradlab.sandbox.zygote", str(theirs.fileno())],
+            [sys.executable, *flags, "-m", "gradlab.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env)
         theirs.close()
         self._sock = ours

@@ -1,0 +1,114 @@
+"""gradlab.testing, the helpers pack authors' tests use: each wrong answer gets a message in plain words."""
+
+import math
+import unittest
+
+import numpy as np
+
+from gradlab.sandbox.handles import Handle
+from gradlab.testing import TestFailure, close, equal, fail, same_shape, test
+
+
+class Close(unittest.TestCase):
+    def message(self, actual, expected, **options):
+        with self.assertRaises(TestFailure) as caught:
+            close(actual, expected, **options)
+        return caught.exception.message
+
+    def test_numbers_within_tolerance_pass(self):
+        close(1.8000000000000003, 1.8)
+        close(6, 6.0)
+        close(0.0, 1e-10)
+        close(np.array(2.5), 2.5)
+        close(101.0, 100.0, rtol=0.02)
+
+    def test_a_wrong_number_names_both_with_enough_digits(self):
+        self.assertEqual(self.message(1.6, 1.8, what="the new w after sgd_step(1, 0, -8, -4, 0.1)"),
+                         "the new w after sgd_step(1, 0, -8, -4, 0.1): expected 1.8, got 1.6")
+        self.assertEqual(self.message(1.80001, 1.8, what="w"), "w: expected 1.8, got 1.80001")
+
+    def test_none_asks_about_return(self):
+        self.assertEqual(self.message(None, 2.0, what="loss"),
+                         "loss: expected 2, but the code returned None — did you forget `return`?")
+
+    def test_lists_arrays_bools_and_text_are_not_numbers(self):
+        self.assertEqual(self.message([1.0, 2.0], 1.0), "the result: expected a single number, got a list of 2 items")
+        self.assertEqual(self.message(np.zeros(3), 1.0),
+                         "the result: expected a single number, got an array of shape (3,)")
+        self.assertEqual(self.message(True, 1.0), "the result: expected a single number, got True")
+        self.assertEqual(self.message("1.0", 1.0), "the result: expected a single number, got the text '1.0'")
+
+    def test_handles_are_refused_without_asking_them_anything(self):
+        class Untouchable:
+            def request(self, message):
+                raise AssertionError("close() must not talk to the learner's process")
+
+        handle = Handle(Untouchable(), 1, "Value")
+        self.assertIn("expected a single number, got a Value object", self.message(handle, 6.0))
+
+    def test_nan_and_inf_are_named(self):
+        self.assertIn("got nan (not a number", self.message(math.nan, 1.0))
+        self.assertIn("got inf (an overflow", self.message(math.inf, 1.0))
+        close(math.inf, math.inf)
+
+    def test_arrays_compare_shape_first_then_the_worst_element(self):
+        self.assertEqual(self.message(np.zeros((3, 1)), np.zeros(3), what="grad_w"),
+                         "grad_w: expected shape (3,), got (3, 1) — the right number of elements, arranged "
+                         "differently (a reshape or keepdims?)")
+        self.assertEqual(self.message(np.zeros((2, 3)), np.zeros((3, 2))),
+                         "the result: expected shape (3, 2), got (2, 3) — transposed?")
+        self.assertEqual(self.message(np.array([1.0, 2.0, 3.5]), [1.0, 2.0, 3.0]),
+                         "the result: 1 of 3 elements differ; the worst, at (2,): expected 3, got 3.5")
+        self.assertIn("the element at (1,) is nan", self.message(np.array([1.0, math.nan]), [1.0, 2.0]))
+        self.assertIn("got a single number", self.message(1.0, [1.0, 2.0]))
+        close([1.0, 2.0], np.array([1.0, 2.0]))
+
+    def test_tuples_and_dicts_are_compared_item_by_item(self):
+        close((1.8, 0.4), (1.8, 0.4))
+        self.assertEqual(self.message((1.8, 0.3), (1.8, 0.4), what="(w, b)"), "(w, b)[1]: expected 0.4, got 0.3")
+        self.assertEqual(self.message(1.8, (1.8, 0.4)), "the result: expected 2 values (a tuple), got a number")
+        self.assertEqual(self.message({"W1": np.ones(2)}, {"W1": np.ones(2), "b1": np.zeros(2)}),
+                         "the result: the keys differ: missing ['b1']")
+
+    def test_failures_carry_expected_and_actual_for_a_diff(self):
+        with self.assertRaises(TestFailure) as caught:
+            close(1.6, 1.8)
+        self.assertEqual((caught.exception.expected, caught.exception.actual), ("1.8", "1.6"))
+
+
+class EqualSameShapeFail(unittest.TestCase):
+    def test_equal(self):
+        equal(3, 3)
+        equal((1, "a"), (1, "a"))
+        equal(np.arange(3), np.arange(3))
+        for actual, expected, words in ((2, 3, "expected 3, got 2"), ("a", 1, "expected 1, got the text 'a'"),
+                                        (None, 1, "did you forget `return`"),
+                                        (np.arange(3), np.arange(4), "expected shape (4,), got (3,)")):
+            with self.assertRaises(TestFailure) as caught:
+                equal(actual, expected)
+            self.assertIn(words, caught.exception.message)
+
+    def test_same_shape(self):
+        same_shape(np.zeros((2, 3)), (2, 3))
+        same_shape(np.zeros((2, 3)), np.ones((2, 3)))
+        with self.assertRaises(TestFailure) as caught:
+            same_shape([1, 2], (2,), what="probabilities")
+        self.assertEqual(caught.exception.message, "probabilities: expected an array of shape (2,), got a list of "
+                                                   "2 items")
+
+    def test_fail_and_test(self):
+        with self.assertRaises(TestFailure) as caught:
+            fail("the loss went up")
+        self.assertEqual(caught.exception.message, "the loss went up")
+
+        @test("lesson-update")
+        def lesson_update(sub):
+            pass
+
+        self.assertEqual(lesson_update.gradlab_test, "lesson-update")
+        with self.assertRaises(TypeError):
+            test("")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,299 @@
+"""The worker as the host sees it: framing, hello, check round trips on the fixture exercise, limits, cancel,
+and error replies for bad requests."""
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import unittest
+
+from gradlab.protocol import FrameReader, MalformedFrame, encode_frame
+from test.runtime.worker_client import (FIXTURE_PACK, SUBMISSIONS, TAMPER, WorkerProcess, fixture_exercise, remove,
+                                        submission_with)
+
+
+def tamper_source(name):
+    with open(os.path.join(TAMPER, name), encoding="utf-8") as file:
+        return file.read()
+
+
+class Framing(unittest.TestCase):
+    def test_frames_survive_being_split_anywhere(self):
+        messages = [{"id": 1, "method": "check", "params": {"text": "naïve ünïcode ✓", "n": 1.5}},
+                    {"method": "cancel", "params": {"id": 1}}]
+        data = b"".join(encode_frame(m) for m in messages)
+        read_fd, write_fd = os.pipe()
+
+        def dribble():
+            for i in range(len(data)):
+                os.write(write_fd, data[i:i + 1])
+            os.close(write_fd)
+
+        writer = threading.Thread(target=dribble)
+        writer.start()
+        reader = FrameReader(read_fd)
+        self.assertEqual([reader.read(), reader.read(), reader.read()], messages + [None])
+        writer.join()
+        os.close(read_fd)
+
+    def test_a_stream_without_headers_is_refused(self):
+        read_fd, write_fd = os.pipe()
+        os.write(write_fd, b"hello world\n" * 200)
+        os.close(write_fd)
+        with self.assertRaises(MalformedFrame):
+            FrameReader(read_fd).read()
+        os.close(read_fd)
+
+
+class Hello(unittest.TestCase):
+    def test_hello_describes_this_interpreter(self):
+        worker = WorkerProcess()
+        try:
+            reply = worker.request("hello", {})["result"]
+        finally:
+            worker.close()
+        self.assertEqual(reply["protocolVersion"], 1)
+        self.assertTrue(reply["sandbox"])
+        self.assertEqual(reply["platform"], "linux")
+        self.assertTrue(reply["python"]["executable"])
+        self.assertTrue(reply["numpy"]["available"])
+        self.assertRegex(reply["numpy"]["version"], r"^\d+\.\d+")
+        self.assertIn("available", reply["torch"])
+
+    def test_without_numpy_hello_says_so_and_numpy_exercises_are_refused(self):
+        worker = WorkerProcess(flags=["-S"])  # no site-packages: NumPy cannot be imported
+        try:
+            hello = worker.request("hello", {})["result"]
+            exercise = dict(fixture_exercise(), requires=["numpy"])
+            error = worker.check(os.path.join(SUBMISSIONS, "solution"), exercise=exercise)["error"]
+            report = worker.check(os.path.join(SUBMISSIONS, "solution"), only=["scale-basic"])["result"]
+        finally:
+            worker.close()
+        self.assertFalse(hello["numpy"]["available"])
+        self.assertIn("numpy", hello["numpy"]["error"])
+        self.assertEqual((error["code"], error["missing"]), ("missing-dependency", ["numpy"]))
+        self.assertIn("needs NumPy", error["message"])
+        self.assertTrue(report["passed"], report)
+
+
+class CheckRoundTrip(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.worker = WorkerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.worker.close()
+
+    def test_the_solution_passes_every_check(self):
+        report = self.worker.check(os.path.join(SUBMISSIONS, "solution"))["result"]
+        self.assertTrue(report["passed"], json.dumps(report, indent=1))
+        self.assertEqual((report["points"], report["maxPoints"]), (5, 5))
+        self.assertEqual([c["id"] for c in report["checks"]], ["scale-basic", "grad-lesson", "scale-hidden",
+                                                               "fit-falls"])
+        run = report["checks"][3]
+        self.assertEqual(run["output"], "w = 2.0000\n")
+        self.assertIn("`loss` fell below 0.01 at step 6", run["message"])
+
+    def test_the_starter_fails_at_the_raising_line(self):
+        report = self.worker.check(os.path.join(SUBMISSIONS, "starter"))["result"]
+        scale = report["checks"][0]
+        self.assertEqual(scale["status"], "failed")
+        self.assertEqual(scale["message"], "NotImplementedError: scale: return x times k (scale.py, line 6, in scale)")
+        self.assertEqual((scale["file"], scale["function"], scale["line"]), ("scale.py", "scale", 6))
+        self.assertEqual(report["points"], 0)
+
+    def test_a_wrong_answer_names_expected_and_actual_except_in_hidden_checks(self):
+        report = self.worker.check(os.path.join(SUBMISSIONS, "wrong"))["result"]
+        scale, grad, hidden, run = report["checks"]
+        self.assertEqual(scale["message"], "scale(2, 3): expected 6, got 5")
+        self.assertEqual((scale["expected"], scale["actual"]), ("6", "5"))
+        self.assertEqual((scale["line"], grad["line"]), (4, 13))
+        self.assertEqual(grad["message"], "grad(1, 2, 6): expected -16, got -8")
+        self.assertEqual(hidden["status"], "failed")
+        self.assertNotIn("-6", hidden["message"])
+        self.assertNotIn("expected", hidden)
+        self.assertNotIn("actual", hidden)
+        self.assertEqual((hidden["function"], hidden["line"]), ("scale", 4))
+        self.assertTrue(run["passed"])
+        self.assertEqual(report["points"], 1)
+
+    def test_only_runs_the_named_checks(self):
+        report = self.worker.check(os.path.join(SUBMISSIONS, "solution"), only=["grad-lesson"])["result"]
+        self.assertEqual([c["id"] for c in report["checks"]], ["grad-lesson"])
+        self.assertEqual(report["maxPoints"], 2)
+
+    def test_a_syntax_error_is_reported_at_its_line_on_every_check(self):
+        folder = submission_with(tamper_source("syntax_error.py"))
+        try:
+            report = self.worker.check(folder)["result"]
+        finally:
+            remove(folder)
+        for check in report["checks"]:
+            self.assertEqual(check["status"], "errored")
+            self.assertEqual(check["line"], 4)
+        self.assertEqual(report["checks"][0]["message"], "SyntaxError in scale.py, line 4: expected ':'")
+
+    def test_prints_are_captured_per_check_and_never_reach_the_channel(self):
+        folder = submission_with("import os, sys\nprint('loading')\n"
+                                 "def scale(x, k):\n    print('scale', x, k)\n    os.write(1, b'raw fd 1\\n')\n"
+                                 "    print('to stderr', file=sys.stderr)\n    return x * k\n")
+        try:
+            check = self.worker.check(folder, only=["scale-basic"])["result"]["checks"][0]
+        finally:
+            remove(folder)
+        self.assertTrue(check["passed"])
+        self.assertEqual(check["output"], "loading\nscale 2.0 3.0\nraw fd 1\nto stderr\n")
+
+    def test_a_missing_learner_file_is_reported(self):
+        folder = tempfile.mkdtemp()
+        try:
+            check = self.worker.check(folder, only=["scale-basic"])["result"]["checks"][0]
+        finally:
+            remove(folder)
+        self.assertEqual(check["status"], "errored")
+        self.assertIn("scale.py is not in the submission folder", check["message"])
+
+    def test_edits_to_a_given_file_change_nothing(self):
+        with open(os.path.join(SUBMISSIONS, "solution", "scale.py"), encoding="utf-8") as solution:
+            folder = submission_with(solution.read())
+        with open(os.path.join(folder, "helpers.py"), "w") as helpers:
+            helpers.write("def square(value):\n    return 0\n")
+        try:
+            report = self.worker.check(folder, only=["fit-falls"])["result"]
+        finally:
+            remove(folder)
+        self.assertTrue(report["passed"], report)
+
+    def test_an_endless_loop_times_out_and_the_worker_serves_the_next_request(self):
+        folder = submission_with(tamper_source("infinite_loop.py"))
+        try:
+            started = time.monotonic()
+            check = self.worker.check(folder, only=["scale-basic"], limits={"timeoutS": 1})["result"]["checks"][0]
+            elapsed = time.monotonic() - started
+        finally:
+            remove(folder)
+        self.assertEqual(check["status"], "timeout")
+        self.assertEqual(check["message"], "stopped after 1 s: the code did not finish in time — an endless loop, "
+                                           "or far more work than the exercise needs?")
+        self.assertLess(elapsed, 3)
+        self.assertTrue(self.worker.check(os.path.join(SUBMISSIONS, "solution"))["result"]["passed"])
+
+    def test_a_memory_bomb_gets_a_clear_message(self):
+        folder = submission_with("import numpy as np\ndef scale(x, k):\n    big = np.ones((1 << 40,))\n"
+                                 "    return x * k\n")
+        try:
+            check = self.worker.check(folder, only=["scale-basic"], limits={"memoryMb": 200})["result"]["checks"][0]
+        finally:
+            remove(folder)
+        self.assertEqual(check["status"], "failed")
+        self.assertEqual(check["message"], "ran out of memory (scale.py, line 3, in scale): a check may use 200 MiB "
+                                           "more than the grader itself, and this code asked for more")
+
+    def test_cancel_stops_a_running_check_at_once(self):
+        folder = submission_with(tamper_source("sleep_forever.py"))
+        try:
+            request_id = self.worker.start("check", {
+                "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+                "submission": folder, "limits": {"timeoutS": 30, "memoryMb": 256, "outputKb": 64},
+                "gradcheck": "auto"})
+            time.sleep(0.5)
+            cancelled_at = time.monotonic()
+            self.worker.send({"method": "cancel", "params": {"id": request_id}})
+            reply = self.worker.response(request_id, timeout=10)
+            self.assertLess(time.monotonic() - cancelled_at, 1.0)
+        finally:
+            remove(folder)
+        self.assertEqual(reply["error"]["code"], "cancelled")
+        self.assertTrue(self.worker.check(os.path.join(SUBMISSIONS, "solution"))["result"]["passed"])
+
+    def test_a_request_cancelled_before_it_starts_is_answered_cancelled(self):
+        first = self.worker.start("check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"},
+                                            "exercise": fixture_exercise(),
+                                            "submission": os.path.join(SUBMISSIONS, "solution")})
+        second = self.worker.start("check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"},
+                                             "exercise": fixture_exercise(),
+                                             "submission": os.path.join(SUBMISSIONS, "solution")})
+        self.worker.send({"method": "cancel", "params": {"id": second}})
+        self.assertIn("result", self.worker.response(first))
+        self.assertEqual(self.worker.response(second)["error"]["code"], "cancelled")
+
+
+class ErrorReplies(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.worker = WorkerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.worker.close()
+
+    def params(self, **changes):
+        params = {"pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+                  "submission": os.path.join(SUBMISSIONS, "solution"),
+                  "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}, "gradcheck": "auto"}
+        params.update(changes)
+        return params
+
+    def test_an_unknown_method_is_a_bad_request(self):
+        error = self.worker.request("grade-everything", {})["error"]
+        self.assertEqual(error["code"], "bad-request")
+        self.assertIn("grade-everything", error["message"])
+
+    def test_malformed_params_are_a_bad_request(self):
+        self.assertEqual(self.worker.request("check", "not an object")["error"]["code"], "bad-request")
+        error = self.worker.request("check", self.params(limits={"timeoutS": -1}))["error"]
+        self.assertEqual((error["code"], error["message"]), ("bad-request", "`limits.timeoutS` must be a positive number"))
+        error = self.worker.request("check", self.params(submission="/no/such/folder"))["error"]
+        self.assertEqual(error["code"], "bad-request")
+
+    def test_a_missing_exercise_folder_is_a_pack_error(self):
+        exercise = dict(fixture_exercise(), dir="02-nowhere")
+        error = self.worker.request("check", self.params(exercise=exercise))["error"]
+        self.assertEqual(error["code"], "pack")
+        self.assertIn("02-nowhere", error["message"])
+
+    def test_a_tests_file_that_does_not_load_is_a_pack_error(self):
+        pack = tempfile.mkdtemp()
+        try:
+            shutil.copytree(os.path.join(FIXTURE_PACK, "01-scale"), os.path.join(pack, "01-scale"))
+            with open(os.path.join(pack, "01-scale", "tests.py"), "a") as tests:
+                tests.write("\ndef broken(:\n")
+            error = self.worker.request("check", self.params(pack={"dir": pack, "form": "authoring"}))["error"]
+        finally:
+            remove(pack)
+        self.assertEqual(error["code"], "pack")
+        self.assertIn("tests.py, line 19 could not be loaded: SyntaxError", error["message"])
+
+    def test_a_check_without_its_test_function_errs_alone(self):
+        exercise = fixture_exercise()
+        exercise["checks"].append({"id": "not-written", "kind": "test", "title": "no code"})
+        report = self.worker.request("check", self.params(exercise=exercise))["result"]
+        self.assertEqual([c["status"] for c in report["checks"]], ["passed"] * 4 + ["errored"])
+        self.assertEqual(report["checks"][4]["message"], "tests.py has no @test('not-written') for this check")
+
+    def test_a_missing_package_is_named(self):
+        exercise = dict(fixture_exercise(), requires=["gradlab_no_such_package"])
+        error = self.worker.request("check", self.params(exercise=exercise))["error"]
+        self.assertEqual(error["code"], "missing-dependency")
+        self.assertEqual(error["missing"], ["gradlab_no_such_package"])
+        self.assertIn("needs gradlab_no_such_package", error["message"])
+
+    def test_a_frame_that_is_not_json_is_logged_and_the_worker_carries_on(self):
+        self.worker.process.stdin.write(b"Content-Length: 9\r\n\r\nnot json!")
+        self.worker.process.stdin.flush()
+        self.assertIn("result", self.worker.request("hello", {}))
+        self.assertTrue(any(n.get("method") == "log" and "not JSON" in n["params"]["message"]
+                            for n in self.worker.notifications))
+
+    def test_shutdown_answers_then_exits(self):
+        worker = WorkerProcess()
+        self.assertEqual(worker.request("shutdown", {}), {"id": 1, "result": None})
+        self.assertEqual(worker.process.wait(timeout=5), 0)
+        worker.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
