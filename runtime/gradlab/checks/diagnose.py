@@ -85,10 +85,7 @@ def receive(slot: Slot, label: str, value) -> Returned:
         if value.dtype == np.float16:
             out.problem = f"{label} came back as float16, too coarse to check: compute it in float64."
             return out
-        if value.dtype == np.float32:
-            out.float32 = True
-            out.warnings.append(f"{label} came back as float32; it was checked with a float32 tolerance "
-                                "(compute in float64 to avoid rounding surprises).")
+        out.float32 = value.dtype == np.float32
         array = value.astype(np.float64)
     elif value is None:
         out.problem = f"{label} is None: nothing was returned (is a `return` missing?)."
@@ -204,8 +201,8 @@ def ratio_finding(c: float, samples_n: Sequence[int], single: bool) -> Optional[
             if len(parts) == 1 and parts[0].key == "sign":
                 return key, lambda labels, many: (
                     f"{labels} {'have' if many else 'has'} the right size but the wrong sign: a step along "
-                    f"{'them' if many else 'it'} climbs the loss instead of descending (is it target - "
-                    "prediction where prediction - target belongs?)")
+                    f"{'them' if many else 'it'} is ascent instead of descent and the loss climbs (is it target - "
+                    "prediction where prediction - target belongs?).")
             if len(parts) == 1:
                 return key, lambda labels, many, part=parts[0]: f"{labels} {is_are(many)} {part.alone}"
             clauses = join_words([part.clause for part in parts])

@@ -88,6 +88,10 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
             warnings += more
     for returned in received.values():
         warnings += returned.warnings
+    single = [r.label for r in received.values() if r.float32]
+    if single:
+        warnings.append(f"{join_words(single)} came back as float32 and {'were' if len(single) > 1 else 'was'} "
+                        "checked with a float32 tolerance: compute in float64 to avoid rounding surprises.")
 
     full = mode == "full" or (mode != "fast" and layout.size <= FAST_ABOVE)
     measure = _Measure(oracle, layout, values, tolerance or fd.Tolerance(), received)

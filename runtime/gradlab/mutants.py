@@ -1,0 +1,283 @@
+"""Mutants: the usual mistakes, applied one at a time to the solution regions of a learner file, so that
+`gradlab validate` can show which of them an exercise's checks fail to catch.
+
+Each mutant patches the original text at the offsets the syntax tree gives (the rest of the file is
+untouched and keeps its line numbers: a shortened multi-line expression keeps its line breaks inside
+parentheses). Operators:
+
+  factor      a constant factor dropped:           2 * x -> x,   x / 2 -> x,   2 / n -> 1 / n
+  divisor     a division by the sample count gone: e / n -> e   (a sum where the mean belongs)
+  sign        a sign flipped:                      a - b -> b - a,   -x -> x,   -= <-> +=
+  mean-sum    .mean() <-> .sum(), np.mean <-> np.sum
+  accumulate  += replaced by =                     (overwrite instead of accumulate)
+  mask        a mask multiplication dropped:       d * (z > 0) -> d
+  remove      a statement removed:                 optimizer.zero_grad(), x.grad += ..., self.grad = 1.0
+  swap        operands of a non-commutative op:    a / b -> b / a,   a @ b -> b @ a
+  transpose   a transpose dropped:                 X.T -> X
+  compare     > <-> >=,  < <-> <=
+
+Ids are ``<function>:<operator>:<n>`` (the enclosing function's qualified name, n counting that operator
+within it in source order), stable for the same source.
+"""
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+SHOWN = 60  # characters of code quoted in a description
+
+
+@dataclass
+class _Edit:
+    start: int
+    end: int
+    text: str
+    operator: str
+    description: str
+    line: int
+    wrap: bool = True  # an expression: parenthesised, so that precedence and line breaks survive
+
+
+class _Source:
+    """Character offsets for the (line, UTF-8 byte column) positions of ast nodes."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+
+    def offset(self, line: int, col: int) -> int:
+        raw = self.lines[line - 1].encode("utf-8")[:col]
+        return self.starts[line - 1] + len(raw.decode("utf-8", errors="replace"))
+
+    def span(self, node) -> Tuple[int, int]:
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def segment(self, node) -> str:
+        start, end = self.span(node)
+        return self.text[start:end]
+
+
+def _short(code: str) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= SHOWN else code[:SHOWN - 3] + "..."
+
+
+def _number(node) -> Optional[float]:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+def _simple(node) -> bool:
+    """A name, a constant, an attribute, a call or an index: safe anywhere without parentheses."""
+    return isinstance(node, (ast.Name, ast.Constant, ast.Attribute, ast.Call, ast.Subscript))
+
+
+def _atom(src: "_Source", node) -> str:
+    code = src.segment(node)
+    return code if _simple(node) else f"({code})"
+
+
+def _is_mask(node) -> bool:
+    """(z > 0), (z > 0).astype(float), np.where-free masks: a comparison, possibly converted."""
+    if isinstance(node, ast.Compare):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_mask(node.func.value)
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self, src: _Source, regions: Sequence[Tuple[int, int]]):
+        self.src = src
+        self.regions = regions
+        self.scope: List[str] = []
+        self.found: List[Tuple[str, _Edit]] = []
+
+    def inside(self, node) -> bool:
+        return any(start <= node.lineno and node.end_lineno <= end for start, end in self.regions)
+
+    def add(self, node, start, end, text, operator, description, wrap=True):
+        function = ".".join(self.scope) or "<module>"
+        self.found.append((function, _Edit(start, end, text, operator, description, node.lineno, wrap)))
+
+    def replace(self, node, text, operator, description, simple=False):
+        """Replace the whole node; ``simple`` code (a name, a call, ...) needs no parentheses."""
+        start, end = self.src.span(node)
+        self.add(node, start, end, text, operator, description, wrap=not simple or "\n" in text)
+
+    def token(self, node, left, right, old: str, new: str, operator, description):
+        """Replace the operator token ``old`` that sits between the nodes ``left`` and ``right``."""
+        gap_start = self.src.span(left)[1]
+        gap_end = self.src.span(right)[0]
+        gap = self.src.text[gap_start:gap_end]
+        at = _find_token(gap, old)
+        if at is not None:
+            start = gap_start + at
+            self.add(node, start, start + len(old), new, operator, description, wrap=False)
+
+    # ---- scopes ----
+
+    def _scoped(self, node):
+        self.scope.append(node.name)
+        self.generic_visit(node)
+        self.scope.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
+
+    def visit_JoinedStr(self, node):
+        return  # positions inside f-strings are not reliable on every Python
+
+    # ---- statements ----
+
+    def _statement(self, node):
+        if self.inside(node):
+            start, end = self.src.span(node)
+            self.add(node, start, end, "pass", "remove", f"removed the line `{_short(self.src.segment(node))}`",
+                     wrap=False)
+
+    def visit_Expr(self, node):
+        if isinstance(node.value, ast.Call):
+            self._statement(node)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node):
+        if all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
+            self._statement(node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        if self.inside(node):
+            code = _short(self.src.segment(node))
+            self._statement(node)
+            if isinstance(node.op, ast.Add):
+                self.token(node, node.target, node.value, "+=", "=", "accumulate",
+                           f"`=` instead of `+=` in `{code}` (overwrites instead of accumulating)")
+                self.token(node, node.target, node.value, "+=", "-=", "sign", f"`-=` instead of `+=` in `{code}`")
+            elif isinstance(node.op, ast.Sub):
+                self.token(node, node.target, node.value, "-=", "+=", "sign",
+                           f"`+=` instead of `-=` in `{code}` (ascent instead of descent)")
+        self.generic_visit(node)
+
+    # ---- expressions ----
+
+    def visit_BinOp(self, node):
+        if self.inside(node):
+            self._binop(node)
+        self.generic_visit(node)
+
+    def _binop(self, node):
+        src, code = self.src, _short(self.src.segment(node))
+        left, right = _atom(src, node.left), _atom(src, node.right)
+        if isinstance(node.op, ast.Mult):
+            for constant, other in ((node.left, node.right), (node.right, node.left)):
+                value = _number(constant)
+                if value is not None and value not in (0, 1, -1):
+                    self.replace(node, src.segment(other), "factor", f"dropped the factor {value!r} in `{code}`",
+                                 _simple(other))
+            for mask, other in ((node.left, node.right), (node.right, node.left)):
+                if _is_mask(mask):
+                    self.replace(node, src.segment(other), "mask",
+                                 f"dropped the mask `{_short(src.segment(mask))}` in `{code}`", _simple(other))
+        elif isinstance(node.op, ast.Div):
+            value = _number(node.right)
+            if value is not None and value not in (0, 1, -1):
+                self.replace(node, src.segment(node.left), "factor", f"dropped the division by {value!r} in "
+                             f"`{code}`", _simple(node.left))
+            elif value is None:
+                self.replace(node, src.segment(node.left), "divisor", f"dropped the division by `{_short(right)}` "
+                             f"in `{code}`", _simple(node.left))
+                self.replace(node, f"{right} / {left}", "swap", f"swapped the operands of `/` in `{code}`")
+            numerator = _number(node.left)
+            if numerator is not None and numerator not in (0, 1, -1):
+                start, end = src.span(node.left)
+                self.add(node, start, end, "1", "factor", f"dropped the factor {numerator!r} in `{code}`",
+                         wrap=False)
+        elif isinstance(node.op, ast.Sub):
+            self.replace(node, f"{right} - {left}", "sign", f"flipped the sign: `{_short(right)} - "
+                         f"{_short(left)}` instead of `{code}`")
+        elif isinstance(node.op, ast.MatMult):
+            self.replace(node, f"{right} @ {left}", "swap", f"swapped the operands of `@` in `{code}`")
+
+    def visit_UnaryOp(self, node):
+        if self.inside(node) and isinstance(node.op, ast.USub):
+            self.replace(node, self.src.segment(node.operand), "sign",
+                         f"dropped the minus in `{_short(self.src.segment(node))}`", _simple(node.operand))
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        if self.inside(node):
+            swap = {"mean": "sum", "sum": "mean"}.get(node.attr)
+            start, end = self.src.span(node)
+            if swap:
+                code = _short(self.src.segment(node))
+                self.add(node, end - len(node.attr), end, swap, "mean-sum",
+                         f"`{code[:-len(node.attr)]}{swap}` instead of `{code}`", wrap=False)
+            if node.attr == "T":
+                self.replace(node, self.src.segment(node.value), "transpose",
+                             f"dropped the transpose in `{_short(self.src.segment(node))}`", _simple(node.value))
+        self.generic_visit(node)
+
+    def visit_Compare(self, node):
+        if self.inside(node):
+            code = _short(self.src.segment(node))
+            flips = {ast.Gt: (">", ">="), ast.GtE: (">=", ">"), ast.Lt: ("<", "<="), ast.LtE: ("<=", "<")}
+            lefts = [node.left] + node.comparators[:-1]
+            for op, left, right in zip(node.ops, lefts, node.comparators):
+                if type(op) in flips:
+                    old, new = flips[type(op)]
+                    self.token(node, left, right, old, new, "compare", f"`{new}` instead of `{old}` in `{code}`")
+        self.generic_visit(node)
+
+
+def _find_token(gap: str, token: str) -> Optional[int]:
+    """The position of an operator token in the text between two operands (which may hold parentheses
+    and comments), not mistaking ``>`` for part of ``>=``."""
+    i = 0
+    while i < len(gap):
+        if gap[i] == "#":
+            i = gap.find("\n", i)
+            if i < 0:
+                return None
+            continue
+        if gap.startswith(token, i) and not (len(token) == 1 and gap[i + 1:i + 2] == "="):
+            return i
+        i += 1
+    return None
+
+
+def _apply(text: str, edit: _Edit) -> str:
+    old = text[edit.start:edit.end]
+    missing = max(old.count("\n") - edit.text.count("\n"), 0)
+    enclosed = text[edit.start - 1:edit.start] == "(" and text[edit.end:edit.end + 1] == ")"
+    replacement = edit.text + "\n" * missing  # inside parentheses, extra line breaks are harmless
+    if edit.wrap and not enclosed:
+        replacement = f"({replacement})"
+    return text[:edit.start] + replacement + text[edit.end:]
+
+
+def generate(source: str, regions: Sequence[Sequence[int]]) -> List[Dict[str, object]]:
+    """The mutants of ``source`` inside ``regions`` (1-based inclusive line ranges), each a dict with
+    id, line, description and the whole mutated source."""
+    tree = ast.parse(source)
+    finder = _Finder(_Source(source), [(int(a), int(b)) for a, b in regions])
+    finder.visit(tree)
+    found = sorted(finder.found, key=lambda item: (item[1].start, item[1].end, item[1].operator, item[1].text))
+    counts: Dict[Tuple[str, str], int] = {}
+    seen = {source}
+    mutants = []
+    for function, edit in found:
+        mutated = _apply(source, edit)
+        if mutated in seen:
+            continue
+        try:
+            ast.parse(mutated)
+        except SyntaxError:
+            continue
+        seen.add(mutated)
+        key = (function, edit.operator)
+        counts[key] = counts.get(key, 0) + 1
+        mutants.append({"id": f"{function}:{edit.operator}:{counts[key]}", "line": edit.line,
+                        "description": edit.description, "source": mutated})
+    return mutants
