@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CACHE_FOLDER } from './cache';
 import { canvasCsv, gradebookCsv, gradescopeResults, type CanvasIdentity } from './exports';
 import { feedbackMarkdown } from './feedback';
 import { sha256 } from './fingerprint';
@@ -35,7 +36,10 @@ export function gradescopePath(outDir: string, student: string): string {
   return join(outDir, GRADESCOPE_FOLDER, studentFileName(student), 'results.json');
 }
 
-/** Refuses a folder that holds files but no gradebook: writing there could clobber someone's work. */
+/** What a gradebook folder holds, finished or not (a run that stopped early leaves its cache). */
+const GRADEBOOK_ENTRIES = new Set([GRADEBOOK_JSON, GRADEBOOK_CSV, CANVAS_CSV, FEEDBACK_FOLDER, GRADESCOPE_FOLDER, CACHE_FOLDER]);
+
+/** Refuses a folder that holds anything but a gradebook: writing there could clobber someone's work. */
 export async function ensureGradebookFolder(outDir: string): Promise<void> {
   let entries: string[];
   try {
@@ -44,7 +48,7 @@ export async function ensureGradebookFolder(outDir: string): Promise<void> {
     await mkdir(outDir, { recursive: true });
     return;
   }
-  if (entries.length && !entries.includes(GRADEBOOK_JSON) && !entries.every((e) => e === '.cache')) {
+  if (!entries.includes(GRADEBOOK_JSON) && !entries.every((e) => GRADEBOOK_ENTRIES.has(e))) {
     throw new GradebookError(`${outDir} already holds other files and no ${GRADEBOOK_JSON}: give --out an empty or new folder (or an earlier gradebook's)`);
   }
 }

@@ -1,0 +1,335 @@
+// gradlab grade, merge, new and preview end to end, with the real worker on the system's Python: the fixture
+// class on the built-in exercises 01 and 02, a corpus of hostile submissions, resuming, sharding as the
+// GitHub Actions example does it, and a new pack from the template.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { parse as parseYaml } from 'yaml';
+import { main } from '../../src/cli/main';
+import { parseCsv } from '../../src/core/gradebook/csv';
+import { folderHash } from '../../src/core/gradebook/fingerprint';
+import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
+import { loadPack } from '../../src/core/packs/load';
+import { solutionForm, starterForm } from '../../src/core/packs/regions';
+import { packageRoot } from '../../src/core/paths';
+import { builtinSubsetPack, capture, classWith, fixtureClass, GOOD, readJson, temporary, withoutTimings } from './gradebook-fixtures';
+import { testPython } from './helpers/python';
+
+function student(gradebook: Gradebook, name: string): StudentRecord {
+  const found = gradebook.students.find((s) => s.student === name);
+  assert.ok(found, `no student ${name} in the gradebook (${gradebook.students.map((s) => s.student).join(', ')})`);
+  return found;
+}
+
+function outcome(gradebook: Gradebook, name: string, exercise: string) {
+  return student(gradebook, name).exercises.find((o) => o.exercise === exercise)!;
+}
+
+/** Every message a student gets about one exercise: intake messages and every check's message. */
+function said(gradebook: Gradebook, name: string, exercise: string): string {
+  const o = outcome(gradebook, name, exercise);
+  return [...student(gradebook, name).messages, ...o.messages, ...o.checks.map((c) => c.message)].join('\n');
+}
+
+describe('gradlab grade, merge, new and preview (with Python)', function () {
+  this.timeout(120_000);
+  let python: string;
+  let pack: string;
+
+  before(() => {
+    python = testPython();
+    pack = builtinSubsetPack();
+  });
+
+  async function grade(submissions: string, out: string, ...flags: string[]) {
+    const io = capture();
+    const code = await main(['grade', pack, submissions, '--out', out, '--python', python, ...flags], io);
+    assert.equal(code, 0, io.stderr.join('\n'));
+    return { io, gradebook: readJson<Gradebook>(join(out, 'gradebook.json')) };
+  }
+
+  it('grades the fixture class: points per exercise with partial credit, every check, every export', async () => {
+    const out = join(temporary('out'), 'gradebook');
+    const { io, gradebook } = await grade(classWith(...GOOD), out, '--jobs', '2');
+    assert.match(io.stdout[0], /^Graded 3 students in [\d.]+ s \(3 graded, 0 unchanged\)/);
+    assert.equal(io.stderr.filter((l) => /^\[\d\/3\] /.test(l)).length, 3, io.stderr.join('\n'));
+
+    const [one, two] = gradebook.exercises;
+    assert.deepEqual([one.id, two.id], ['01-one-update', '02-grad-w']);
+    const ada = student(gradebook, 'ada');
+    assert.equal(ada.points, ada.maxPoints, said(gradebook, 'ada', '02-grad-w'));
+    const ben = outcome(gradebook, 'ben', '02-grad-w');
+    assert.ok(ben.points > 0 && ben.points < ben.maxPoints, `partial credit for ben: ${ben.points}/${ben.maxPoints}`);
+    assert.equal(outcome(gradebook, 'ben', '01-one-update').points, one.maxPoints);
+    assert.match(ben.checks.find((c) => c.id === 'grad-w-fd')!.diagnosis ?? '', /half/);
+    const cy = student(gradebook, 'cy');
+    assert.equal(cy.points, 0);
+    assert.match(said(gradebook, 'cy', '01-one-update'), /SyntaxError/);
+    assert.equal(outcome(gradebook, 'cy', '02-grad-w').status, 'not-submitted');
+    for (const s of gradebook.students) for (const o of s.exercises) for (const c of o.checks) for (const key of ['id', 'status', 'passed', 'points', 'maxPoints', 'message']) assert.ok(key in c, `${s.student} ${c.id} has ${key}`);
+
+    const rows = parseCsv(readFileSync(join(out, 'gradebook.csv'), 'utf8'));
+    assert.deepEqual(rows[0], ['student', '01-one-update', '02-grad-w', 'total', 'max']);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      ['ada', 'ben', 'cy'],
+    );
+    assert.deepEqual(rows[2], ['ben', String(one.maxPoints), String(ben.points), String(one.maxPoints + ben.points), String(one.maxPoints + two.maxPoints)]);
+    const canvas = parseCsv(readFileSync(join(out, 'canvas.csv'), 'utf8'));
+    assert.deepEqual(canvas[0], ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', 'Training from scratch']);
+    assert.deepEqual(canvas[1], ['    Points Possible', '', '', '', '', String(one.maxPoints + two.maxPoints)]);
+    const results = readJson<{ score: number; tests: Array<{ score: number; max_score: number }> }>(join(out, 'gradescope', 'ben', 'results.json'));
+    assert.equal(results.score, student(gradebook, 'ben').points);
+    assert.equal(results.tests.reduce((s, t) => s + t.score, 0), results.score);
+    assert.equal(results.tests.reduce((s, t) => s + t.max_score, 0), one.maxPoints + two.maxPoints);
+
+    // Feedback carries messages and hints, never hidden-test source or what the hidden checks said.
+    const feedback = readFileSync(join(out, 'feedback', 'ben.md'), 'utf8');
+    assert.match(feedback, /grad_w is exactly half the numeric gradient/);
+    const hiddenMessages = ben.checks.filter((c) => c.hidden && !c.passed).map((c) => c.message);
+    assert.ok(hiddenMessages.length > 0, 'ben fails a hidden test');
+    const tests = readFileSync(join(pack, '02-grad-w', 'tests.py'), 'utf8');
+    const hiddenSource = ['def fit_lesson', '2.036500539715272', 'def fit_defaults', '21.869318518518515'];
+    for (const secret of hiddenSource) assert.ok(tests.includes(secret), `the fixture still holds ${secret}`);
+    for (const file of ['feedback/ben.md', 'gradescope/ben/results.json']) {
+      const text = readFileSync(join(out, file), 'utf8');
+      for (const secret of [...hiddenSource, ...hiddenMessages]) assert.ok(!text.includes(secret), `${file} leaks ${secret}`);
+    }
+  });
+
+  it('a hostile class cannot stop grading, change the others results or touch the instructor files', async function () {
+    const out = join(temporary('out'), 'gradebook');
+    const quiet = await grade(classWith(...GOOD), out, '--timeout', '1');
+
+    const submissions = classWith(...GOOD, 'hostile/loop', 'hostile/forkbomb', 'hostile/latin1', 'hostile/misnamed', 'hostile/extras');
+    const adaFile = join(submissions, 'ada', 'gradlab', '01-one-update', 'one_update.py');
+    const solution = join(pack, '01-one-update', 'one_update.py');
+    const ada = readFileSync(join(fixtureClass(), 'class', 'ada', 'gradlab', '01-one-update', 'one_update.py'), 'utf8');
+    const exercise01 = (name: string, code: string) => {
+      mkdirSync(join(submissions, name, 'gradlab', '01-one-update'), { recursive: true });
+      writeFileSync(join(submissions, name, 'gradlab', '01-one-update', 'one_update.py'), code);
+    };
+    // Deletes everything in its working folder at import, then tries another student's file when graded.
+    exercise01('deleter', `import os\nfor name in os.listdir('.'):\n    os.remove(name)\n${ada}\n\ndef sgd_step(w, b, grad_w, grad_b, learning_rate):\n    os.remove(${JSON.stringify(adaFile)})\n    return w - learning_rate * grad_w, b - learning_rate * grad_b\n`);
+    // Reads the authoring pack's solution, and tries to overwrite the other run's gradebook.
+    exercise01(
+      'snoop',
+      `${ada}\n\ndef predict(w, b, x):\n    open(${JSON.stringify(solution)}).read()\n    return w * x + b\n\ndef sgd_step(w, b, grad_w, grad_b, learning_rate):\n    open(${JSON.stringify(join(out, 'gradebook.json'))}, 'w').write('{}')\n    return w - learning_rate * grad_w, b - learning_rate * grad_b\n`,
+    );
+    mkdirSync(join(submissions, 'linky', 'gradlab', '01-one-update'), { recursive: true });
+    symlinkSync(solution, join(submissions, 'linky', 'gradlab', '01-one-update', 'one_update.py'));
+    symlinkSync(join(pack, '01-one-update'), join(submissions, 'mallory'));
+    exercise01('huge', '');
+    truncateSync(join(submissions, 'huge', 'gradlab', '01-one-update', 'one_update.py'), 50 * 1024 * 1024);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    writeFileSync(join(submissions, 'bomb.zip'), zipSync({ 'gradlab/01-one-update/one_update.py': new Uint8Array(32 * 1024 * 1024) }, { level: 9 }));
+    writeFileSync(join(submissions, 'trav.zip'), zipSync({ '../../../one_update.py': bytes(ada) }));
+    writeFileSync(join(submissions, 'zed.zip'), zipSync({ 'zed/gradlab/01-one-update/one_update.py': bytes(ada) }));
+
+    const before = { pack: await folderHash(pack), gradebook: await folderHash(out), ada: readFileSync(adaFile, 'utf8') };
+    const hostileOut = join(temporary('out'), 'gradebook');
+    const { gradebook } = await grade(submissions, hostileOut, '--timeout', '1', '--jobs', '2');
+
+    // Nothing the instructor owns changed: the pack, the other gradebook, another student's submission.
+    assert.equal(await folderHash(pack), before.pack);
+    assert.equal(await folderHash(out), before.gradebook);
+    assert.equal(readFileSync(adaFile, 'utf8'), before.ada);
+    // The well-behaved students' records are exactly those of the run without the hostile ones.
+    for (const name of ['ada', 'ben', 'cy']) assert.deepEqual(withoutTimings({ ...gradebook, students: [student(gradebook, name)] }).students, withoutTimings({ ...quiet.gradebook, students: [student(quiet.gradebook, name)] }).students, name);
+
+    // Each hostile submission fails only itself, with a message that says why.
+    const loop = outcome(gradebook, 'loop', '01-one-update');
+    assert.ok(loop.checks.length > 0 && loop.checks.every((c) => c.status === 'timeout'), said(gradebook, 'loop', '01-one-update'));
+    assert.ok(loop.checks.every((c) => c.durationMs < 5000), 'each check stopped near its 1 s limit');
+    assert.match(said(gradebook, 'forkbomb', '01-one-update'), /create a new process.*not allowed while grading/);
+    assert.match(said(gradebook, 'latin1', '01-one-update'), /not UTF-8 text/);
+    assert.match(said(gradebook, 'misnamed', '01-one-update'), /found 01-one_update: rename it to 01-one-update/);
+    assert.match(said(gradebook, 'misnamed', '02-grad-w'), /found Linear_MSE\.py: rename it to linear_mse\.py/);
+    assert.equal(outcome(gradebook, 'extras', '01-one-update').points, outcome(gradebook, 'ada', '01-one-update').points);
+    assert.match(said(gradebook, 'extras', '01-one-update'), /ignored \(not part of the exercise\): data, notes\.txt/);
+    assert.match(said(gradebook, 'deleter', '01-one-update'), /tried to change \/\S+\/ada\/gradlab\/01-one-update\/one_update\.py.*not allowed while grading/);
+    assert.match(said(gradebook, 'snoop', '01-one-update'), /tried to open \S+\/01-one-update\/one_update\.py, inside the exercise pack or the reference solution.*not allowed while grading/);
+    assert.match(said(gradebook, 'snoop', '01-one-update'), /tried to \w+ \S+\/gradebook\.json.*not allowed while grading/);
+    assert.match(said(gradebook, 'linky', '01-one-update'), /one_update\.py is a symbolic link \(to .*\); links are not followed/);
+    assert.match(said(gradebook, 'mallory', '01-one-update'), /The submission mallory is a symbolic link/);
+    assert.match(said(gradebook, 'huge', '01-one-update'), /is 50\.0 MiB, more than/);
+    assert.match(said(gradebook, 'bomb', '01-one-update'), /bomb\.zip could not be opened safely: .*zip bomb/);
+    assert.match(said(gradebook, 'trav', '01-one-update'), /'\.\.\/' path/);
+    assert.equal(outcome(gradebook, 'zed', '01-one-update').points, outcome(gradebook, 'ada', '01-one-update').points);
+    for (const name of ['loop', 'forkbomb', 'latin1', 'misnamed', 'linky', 'mallory', 'huge', 'bomb', 'trav']) assert.equal(student(gradebook, name).points, 0, name);
+  });
+
+  it('resumes: unchanged submissions come from the cache; a changed file, pack or limit is graded again', async () => {
+    const submissions = classWith(...GOOD);
+    const out = join(temporary('out'), 'gradebook');
+    const first = await grade(submissions, out);
+    const again = await grade(submissions, out);
+    assert.match(again.io.stdout[0], /\(0 graded, 3 unchanged\)/);
+    assert.deepEqual(again.gradebook, first.gradebook, 'a resumed run gives the same gradebook, timings included');
+
+    cpSync(join(fixtureClass(), 'class', 'ada', 'gradlab', '02-grad-w', 'linear_mse.py'), join(submissions, 'ben', 'gradlab', '02-grad-w', 'linear_mse.py'));
+    const fixed = await grade(submissions, out);
+    assert.match(fixed.io.stdout[0], /\(1 graded, 2 unchanged\)/);
+    assert.equal(student(fixed.gradebook, 'ben').points, student(fixed.gradebook, 'ben').maxPoints);
+
+    // A run that stopped before writing the gradebook resumes from the records saved per student.
+    for (const file of ['gradebook.json', 'gradebook.csv', 'canvas.csv']) rmSync(join(out, file));
+    assert.match((await grade(submissions, out)).io.stdout[0], /\(0 graded, 3 unchanged\)/);
+
+    assert.match((await grade(submissions, out, '--timeout', '7')).io.stdout[0], /\(3 graded, 0 unchanged\)/, 'other limits');
+    const manifest = readJson<{ exercises: Array<{ hints: string[] }> }>(join(pack, 'pack.json'));
+    const saved = JSON.stringify(manifest, null, 2);
+    manifest.exercises[0].hints.push('a hint added after the first run');
+    writeFileSync(join(pack, 'pack.json'), JSON.stringify(manifest, null, 2));
+    try {
+      const changed = await grade(submissions, out, '--timeout', '7');
+      assert.match(changed.io.stdout[0], /\(3 graded, 0 unchanged\)/, 'a changed pack invalidates every result');
+      assert.notEqual(changed.gradebook.pack.hash, fixed.gradebook.pack.hash);
+    } finally {
+      writeFileSync(join(pack, 'pack.json'), saved);
+    }
+  });
+
+  it('exits 2 with one line for usage, folder, pack and interpreter problems', async () => {
+    const submissions = classWith('class/ada');
+    const cases: Array<[string[], RegExp]> = [
+      [['grade', pack], /needs the authoring pack and the submissions folder/],
+      [['grade', pack, submissions, '--jobs', '0'], /--jobs must be a whole number of at least 1/],
+      [['grade', pack, submissions, '--shard', '3/2'], /--shard must look like i\/K/],
+      [['grade', pack, '/nonexistent/class', '--out', temporary('out')], /does not exist/],
+      [['grade', pack, submissions, '--out', join(submissions, 'gradebook')], /inside the submissions folder/],
+      [['grade', pack, submissions, '--exercise', '99-nope', '--out', temporary('out')], /no exercise '99-nope'/],
+      [['grade', '/nonexistent/pack', submissions], /no pack folder or \.zip/],
+      [['grade', pack, submissions, '--out', temporary('out'), '--python', '/nonexistent/python3'], /could not be started/],
+      [['grade', pack, submissions, '--roster', '/nonexistent/roster.csv'], /cannot read the roster/],
+      [['merge', temporary('empty'), '--out', temporary('out')], /no gradebook\.json in/],
+      [['merge', temporary('empty')], /needs --out/],
+      [['new'], /exactly one folder/],
+      [['preview'], /exactly one pack/],
+    ];
+    const foreign = temporary('foreign');
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    cases.push([['grade', pack, submissions, '--out', foreign, '--python', python], /already holds other files/]);
+    for (const [argv, reason] of cases) {
+      const io = capture();
+      assert.equal(await main(argv, io), 2, `${argv.join(' ')}: ${io.stdout.join('\n')}`);
+      assert.equal(io.stderr.length, 1, `${argv.join(' ')}: ${io.stderr.join('\n')}`);
+      assert.match(io.stderr[0], reason);
+    }
+    assert.equal(readFileSync(join(foreign, 'notes.txt'), 'utf8'), 'mine');
+  });
+
+  it('the GitHub Actions example is a valid sharded workflow whose commands give the unsharded gradebook', async function () {
+    const workflowPath = join(packageRoot(), 'examples', 'github-actions', 'grade.yml');
+    const workflow = parseYaml(readFileSync(workflowPath, 'utf8')) as {
+      on: unknown;
+      env: Record<string, string | number>;
+      jobs: Record<string, { needs?: string | string[]; strategy?: { matrix: { shard: number[] } }; steps: Array<{ id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> }> }>;
+    };
+    assert.ok(workflow.on, 'has a trigger');
+    const { grade: gradeJob, merge: mergeJob } = workflow.jobs;
+    const shards = gradeJob.strategy!.matrix.shard;
+    assert.deepEqual(shards, Array.from({ length: Number(workflow.env.SHARDS) }, (_, i) => i + 1), 'matrix.shard lists 1..SHARDS');
+    assert.equal(mergeJob.needs, 'grade');
+    const step = (job: typeof gradeJob, id: string) => job.steps.find((s) => s.id === id)!;
+    assert.ok(gradeJob.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'gradebook-${{ matrix.shard }}'), 'each shard uploads its gradebook');
+    assert.ok(mergeJob.steps.some((s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.pattern === 'gradebook-*' && s.with?.path === 'shards'), 'the merge downloads them all');
+    for (const job of [gradeJob, mergeJob]) for (const s of job.steps) assert.ok(s.uses || s.run, 'every step runs or uses something');
+
+    // Run the two steps' commands here, as the runner would, on the fixture class.
+    const cli = join(packageRoot(), 'dist', 'cli.js');
+    assert.ok(existsSync(cli), `${cli} is missing: build it with node scripts/build.mjs`);
+    const work = temporary('actions');
+    cpSync(pack, join(work, String(workflow.env.PACK)), { recursive: true });
+    cpSync(classWith(...GOOD, 'hostile/extras', 'hostile/misnamed', 'hostile/latin1', 'hostile/forkbomb'), join(work, String(workflow.env.SUBMISSIONS)), { recursive: true });
+    const run = (command: string, env: Record<string, string> | undefined, matrix: Record<string, number>) => {
+      const script = command.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, key: string) => String(matrix[key]));
+      assert.doesNotMatch(script, /\$\{\{/, 'every expression is filled in');
+      const environment = { ...process.env, ...Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v)])), ...env, GRADLAB: `node ${cli}`, PYTHON: python };
+      execFileSync('bash', ['-e', '-c', script], { cwd: work, env: environment, stdio: 'pipe' });
+    };
+    for (const shard of shards) {
+      run(step(gradeJob, 'grade').run!, step(gradeJob, 'grade').env, { shard });
+      // download-artifact with a pattern puts each artifact in a folder of its name under `path`.
+      mkdirSync(join(work, 'shards'), { recursive: true });
+      renameSync(join(work, `gradebook-${shard}`), join(work, 'shards', `gradebook-${shard}`));
+      rmSync(join(work, 'shards', `gradebook-${shard}`, '.cache'), { recursive: true }); // upload-artifact leaves hidden files out
+    }
+    const sizes = shards.map((i) => readJson<Gradebook>(join(work, 'shards', `gradebook-${i}`, 'gradebook.json')).students.length);
+    assert.equal(sizes.reduce((a, b) => a + b, 0), 7, `every student in exactly one shard: ${sizes}`);
+    assert.ok(sizes.filter((n) => n > 0).length >= 2, `the class is really split: ${sizes}`);
+    run(step(mergeJob, 'merge').run!, step(mergeJob, 'merge').env, {});
+
+    const single = join(temporary('out'), 'gradebook');
+    const whole = await grade(join(work, String(workflow.env.SUBMISSIONS)), single);
+    const merged = readJson<Gradebook>(join(work, 'gradebook', 'gradebook.json'));
+    assert.deepEqual(withoutTimings(merged), withoutTimings(whole.gradebook));
+    assert.equal(readFileSync(join(work, 'gradebook', 'gradebook.csv'), 'utf8'), readFileSync(join(single, 'gradebook.csv'), 'utf8'));
+    assert.equal(readFileSync(join(work, 'gradebook', 'canvas.csv'), 'utf8'), readFileSync(join(single, 'canvas.csv'), 'utf8'));
+    assert.deepEqual(readdirSync(join(work, 'gradebook', 'feedback')).sort(), readdirSync(join(single, 'feedback')).sort());
+
+    const io = capture(work);
+    assert.equal(await main(['merge', 'shards/gradebook-1', 'shards/gradebook-1', '--out', 'again'], io), 2);
+    assert.match(io.stderr[0], /appears? in more than one gradebook/);
+  });
+
+  it('gradlab new writes a pack that loads, whose solution passes and whose starter fails', async () => {
+    const dir = join(temporary('new'), 'my-course');
+    const io = capture();
+    assert.equal(await main(['new', dir, '--title', 'My "course"'], io), 0, io.stderr.join('\n'));
+    const created = await loadPack(dir);
+    assert.equal(created.manifest.id, 'my-course');
+    assert.equal(created.manifest.title, 'My "course"');
+    assert.equal(created.form, 'authoring');
+    const schema = created.manifest.$schema!;
+    assert.ok(existsSync(join(dir, schema)), `$schema ${schema} resolves from the pack`);
+    const [exercise] = created.manifest.exercises;
+    assert.ok(exercise.checks.some((c) => c.kind === 'gradcheck'));
+    assert.ok(exercise.checks.some((c) => c.kind === 'test' && c.hidden));
+    assert.ok(exercise.checks.some((c) => c.kind === 'test' && !c.hidden));
+    assert.ok(created.manifest.lessons.some((l) => l.mastery?.questions.length));
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /gradlab validate/);
+
+    const source = readFileSync(join(dir, exercise.id, exercise.files[0].path), 'utf8');
+    for (const [form, expected] of [[solutionForm(source), 0], [starterForm(source), 1]] as const) {
+      const file = join(temporary('submission'), exercise.files[0].path);
+      writeFileSync(file, form);
+      const check = capture();
+      assert.equal(await main(['check', exercise.id, '--pack', dir, '--submission', file, '--python', python], check), expected, check.stdout.join('\n'));
+    }
+    const again = capture();
+    assert.equal(await main(['new', dir], again), 2);
+    assert.match(again.stderr[0], /is not empty/);
+  });
+
+  it('gradlab preview builds the release and opens it with `code`, or says exactly what to do without it', async () => {
+    const dir = join(temporary('new'), 'preview-pack');
+    assert.equal(await main(['new', dir], capture()), 0);
+    const bin = temporary('bin');
+    const savedPath = process.env.PATH;
+    try {
+      process.env.PATH = temporary('empty-bin');
+      const missing = capture();
+      assert.equal(await main(['preview', dir, '--python', python], missing), 2);
+      assert.match(missing.stderr.join('\n'), /`code` command is not on PATH[\s\S]*Install 'code' command in PATH[\s\S]*Open Workspace from File…: (\S+\.code-workspace)/);
+      const workspaceFile = /Open Workspace from File…: (\S+\.code-workspace)/.exec(missing.stderr.join('\n'))![1];
+      const settings = readJson<{ folders: Array<{ path: string }>; settings: Record<string, string[]> }>(workspaceFile).settings['gradlab.packs'];
+      const release = await loadPack(settings[0]);
+      assert.equal(release.form, 'release');
+      assert.equal(release.manifest.id, 'preview-pack');
+
+      const calls = join(bin, 'calls.txt');
+      writeFileSync(join(bin, 'code'), `#!/bin/sh\necho "$@" > ${calls}\n`);
+      chmodSync(join(bin, 'code'), 0o755);
+      process.env.PATH = bin;
+      const opened = capture();
+      assert.equal(await main(['preview', dir, '--python', python], opened), 0, opened.stderr.join('\n'));
+      for (let i = 0; i < 50 && !existsSync(calls); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(readFileSync(calls, 'utf8'), /^--new-window \S+preview-pack\.code-workspace\n$/);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+});
