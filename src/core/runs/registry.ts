@@ -1,0 +1,322 @@
+// Every run the panel knows, whatever it came from (a live stream, a history file, the exercise's reference), and
+// what changed since the panel was last told: the host sends those changes as deltas while the panel is visible
+// and keeps them while it is hidden, so nothing is lost.
+import type { HistoryRecord, NonFiniteKind } from '../../protocol/runs';
+import type {
+  BoundarySnapshot,
+  FitSnapshot,
+  LandscapeSnapshot,
+  PointsBlock,
+  RunInfo,
+  RunKind,
+  SnapshotsBlock,
+} from '../../protocol/webview';
+import type { BadLine, RecordHandler } from './parser';
+import { metricValue } from './records';
+import { RunTable } from './table';
+
+export interface RunOrigin {
+  kind: RunKind;
+  file?: string;
+  exerciseId?: string;
+}
+
+/** Numbers of snapshot data kept per run (fits, boundaries, landscapes together): about 32 MB as doubles. */
+export const SNAPSHOT_BUDGET = 4_000_000;
+
+interface RunEntry {
+  info: RunInfo;
+  table: RunTable;
+  fits: FitSnapshot[];
+  boundaries: BoundarySnapshot[];
+  landscapes: LandscapeSnapshot[];
+  snapshotNumbers: number;
+  droppedSnapshots: number;
+  sent: { rows: number; fits: number; boundaries: number; landscapes: number };
+  /** the lowest row changed after it was sent (a merged row), else Infinity */
+  changedFrom: number;
+  infoChanged: boolean;
+}
+
+export interface RegistryChanges {
+  runs: RunInfo[];
+  points: PointsBlock[];
+  snapshots: SnapshotsBlock[];
+  removed: string[];
+}
+
+/** A read-only view of one run, for exports and tests. */
+export interface RunView {
+  info: RunInfo;
+  table: RunTable;
+  fits: readonly FitSnapshot[];
+  boundaries: readonly BoundarySnapshot[];
+  landscapes: readonly LandscapeSnapshot[];
+}
+
+export class RunRegistry {
+  private readonly entries = new Map<string, RunEntry>();
+  private readonly changed = new Set<string>();
+  private removed: string[] = [];
+  private listeners: (() => void)[] = [];
+
+  /** Called (at most once until the next takeChanges) when there is something new to send. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  }
+
+  /**
+   * A handler that feeds parsed records into the registry. With `skipKnown`, runs already present when the handler
+   * was made are left alone (loading a file twice, or a file whose runs were streamed live, adds nothing twice).
+   */
+  handler(origin: RunOrigin, onBad: (line: BadLine) => void = () => {}, skipKnown = false): RecordHandler {
+    const known = skipKnown ? new Set(this.entries.keys()) : undefined;
+    return {
+      metric: (run, step, t, names, values, count, flags) => {
+        if (!known?.has(run)) this.addMetric(this.entry(run, origin), step, t, names, values, count, flags);
+      },
+      record: (record) => {
+        if (!known?.has(record.run)) this.apply(record, origin);
+      },
+      bad: onBad,
+    };
+  }
+
+  /** Adds records already in memory (a reference run), as if read from a file. */
+  addRecords(records: readonly HistoryRecord[], origin: RunOrigin): void {
+    const handler = this.handler(origin);
+    for (const record of records) {
+      if (record.type !== 'metric') handler.record(record);
+      else {
+        const names = Object.keys(record.metrics);
+        const values = names.map((name) => metricValue(record, name));
+        handler.metric(record.run, record.step, record.t ?? NaN, names, values, names.length, record.nonFinite);
+      }
+    }
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  get(id: string): RunView | undefined {
+    return this.entries.get(id);
+  }
+
+  infos(): RunInfo[] {
+    return [...this.entries.values()].map((e) => e.info);
+  }
+
+  /** History files of the runs held (what a restored panel reloads). */
+  files(): string[] {
+    return [...new Set(this.infos().flatMap((i) => (i.kind === 'history' || i.kind === 'live') && i.file ? [i.file] : []))];
+  }
+
+  remove(id: string): void {
+    if (!this.entries.delete(id)) return;
+    this.changed.delete(id);
+    this.removed.push(id);
+    this.notify();
+  }
+
+  /** Everything, as if nothing had been sent yet (for a webview that just started). */
+  everything(): RegistryChanges {
+    for (const entry of this.entries.values()) {
+      entry.sent = { rows: 0, fits: 0, boundaries: 0, landscapes: 0 };
+      entry.changedFrom = Infinity;
+      entry.infoChanged = true;
+      this.changed.add(entry.info.id);
+    }
+    this.removed = [];
+    return this.takeChanges();
+  }
+
+  /** What changed since the previous call. */
+  takeChanges(): RegistryChanges {
+    const changes: RegistryChanges = { runs: [], points: [], snapshots: [], removed: this.removed };
+    this.removed = [];
+    for (const id of this.changed) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      if (entry.infoChanged) {
+        entry.info.warnings = warningsFor(entry);
+        changes.runs.push(entry.info);
+        entry.infoChanged = false;
+      }
+      const points = pointsSince(entry);
+      if (points) changes.points.push(points);
+      const snapshots = snapshotsSince(entry);
+      if (snapshots) changes.snapshots.push(snapshots);
+    }
+    this.changed.clear();
+    return changes;
+  }
+
+  private apply(record: Exclude<HistoryRecord, { type: 'metric' }>, origin: RunOrigin): void {
+    const entry = this.entry(record.run, origin);
+    switch (record.type) {
+      case 'run-start':
+        Object.assign(entry.info, {
+          name: record.name,
+          config: record.config,
+          backend: record.backend,
+          device: record.device,
+          deviceName: record.deviceName,
+          deviceNote: record.deviceNote,
+          group: record.group,
+          script: record.script,
+          startedAt: typeof record.time === 'number' ? record.time * 1000 : undefined,
+        });
+        entry.infoChanged = true;
+        break;
+      case 'run-end':
+        entry.info.status = record.status;
+        entry.info.error = record.error;
+        entry.infoChanged = true;
+        break;
+      case 'fit': {
+        const { type: _type, run: _run, ...snapshot } = record;
+        this.keepSnapshot(entry, entry.fits, snapshot, record.x.length * (record.yFunc ? 4 : 3));
+        break;
+      }
+      case 'boundary': {
+        const { type: _type, run: _run, ...snapshot } = record;
+        this.keepSnapshot(entry, entry.boundaries, snapshot, record.values.length + 3 * (record.points?.length ?? 0));
+        break;
+      }
+      case 'landscape': {
+        const { type: _type, run: _run, ...snapshot } = record;
+        this.keepSnapshot(entry, entry.landscapes, snapshot, 2 * record.values.length);
+        break;
+      }
+    }
+    this.markChanged(entry);
+  }
+
+  private addMetric(
+    entry: RunEntry,
+    step: number,
+    t: number,
+    names: readonly string[],
+    values: ArrayLike<number>,
+    count: number,
+    flags?: Record<string, NonFiniteKind>,
+  ): void {
+    const table = entry.table;
+    const backwardBefore = table.backwardSteps;
+    const marksBefore = table.nonFinite.length;
+    const row = table.add(step, t, names, values, count, flags);
+    if (row < entry.sent.rows && row < entry.changedFrom) entry.changedFrom = row;
+    if (table.backwardSteps !== backwardBefore || table.nonFinite.length !== marksBefore) {
+      entry.infoChanged = true;
+    }
+    this.markChanged(entry);
+  }
+
+  private keepSnapshot<T>(entry: RunEntry, list: T[], snapshot: T, numbers: number): void {
+    if (entry.snapshotNumbers + numbers > SNAPSHOT_BUDGET) {
+      entry.droppedSnapshots++;
+      entry.infoChanged = true;
+      return;
+    }
+    entry.snapshotNumbers += numbers;
+    list.push(snapshot);
+  }
+
+  private entry(run: string, origin: RunOrigin): RunEntry {
+    let entry = this.entries.get(run);
+    if (!entry) {
+      entry = {
+        info: { id: run, name: run, kind: origin.kind, status: 'running', warnings: [] },
+        table: new RunTable(),
+        fits: [],
+        boundaries: [],
+        landscapes: [],
+        snapshotNumbers: 0,
+        droppedSnapshots: 0,
+        sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+        changedFrom: Infinity,
+        infoChanged: true,
+      };
+      if (origin.file) entry.info.file = origin.file;
+      if (origin.exerciseId) entry.info.exerciseId = origin.exerciseId;
+      this.entries.set(run, entry);
+    }
+    return entry;
+  }
+
+  private markChanged(entry: RunEntry): void {
+    const first = this.changed.size === 0 && this.removed.length === 0;
+    this.changed.add(entry.info.id);
+    if (first) this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function pointsSince(entry: RunEntry): PointsBlock | undefined {
+  const table = entry.table;
+  const from = Math.min(entry.sent.rows, entry.changedFrom);
+  if (from >= table.rows) return undefined;
+  const columns: Record<string, Float64Array> = {};
+  for (const [name, column] of table.columns) columns[name] = column.slice(from, table.rows);
+  entry.sent.rows = table.rows;
+  entry.changedFrom = Infinity;
+  return {
+    runId: entry.info.id,
+    from,
+    steps: table.steps.slice(from, table.rows),
+    t: table.t.slice(from, table.rows),
+    columns,
+    nonFinite: table.nonFinite.slice(table.firstMarkAtOrAfter(from)),
+  };
+}
+
+function snapshotsSince(entry: RunEntry): SnapshotsBlock | undefined {
+  const { sent } = entry;
+  if (sent.fits === entry.fits.length && sent.boundaries === entry.boundaries.length && sent.landscapes === entry.landscapes.length) {
+    return undefined;
+  }
+  const block = {
+    runId: entry.info.id,
+    fits: entry.fits.slice(sent.fits),
+    boundaries: entry.boundaries.slice(sent.boundaries),
+    landscapes: entry.landscapes.slice(sent.landscapes),
+  };
+  sent.fits = entry.fits.length;
+  sent.boundaries = entry.boundaries.length;
+  sent.landscapes = entry.landscapes.length;
+  return block;
+}
+
+function warningsFor(entry: RunEntry): string[] {
+  const warnings: string[] = [];
+  const table = entry.table;
+  const back = table.firstBackwardStep;
+  if (back) {
+    const times = table.backwardSteps === 1 ? 'once' : `${table.backwardSteps} times`;
+    warnings.push(
+      `The step went back (from ${back.from} to ${back.to}, ${times}); points are drawn in the order they were logged. ` +
+        'Pass gradlab.log a step that keeps growing, e.g. epoch * batches_per_epoch + batch.',
+    );
+  }
+  if (table.nonFinite.length > 0) {
+    const first = table.nonFinite[0];
+    const value = first.kind === 'nan' ? 'NaN' : first.kind === '-inf' ? '-infinity' : 'infinity';
+    const more = table.nonFinite.length - 1;
+    warnings.push(
+      `${first.metric} was ${value} at step ${table.steps[first.row]}${more > 0 ? ` (and ${more} more non-finite values)` : ''}: ` +
+        'the training diverged or divided by zero; try a smaller learning rate.',
+    );
+  }
+  if (entry.droppedSnapshots > 0) {
+    warnings.push(
+      `${entry.droppedSnapshots} snapshots were not kept: this run's snapshots reached ${SNAPSHOT_BUDGET.toLocaleString('en-US')} numbers. ` +
+        'Take snapshots less often or on a coarser grid.',
+    );
+  }
+  return warnings;
+}

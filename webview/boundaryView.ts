@@ -1,0 +1,187 @@
+// The 2-D decision boundary: the model's output on a grid as a heatmap (class 0 in red, class 1 in blue, paler where
+// the model is unsure), the 0.5 contour, and the data points, with a scrubber over the snapshots of training.
+import type { BoundarySnapshot } from '../src/protocol/webview';
+import { Scrubber } from './scrubber';
+import type { RunStore } from './store';
+import { withAlpha, type Theme } from './theme';
+
+const MARGIN = { left: 44, right: 12, top: 10, bottom: 28 };
+
+export class BoundaryView {
+  readonly element: HTMLElement;
+  private readonly canvasElement: HTMLCanvasElement;
+  private readonly caption: HTMLElement;
+  private readonly scrubber: Scrubber;
+
+  constructor(
+    private theme: Theme,
+    private readonly redraw: () => void,
+  ) {
+    this.element = document.createElement('section');
+    this.element.className = 'view boundary';
+    this.canvasElement = document.createElement('canvas');
+    this.canvasElement.setAttribute('role', 'img');
+    this.caption = document.createElement('p');
+    this.caption.className = 'caption';
+    this.scrubber = new Scrubber('Decision boundary snapshot', () => this.redraw());
+    this.element.append(this.canvasElement, this.scrubber.element, this.caption);
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+  }
+
+  canvas(): HTMLCanvasElement {
+    return this.canvasElement;
+  }
+
+  render(run: RunStore | undefined): void {
+    const snapshots = run?.boundaries ?? [];
+    const index = this.scrubber.select(snapshots.map((s) => s.step));
+    const snapshot = snapshots[index];
+    if (!run || !snapshot) {
+      this.canvasElement.hidden = true;
+      this.caption.textContent =
+        'No decision boundary yet. A classification script calls gradlab.snapshot_boundary(predict, (x_min, x_max, y_min, y_max), 60) every few epochs.';
+      return;
+    }
+    this.canvasElement.hidden = false;
+    this.draw(snapshot);
+    const share = snapshot.values.filter((v) => v !== null && probability(v, snapshot) >= 0.5).length / snapshot.values.length;
+    const text = `${run.info.name}, step ${snapshot.step}: ${snapshot.nx}×${snapshot.ny} grid, ${(share * 100).toFixed(0)}% of it predicted class 1${snapshot.points ? `, ${snapshot.points.length} data points` : ''}.`;
+    this.caption.textContent = text;
+    this.canvasElement.setAttribute('aria-label', `Decision boundary heatmap. ${text}`);
+  }
+
+  private draw(s: BoundarySnapshot): void {
+    const t = this.theme;
+    const ratio = devicePixelRatio || 1;
+    const width = Math.max(240, Math.min(this.element.clientWidth || 480, 640));
+    const height = Math.round(width * 0.8);
+    const c = this.canvasElement;
+    c.width = width * ratio;
+    c.height = height * ratio;
+    c.style.width = `${width}px`;
+    c.style.height = `${height}px`;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.scale(ratio, ratio);
+    ctx.fillStyle = t.background;
+    ctx.fillRect(0, 0, width, height);
+    const plot = { x: MARGIN.left, y: MARGIN.top, w: width - MARGIN.left - MARGIN.right, h: height - MARGIN.top - MARGIN.bottom };
+    const [x0, x1, y0, y1] = s.bounds;
+    const px = (x: number) => plot.x + ((x - x0) / (x1 - x0)) * plot.w;
+    const py = (y: number) => plot.y + plot.h - ((y - y0) / (y1 - y0)) * plot.h;
+
+    // The grid as a tiny image, scaled up smoothly: one pixel per grid point.
+    const image = document.createElement('canvas');
+    image.width = s.nx;
+    image.height = s.ny;
+    const ictx = image.getContext('2d');
+    if (!ictx) return;
+    const pixels = ictx.createImageData(s.nx, s.ny);
+    const class0 = rgb(t.palette[4]);
+    const class1 = rgb(t.palette[0]);
+    const back = rgb(t.background);
+    for (let j = 0; j < s.ny; j++) {
+      for (let i = 0; i < s.nx; i++) {
+        const v = s.values[j * s.nx + i];
+        const p = v === null ? 0.5 : probability(v, s);
+        const towards = p >= 0.5 ? class1 : class0;
+        const strength = Math.abs(p - 0.5) * 2 * 0.75;
+        const o = ((s.ny - 1 - j) * s.nx + i) * 4; // image rows go down, grid rows go up
+        for (let k = 0; k < 3; k++) pixels.data[o + k] = back[k] + (towards[k] - back[k]) * strength;
+        pixels.data[o + 3] = 255;
+      }
+    }
+    ictx.putImageData(pixels, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(image, plot.x, plot.y, plot.w, plot.h);
+
+    // The 0.5 contour by marching squares.
+    ctx.strokeStyle = t.foreground;
+    ctx.lineWidth = 1.5 * t.weight;
+    ctx.beginPath();
+    const gx = (i: number) => x0 + ((x1 - x0) * i) / (s.nx - 1);
+    const gy = (j: number) => y0 + ((y1 - y0) * j) / (s.ny - 1);
+    const at = (i: number, j: number) => {
+      const v = s.values[j * s.nx + i];
+      return v === null ? 0.5 : probability(v, s) - 0.5;
+    };
+    for (let j = 0; j < s.ny - 1; j++) {
+      for (let i = 0; i < s.nx - 1; i++) {
+        const corners: [number, number, number][] = [
+          [i, j, at(i, j)],
+          [i + 1, j, at(i + 1, j)],
+          [i + 1, j + 1, at(i + 1, j + 1)],
+          [i, j + 1, at(i, j + 1)],
+        ];
+        const crossings: [number, number][] = [];
+        for (let k = 0; k < 4; k++) {
+          const [ai, aj, a] = corners[k];
+          const [bi, bj, b] = corners[(k + 1) % 4];
+          if ((a < 0) !== (b < 0)) {
+            const f = a / (a - b);
+            crossings.push([px(gx(ai + (bi - ai) * f)), py(gy(aj + (bj - aj) * f))]);
+          }
+        }
+        for (let k = 0; k + 1 < crossings.length; k += 2) {
+          ctx.moveTo(...crossings[k]);
+          ctx.lineTo(...crossings[k + 1]);
+        }
+      }
+    }
+    ctx.stroke();
+
+    if (s.points) {
+      const fill0 = t.palette[4];
+      const fill1 = t.palette[0];
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = t.foreground;
+      s.points.forEach(([x, y], n) => {
+        ctx.beginPath();
+        ctx.arc(px(x), py(y), 3 * t.weight, 0, 2 * Math.PI);
+        ctx.fillStyle = (s.labels?.[n] ?? 0) >= 0.5 ? fill1 : fill0;
+        ctx.fill();
+        ctx.stroke();
+      });
+    }
+
+    ctx.strokeStyle = withAlpha(t.foreground, 0.6);
+    ctx.strokeRect(plot.x, plot.y, plot.w, plot.h);
+    ctx.fillStyle = t.foreground;
+    ctx.font = t.font;
+    ctx.textBaseline = 'top';
+    ctx.fillText(fmt(x0), plot.x, plot.y + plot.h + 6);
+    const right = fmt(x1);
+    ctx.fillText(right, plot.x + plot.w - ctx.measureText(right).width, plot.y + plot.h + 6);
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(fmt(y1), 4, plot.y + 12);
+    ctx.fillText(fmt(y0), 4, plot.y + plot.h);
+  }
+}
+
+/** Probabilities are drawn as they are; scores outside [0, 1] are squashed by a sigmoid (0 is the boundary). */
+function probability(v: number, s: BoundarySnapshot): number {
+  return isProbabilities(s) ? v : 1 / (1 + Math.exp(-v));
+}
+
+const probabilityGrids = new WeakMap<BoundarySnapshot, boolean>();
+
+function isProbabilities(s: BoundarySnapshot): boolean {
+  let known = probabilityGrids.get(s);
+  if (known === undefined) {
+    known = s.values.every((v) => v === null || (v >= 0 && v <= 1));
+    probabilityGrids.set(s, known);
+  }
+  return known;
+}
+
+function rgb(colour: string): [number, number, number] {
+  const m = withAlpha(colour, 1).match(/rgba\((\d+),\s*(\d+),\s*(\d+)/);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
+}
+
+function fmt(v: number): string {
+  return Number(v.toPrecision(3)).toString();
+}

@@ -1,0 +1,101 @@
+// What the curve charts show: which metrics go on which chart, each run's colour and dash, the early-stopping point
+// (the step of minimum validation loss) and the places a value was not finite.
+import type { LineSeries, Marker } from './lineChart';
+import type { RunStore } from './store';
+
+export type MetricGroup = 'loss' | 'optimizer' | 'other';
+
+export function metricGroup(name: string): MetricGroup {
+  if (/loss/i.test(name)) return 'loss';
+  if (/grad|^(lr|learning_rate)$/i.test(name)) return 'optimizer';
+  return 'other';
+}
+
+export function isValidationLoss(name: string): boolean {
+  return /val.*loss|^test[_-]?loss$/i.test(name);
+}
+
+export function isLearningRate(name: string): boolean {
+  return /^(lr|learning_rate)$/i.test(name);
+}
+
+/** train-like metrics solid, validation dashed, anything else dotted; the reference run wider and dashed. */
+function dashFor(name: string, reference: boolean): number[] | undefined {
+  if (reference) return [8, 5];
+  if (isValidationLoss(name)) return [6, 4];
+  if (/train/i.test(name) || name === 'loss') return undefined;
+  return [2, 3];
+}
+
+export interface ShownRun {
+  store: RunStore;
+  colour: string;
+}
+
+/** Series of the metrics in `pick` for every shown run (learning rates on the right axis of the optimizer chart). */
+export function seriesFor(runs: ShownRun[], pick: (metric: string) => boolean): LineSeries[] {
+  const series: LineSeries[] = [];
+  for (const { store, colour } of runs) {
+    const reference = store.info.kind === 'reference';
+    for (const metric of store.metricNames()) {
+      if (!pick(metric)) continue;
+      const data = store.seriesOf(metric);
+      series.push({
+        key: `${isLearningRate(metric) ? 'right:' : ''}${store.info.id}/${metric}`,
+        label: `${store.info.name} · ${metric}`,
+        colour,
+        width: reference ? 2.5 : 1.5,
+        dash: dashFor(metric, reference),
+        markers: data.xs.length <= 30,
+        xs: data.xs,
+        ys: data.ys,
+      });
+    }
+  }
+  return series;
+}
+
+export interface EarlyStop {
+  step: number;
+  value: number;
+  metric: string;
+}
+
+/** The step with the lowest validation loss: where early stopping would have kept the weights. */
+export function earlyStop(store: RunStore): EarlyStop | undefined {
+  const metric = store.metricNames().find(isValidationLoss);
+  if (!metric) return undefined;
+  const { xs, ys } = store.seriesOf(metric);
+  let best: EarlyStop | undefined;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i];
+    if (y !== null && (!best || y < best.value)) best = { step: xs[i], value: y, metric };
+  }
+  return best;
+}
+
+/** Early-stopping rules and non-finite arrows for the shown runs' metrics in `pick`. */
+export function markersFor(runs: ShownRun[], pick: (metric: string) => boolean, errorColour: string): Marker[] {
+  const markers: Marker[] = [];
+  for (const { store, colour } of runs) {
+    if (store.info.kind !== 'reference') {
+      const stop = earlyStop(store);
+      if (stop && pick(stop.metric) && store.seriesOf(stop.metric).xs.length > 2) {
+        markers.push({ x: stop.step, colour, kind: 'rule', label: `early stop: step ${stop.step}` });
+        markers.push({ x: stop.step, y: stop.value, colour, kind: 'dot' });
+      }
+    }
+    for (const mark of store.marks) {
+      if (!pick(mark.metric)) continue;
+      markers.push({ x: store.steps[mark.row], colour: errorColour, kind: mark.kind === '-inf' ? 'bottom' : 'top' });
+    }
+  }
+  return markers;
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
+  return Number(value.toPrecision(5)).toString();
+}

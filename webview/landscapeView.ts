@@ -1,0 +1,100 @@
+// The 1-D loss landscape: the loss along one parameter with the others fixed (a parabola for a line fitted by MSE),
+// and the learner's steps placed on it, so gradient descent is seen sliding down (or jumping across) the valley.
+import type { LandscapeSnapshot } from '../src/protocol/webview';
+import { formatNumber } from './curves';
+import { LineChart, type LineSeries } from './lineChart';
+import type { RunStore } from './store';
+import type { Theme } from './theme';
+
+export interface LandscapeSource {
+  /** the run whose slice is drawn */
+  slice: RunStore;
+  /** runs whose logged parameter values are drawn on it, with their colours */
+  walkers: { store: RunStore; colour: string }[];
+}
+
+export class LandscapeView {
+  readonly element: HTMLElement;
+  private readonly chart: LineChart;
+  private readonly caption: HTMLElement;
+
+  constructor(private theme: Theme) {
+    this.element = document.createElement('section');
+    this.element.className = 'view landscape';
+    const host = document.createElement('div');
+    this.chart = new LineChart(host, theme, 'Loss landscape slice with the training steps on it');
+    this.caption = document.createElement('p');
+    this.caption.className = 'caption';
+    this.element.append(host, this.caption);
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.chart.setTheme(theme);
+  }
+
+  canvas(): HTMLCanvasElement | undefined {
+    return this.chart.canvas();
+  }
+
+  resize(): void {
+    this.chart.resize();
+  }
+
+  render(source: LandscapeSource | undefined): number {
+    const slice = source?.slice.landscapes.at(-1);
+    if (!source || !slice) {
+      this.chart.update({ xLabel: 'w', yLabel: 'loss', logY: false, series: [] });
+      this.caption.textContent =
+        'No loss landscape yet. A script calls gradlab.snapshot_landscape(loss_of_w, values, param="w", fixed={"b": b}) and logs w with its loss.';
+      return 0;
+    }
+    const curve = sortedCurve(slice);
+    const series: LineSeries[] = [{ key: 'slice', label: 'loss along the slice', colour: this.theme.muted, width: 2, xs: curve.xs, ys: curve.ys }];
+    const described: string[] = [];
+    for (const { store, colour } of source.walkers) {
+      const walk = store.seriesOf(slice.param);
+      if (walk.xs.length === 0) continue;
+      const xs: number[] = [];
+      const ys: (number | null)[] = [];
+      for (const value of walk.ys) {
+        if (value === null) continue;
+        xs.push(value);
+        ys.push(interpolate(curve.xs, curve.ys, value));
+      }
+      series.push({ key: `steps/${store.info.id}`, label: `${store.info.name} steps`, colour, markers: true, width: 1.5, xs, ys });
+      described.push(`${store.info.name}: ${slice.param} = ${xs.map(formatNumber).join(' → ')}`);
+    }
+    const fixed = Object.entries(slice.fixed ?? {})
+      .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+      .join(', ');
+    const best = curve.ys.reduce<number>((b, y, i) => (y !== null && (curve.ys[b] === null || y < (curve.ys[b] as number)) ? i : b), 0);
+    this.caption.textContent =
+      `Loss along ${slice.param}${fixed ? ` with ${fixed} held fixed` : ''}; lowest at ${slice.param} = ${formatNumber(curve.xs[best])}. ` +
+      (described.length ? `Steps, placed on the slice: ${described.join('; ')}.` : `Log ${slice.param} with gradlab.log to see the steps on it.`);
+    return this.chart.update({ xLabel: slice.param, yLabel: 'loss', logY: false, series, height: 280 });
+  }
+}
+
+function sortedCurve(slice: LandscapeSnapshot): { xs: number[]; ys: (number | null)[] } {
+  const order = slice.values.map((_, i) => i).filter((i) => slice.values[i] !== null);
+  order.sort((a, b) => (slice.values[a] as number) - (slice.values[b] as number));
+  return { xs: order.map((i) => slice.values[i] as number), ys: order.map((i) => slice.losses[i]) };
+}
+
+/** The slice's loss at x by linear interpolation; null outside the slice. */
+function interpolate(xs: number[], ys: (number | null)[], x: number): number | null {
+  if (xs.length === 0 || x < xs[0] || x > xs[xs.length - 1]) return null;
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  const a = ys[lo];
+  const b = ys[hi];
+  if (a === null || b === null) return null;
+  const f = xs[hi] === xs[lo] ? 0 : (x - xs[lo]) / (xs[hi] - xs[lo]);
+  return a + (b - a) * f;
+}

@@ -1,0 +1,136 @@
+// The numbers behind the charts as HTML tables, for screen-reader users and anyone who wants exact values: a summary
+// per metric (last, lowest and where, non-finite count) and the latest rows.
+import { earlyStop, formatNumber } from './curves';
+import type { RunStore } from './store';
+
+const ROWS_SHOWN = 200;
+
+export class TableView {
+  readonly element: HTMLElement;
+
+  constructor(private readonly exportCsv: (runId: string) => void) {
+    this.element = document.createElement('section');
+    this.element.className = 'view table';
+  }
+
+  render(run: RunStore | undefined): void {
+    if (!run) {
+      this.element.replaceChildren(paragraph('No run to show yet. Run a training script, or add runs from history.'));
+      return;
+    }
+    const info = run.info;
+    const parts: Node[] = [];
+    const heading = document.createElement('h3');
+    heading.textContent = `${info.name} (${describeStatus(run)})`;
+    parts.push(heading);
+    const device = [info.backend, info.device, info.deviceName].filter(Boolean).join(' · ');
+    if (device) parts.push(paragraph(`Ran on ${device}.${info.deviceNote ? ` ${info.deviceNote}` : ''}`));
+    const stop = earlyStop(run);
+    if (stop) parts.push(paragraph(`Lowest ${stop.metric}: ${formatNumber(stop.value)} at step ${stop.step}, where early stopping would keep the weights.`));
+    for (const warning of info.warnings) parts.push(paragraph(warning, 'warning'));
+
+    const names = run.metricNames();
+    parts.push(this.summary(run, names));
+    parts.push(this.rows(run, names));
+    const button = document.createElement('vscode-button');
+    button.textContent = 'Export all rows as CSV';
+    button.addEventListener('click', () => this.exportCsv(info.id));
+    parts.push(button);
+    this.element.replaceChildren(...parts);
+  }
+
+  private summary(run: RunStore, names: string[]): HTMLTableElement {
+    const table = tableWith(`Summary of ${run.info.name}: ${run.rows.toLocaleString('en-US')} logged steps`, [
+      'metric',
+      'last',
+      'lowest',
+      'at step',
+      'highest',
+      'non-finite',
+    ]);
+    const body = table.createTBody();
+    for (const name of names) {
+      const s = run.seriesOf(name);
+      let last: number | null = null;
+      let low = -1;
+      let high = -1;
+      for (let i = 0; i < s.ys.length; i++) {
+        const y = s.ys[i];
+        if (y === null) continue;
+        last = y;
+        if (low < 0 || y < (s.ys[low] as number)) low = i;
+        if (high < 0 || y > (s.ys[high] as number)) high = i;
+      }
+      const nonFinite = run.marksOf(name).length;
+      row(body, [
+        name,
+        last === null ? '—' : formatNumber(last),
+        low < 0 ? '—' : formatNumber(s.ys[low] as number),
+        low < 0 ? '—' : String(s.xs[low]),
+        high < 0 ? '—' : formatNumber(s.ys[high] as number),
+        String(nonFinite),
+      ]);
+    }
+    return table;
+  }
+
+  private rows(run: RunStore, names: string[]): HTMLTableElement {
+    const first = Math.max(0, run.rows - ROWS_SHOWN);
+    const caption =
+      run.rows > ROWS_SHOWN
+        ? `The last ${ROWS_SHOWN} of ${run.rows.toLocaleString('en-US')} rows (export the run as CSV for all of them)`
+        : `All ${run.rows} rows`;
+    const table = tableWith(caption, ['step', 't (s)', ...names]);
+    const body = table.createTBody();
+    const marks = new Map<string, string>();
+    for (const m of run.marks) if (m.row >= first) marks.set(`${m.row}/${m.metric}`, formatNumber(m.kind === 'nan' ? NaN : m.kind === 'inf' ? Infinity : -Infinity));
+    for (let r = first; r < run.rows; r++) {
+      const cells = [String(run.steps[r]), Number.isNaN(run.t[r]) ? '' : run.t[r].toFixed(3)];
+      for (const name of names) {
+        const v = run.columns.get(name)?.[r] ?? NaN;
+        cells.push(Number.isNaN(v) ? (marks.get(`${r}/${name}`) ?? '') : formatNumber(v));
+      }
+      row(body, cells);
+    }
+    return table;
+  }
+}
+
+export function describeStatus(run: RunStore): string {
+  const { status, error } = run.info;
+  if (status === 'running') return run.info.kind === 'live' ? 'running' : 'no end recorded';
+  if (status === 'failed') return `failed${error ? `: ${error}` : ''}`;
+  if (status === 'stopped') return 'stopped';
+  return 'finished';
+}
+
+function tableWith(caption: string, headers: string[]): HTMLTableElement {
+  const table = document.createElement('table');
+  table.createCaption().textContent = caption;
+  const head = table.createTHead().insertRow();
+  for (const h of headers) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = h;
+    head.append(th);
+  }
+  return table;
+}
+
+/** A body row whose first cell heads the row. */
+function row(body: HTMLTableSectionElement, cells: string[]): void {
+  const tr = body.insertRow();
+  cells.forEach((text, i) => {
+    const cell = document.createElement(i === 0 ? 'th' : 'td');
+    if (i === 0) cell.scope = 'row';
+    cell.textContent = text;
+    tr.append(cell);
+  });
+}
+
+function paragraph(text: string, className?: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.textContent = text;
+  if (className) p.className = className;
+  return p;
+}
