@@ -1,0 +1,63 @@
+"""Tests of exercise 12 on the lesson's shipments (1, 3), (2, 5), (3, 7): with the full mean squared
+error the gradients at zero are -22.667 and -10 (the lesson's -11.333 and -5, doubled), and 20 steps
+at learning rate 0.04 reach w = 2.037, b = 0.917."""
+
+import numpy as np
+
+from gradlab.testing import close, equal, fail, test
+
+X = np.array([1.0, 2.0, 3.0])
+Y = np.array([3.0, 5.0, 7.0])
+
+
+@test("lesson-gradients")
+def lesson_gradients(sub):
+    for name in ("numpy_gradients", "torch_gradients"):
+        grad_w, grad_b = getattr(sub, name)(0.0, 0.0, X, Y)
+        close(grad_w, -68.0 / 3.0, what=f"{name}: dL/dw at w = b = 0")
+        close(grad_b, -10.0, what=f"{name}: dL/db at w = b = 0")
+
+
+@test("returns-floats")
+def returns_floats(sub):
+    for name in ("numpy_gradients", "torch_gradients"):
+        for value in getattr(sub, name)(0.5, -0.5, X, Y):
+            if not isinstance(value, float):
+                fail(f"{name} returned a {type(value).__name__}; return Python floats (tensor.item(), float(...))")
+
+
+@test("agrees-with-numpy")
+def agrees_with_numpy(sub):
+    rng = np.random.default_rng(12)
+    for trial in range(3):
+        w, b = rng.normal(size=2)
+        x, y = rng.normal(size=8), rng.normal(size=8)
+        close(sub.torch_gradients(w, b, x, y), sub.numpy_gradients(w, b, x, y), rtol=1e-9,
+              what=f"autograd's gradients against your NumPy ones at random point {trial + 1}")
+
+
+@test("one-step")
+def one_step(sub):
+    w, b, losses = sub.fit(X, Y, learning_rate=0.04, epochs=1)
+    close(losses, [83.0 / 3.0], what="the loss before the first update (27.667)")
+    close(w, 0.9066666666666667, what="w after one step (the lesson's 0.907)")
+    close(b, 0.4, what="b after one step")
+
+
+@test("fit-lesson")
+def fit_lesson(sub):
+    w, b, losses = sub.fit(X, Y, learning_rate=0.04, epochs=20)
+    equal(len(losses), 20, what="len(losses)")
+    for value in losses:
+        if not isinstance(value, float):
+            fail(f"train recorded a {type(value).__name__}; append loss.item() so the graph is not kept alive")
+    close(losses[1], 8.562429629629628, rtol=1e-9, what="the loss before the second update")
+    close(w, 2.036500539715272, rtol=1e-9, what="w after 20 steps")
+    close(b, 0.9169810333525154, rtol=1e-9, what="b after 20 steps")
+
+
+@test("fit-other-rate")
+def fit_other_rate(sub):
+    w, b, losses = sub.fit(X, Y, learning_rate=0.01, epochs=100)
+    close(w, 2.034809170803847, rtol=1e-9, what="w after 100 steps at learning rate 0.01 (exercise 02's defaults)")
+    close(b, 0.9208271577099737, rtol=1e-9, what="b after 100 steps at learning rate 0.01")
