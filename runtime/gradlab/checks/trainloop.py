@@ -231,7 +231,7 @@ def _judge_data(k: int, mine: list, ref: list, before: list, initial, opt: str) 
         everything = len(still) == len(mine)
         raise _Fail(f"{opt}.step() left {'every parameter' if everything else _params(still, initial)} unchanged at "
                     f"step {step}.",
-                    f"{'No parameter is' if everything else _params(still, initial).capitalize() + ' is'} ever "
+                    f"{'No parameter is ever' if everything else _params(still, initial).capitalize() + ' is never'} "
                     "updated: step() must change each parameter's .data in place (p.data -= lr * p.grad), not a "
                     "local copy, and every parameter must be in the optimizer's list.", **lines)
     ratios = [_ratio(mine[i] - before[i], ref[i] - before[i]) for i in wrong]
@@ -299,12 +299,12 @@ def check(sb, spec: dict, reference) -> Verdict:
         if not grads and ref_grads:
             raise _Fail(f"{spec['run']} never called {opt}.step().",
                         f"Nothing is learned: call {opt}.step() once per epoch, after backward().")
-        for k in range(min(len(grads), len(ref_grads))):
-            _judge_grads(k, grads, ref_grads, mine.get("zeroed", []), initial, opt)
-            _judge_data(k, data[k], ref_data[k], initial if k == 0 else ref_data[k - 1], initial, opt)
         if len(grads) != len(ref_grads):
             raise _Fail(f"{spec['run']} called {opt}.step() {len(grads)} times; the reference calls it "
                         f"{len(ref_grads)} times.", f"Call {opt}.step() exactly once per epoch.")
+        for k in range(len(grads)):
+            _judge_grads(k, grads, ref_grads, mine.get("zeroed", []), initial, opt)
+            _judge_data(k, data[k], ref_data[k], initial if k == 0 else ref_data[k - 1], initial, opt)
         _judge_returned(mine.get("returned"), expected.get("returned"), spec["run"])
     except _Fail as failure:
         return failure.verdict
