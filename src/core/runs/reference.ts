@@ -47,7 +47,7 @@ function oneUpdateReference(run: string): HistoryRecord[] {
     w -= learningRate * error * x;
     b -= learningRate * error;
   }
-  const ws = Array.from({ length: 61 }, (_, i) => -0.5 + (i * 4) / 60);
+  const ws = Array.from({ length: 61 }, (_, i) => -0.5 + (i * 5) / 60);
   records.push({
     type: 'landscape',
     run,
