@@ -35,7 +35,8 @@ class _Edit:
     operator: str
     description: str
     line: int
-    wrap: bool = True  # an expression: parenthesised, so that precedence and line breaks survive
+    wrap: bool = True  # parenthesise, so that precedence survives
+    statement: bool = False  # a whole statement replaced (line breaks go after it, not inside parentheses)
 
 
 class _Source:
@@ -89,8 +90,9 @@ def _is_mask(node) -> bool:
 
 
 class _Finder(ast.NodeVisitor):
-    def __init__(self, src: _Source, regions: Sequence[Tuple[int, int]]):
+    def __init__(self, src: _Source, regions: Sequence[Tuple[int, int]], tree: ast.AST):
         self.src = src
+        self.parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
         self.regions = regions
         self.scope: List[str] = []
         self.found: List[Tuple[str, _Edit]] = []
@@ -98,14 +100,16 @@ class _Finder(ast.NodeVisitor):
     def inside(self, node) -> bool:
         return any(start <= node.lineno and node.end_lineno <= end for start, end in self.regions)
 
-    def add(self, node, start, end, text, operator, description, wrap=True):
+    def add(self, node, start, end, text, operator, description, wrap=True, statement=False):
         function = ".".join(self.scope) or "<module>"
-        self.found.append((function, _Edit(start, end, text, operator, description, node.lineno, wrap)))
+        self.found.append((function, _Edit(start, end, text, operator, description, node.lineno, wrap, statement)))
 
     def replace(self, node, text, operator, description, simple=False):
-        """Replace the whole node; ``simple`` code (a name, a call, ...) needs no parentheses."""
+        """Replace the whole node; ``simple`` code (a name, a call, ...) and the whole right-hand side of
+        an assignment or a return need no parentheses."""
         start, end = self.src.span(node)
-        self.add(node, start, end, text, operator, description, wrap=not simple or "\n" in text)
+        whole = isinstance(self.parents.get(node), (ast.Assign, ast.AugAssign, ast.Return))
+        self.add(node, start, end, text, operator, description, wrap=not (simple or whole) or "\n" in text)
 
     def token(self, node, left, right, old: str, new: str, operator, description):
         """Replace the operator token ``old`` that sits between the nodes ``left`` and ``right``."""
@@ -135,7 +139,7 @@ class _Finder(ast.NodeVisitor):
         if self.inside(node):
             start, end = self.src.span(node)
             self.add(node, start, end, "pass", "remove", f"removed the line `{_short(self.src.segment(node))}`",
-                     wrap=False)
+                     wrap=False, statement=True)
 
     def visit_Expr(self, node):
         if isinstance(node.value, ast.Call):
@@ -252,7 +256,7 @@ def _apply(text: str, edit: _Edit) -> str:
     missing = max(old.count("\n") - edit.text.count("\n"), 0)
     enclosed = text[edit.start - 1:edit.start] == "(" and text[edit.end:edit.end + 1] == ")"
     replacement = edit.text + "\n" * missing  # inside parentheses, extra line breaks are harmless
-    if edit.wrap and not enclosed:
+    if (edit.wrap or (missing and not edit.statement)) and not enclosed:
         replacement = f"({replacement})"
     return text[:edit.start] + replacement + text[edit.end:]
 
@@ -261,7 +265,7 @@ def generate(source: str, regions: Sequence[Sequence[int]]) -> List[Dict[str, ob
     """The mutants of ``source`` inside ``regions`` (1-based inclusive line ranges), each a dict with
     id, line, description and the whole mutated source."""
     tree = ast.parse(source)
-    finder = _Finder(_Source(source), [(int(a), int(b)) for a, b in regions])
+    finder = _Finder(_Source(source), [(int(a), int(b)) for a, b in regions], tree)
     finder.visit(tree)
     found = sorted(finder.found, key=lambda item: (item[1].start, item[1].end, item[1].operator, item[1].text))
     counts: Dict[Tuple[str, str], int] = {}

@@ -418,9 +418,10 @@ def _what(case: Case, cls: str) -> str:
     return f"{cls}.{OPS[case.op][0]}" if case.op else f"{cls}.backward"
 
 
-def _judge(case: Case, found: dict, cls: str) -> bool:
+def _judge(case: Case, found: dict, cls: str, inert: bool = False) -> bool:
     """Raise _Fail with the words for the first thing wrong in one case's answers; False when a random
-    graph cannot be judged (its finite differences disagree with the grader's derivatives: a kink)."""
+    graph cannot be judged (its finite differences disagree with the grader's derivatives: a kink).
+    ``inert``: every operation alone left its inputs' gradients at 0, so backward() is to blame."""
     g = case.graph
     expr, where = g.expression(), g.assignment()
     what = _what(case, cls)
@@ -465,6 +466,10 @@ def _judge(case: Case, found: dict, cls: str) -> bool:
     if found["out_grad"] == 0.0:
         raise _Fail(message, f"{cls}.backward() leaves the output's own .grad at 0: it must start with "
                              "self.grad = 1 before walking the graph.", **report)
+    if all(grads[i] == 0.0 for i in wrong) and inert:
+        raise _Fail(message, f"After out.backward() the output's .grad is 1 but no operation passed anything to its "
+                             f"inputs, whichever operation it was: {cls}.backward() never calls the nodes' backward "
+                             "functions (is its list of nodes empty, or the call missing?).", **report)
     if all(grads[i] == 0.0 for i in wrong) and case.kind in ("alone", "constant"):
         raise _Fail(message, f"{what}: after backward() the gradients are still 0: its local backward is never "
                              "attached to the result (out._backward = ...) or never called.", **report)
@@ -519,6 +524,14 @@ def _confirmed(case: Case, found: dict) -> bool:
     return True
 
 
+def _inert(cases: Sequence[Case], results: Sequence[dict]) -> bool:
+    """Two or more operations, each alone, all left every input's .grad at 0 with the output's at 1."""
+    alone = [(case, found) for case, found in zip(cases, results) if case.kind in ("alone", "constant")]
+    ops = {case.op for case, _found in alone}
+    return len(ops) > 1 and all("grads" in found and found["out_grad"] == 1.0 and
+                                all(g == 0.0 for g in found["grads"]) for _case, found in alone)
+
+
 def check(sb, spec: dict) -> Verdict:
     cls = spec.get("class") or "Value"
     if not cls.isidentifier():
@@ -547,8 +560,10 @@ def check(sb, spec: dict) -> Verdict:
     judged = 0
     try:
         for batch in (staged, graphs):
-            for case, found in zip(batch, _run(sb, [case.graph for case in batch], cls)):
-                judged += _judge(case, found, cls) and case.kind == "random"
+            results = _run(sb, [case.graph for case in batch], cls)
+            inert = _inert(batch, results)
+            for case, found in zip(batch, results):
+                judged += _judge(case, found, cls, inert) and case.kind == "random"
     except _Fail as failure:
         return failure.verdict
     return Verdict(True, f"{cls} gives the right .data and .grad on {len(staged)} small graphs (each operation "
