@@ -1,0 +1,92 @@
+"""Hidden tests in a release: `record` captures them against the reference solution, and a release pack replays
+the transcript against a submission without any test source."""
+
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from test.runtime.worker_client import FIXTURE_PACK, SUBMISSIONS, WorkerProcess, fixture_exercise, remove, submission_with
+
+
+class RecordAndReplay(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.worker = WorkerProcess()
+        reply = cls.worker.request("record", {
+            "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+            "reference": os.path.join(SUBMISSIONS, "solution"),
+            "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
+        cls.recorded = reply.get("result")
+        # a release: the exercise folder with hidden.json, and a tests.py that has lost its hidden test
+        cls.release = tempfile.mkdtemp(prefix="gradlab-release-")
+        folder = os.path.join(cls.release, "01-scale")
+        shutil.copytree(os.path.join(FIXTURE_PACK, "01-scale"), folder)
+        with open(os.path.join(folder, "tests.py"), encoding="utf-8") as tests:
+            public = tests.read().split('@test("scale-hidden")')[0]
+        with open(os.path.join(folder, "tests.py"), "w", encoding="utf-8") as tests:
+            tests.write(public)
+        with open(os.path.join(folder, "hidden.json"), "w", encoding="utf-8") as hidden:
+            json.dump(cls.recorded["transcripts"], hidden)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.worker.close()
+        remove(cls.release)
+
+    def release_check(self, submission):
+        return self.worker.check(submission, form="release", pack=self.release)["result"]
+
+    def test_record_returns_the_hidden_test_calls_with_the_reference_answers(self):
+        self.assertIsNotNone(self.recorded)
+        transcripts = self.recorded["transcripts"]
+        self.assertEqual(transcripts["formatVersion"], 1)
+        self.assertEqual(list(transcripts["tests"]), ["scale-hidden"])
+        calls = transcripts["tests"]["scale-hidden"]["calls"]
+        self.assertEqual([c["request"]["op"] for c in calls], ["call", "eval"])
+        self.assertEqual([c["reply"] for c in calls], [{"ok": -6.0}, {"ok": 0.25}])
+        self.assertNotIn("close(", json.dumps(transcripts))
+        self.assertEqual(self.recorded["references"], {})
+
+    def test_the_release_passes_the_solution_and_fails_a_wrong_answer_without_the_test_source(self):
+        self.assertTrue(self.release_check(os.path.join(SUBMISSIONS, "solution"))["passed"])
+        wrong = {c["id"]: c for c in self.release_check(os.path.join(SUBMISSIONS, "wrong"))["checks"]}
+        self.assertEqual(wrong["scale-hidden"]["status"], "failed")
+        self.assertNotIn("-6", wrong["scale-hidden"]["message"])
+        self.assertEqual(wrong["scale-basic"]["message"], "scale(2, 3): expected 6, got 5")
+
+    def test_replay_needs_the_same_answers_within_tolerance(self):
+        nearly = submission_with("def scale(x, k):\n    return x * k * (1 + 1e-9)\n")
+        handle = submission_with("class Box:\n    pass\n\ndef scale(x, k):\n    return Box()\n")
+        crash = submission_with("def scale(x, k):\n    return 1 / 0\n")
+        try:
+            by_id = lambda folder: {c["id"]: c for c in self.release_check(folder)["checks"]}
+            self.assertTrue(by_id(nearly)["scale-hidden"]["passed"])
+            self.assertEqual(by_id(handle)["scale-hidden"]["status"], "failed")
+            self.assertEqual(by_id(crash)["scale-hidden"]["message"],
+                             "failed: the code raised ZeroDivisionError on this hidden check's inputs")
+        finally:
+            for folder in (nearly, handle, crash):
+                remove(folder)
+
+    def test_a_release_without_transcripts_errs_with_the_way_out(self):
+        os.rename(os.path.join(self.release, "01-scale", "hidden.json"), os.path.join(self.release, "hidden.bak"))
+        try:
+            check = {c["id"]: c for c in self.release_check(os.path.join(SUBMISSIONS, "solution"))["checks"]}
+        finally:
+            os.rename(os.path.join(self.release, "hidden.bak"), os.path.join(self.release, "01-scale", "hidden.json"))
+        self.assertEqual(check["scale-hidden"]["status"], "errored")
+        self.assertIn("rebuild it with `gradlab build`", check["scale-hidden"]["message"])
+
+    def test_recording_against_a_failing_reference_is_a_pack_error(self):
+        reply = self.worker.request("record", {
+            "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+            "reference": os.path.join(SUBMISSIONS, "wrong"), "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
+        self.assertEqual(reply["error"]["code"], "pack")
+        self.assertEqual(reply["error"]["message"], "the hidden test `scale-hidden` fails against the reference "
+                                                    "solution: scale(-1.5, 4): expected -6, got 2.5")
+
+
+if __name__ == "__main__":
+    unittest.main()
