@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MarkerError, hasMarkers, markerBlocks, solutionForm, solutionRegions, starterForm } from '../../src/core/packs/regions';
+import { MarkerError, hasMarkers, markerBlocks, solutionForm, solutionLineNumbers, solutionRegions, starterForm } from '../../src/core/packs/regions';
 import { findTests, removeTests } from '../../src/core/packs/testsSource';
 
 const authoring = [
@@ -49,6 +49,14 @@ describe('solution markers', () => {
       regions.map(([a, b]) => lines.slice(a - 1, b).map((l) => l.trim())),
       [['return w * x + b'], ['for p in self.params:', 'p.data -= self.lr * p.grad']],
     );
+  });
+
+  it('maps each line of the solution form back to its line in the authoring file', () => {
+    const numbers = solutionLineNumbers(authoring);
+    assert.equal(numbers.length, solutionForm(authoring).split('\n').length);
+    const lines = authoring.split('\n');
+    solutionForm(authoring).split('\n').forEach((line, i) => assert.equal(lines[numbers[i] - 1], line));
+    assert.deepEqual(numbers.slice(0, 4), [1, 2, 4, 9]);
   });
 
   it('skips empty solution blocks and keeps CRLF line endings', () => {

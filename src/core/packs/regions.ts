@@ -110,3 +110,12 @@ export function solutionRegions(source: string): Array<[number, number]> {
   }
   return regions;
 }
+
+/** For each line of solutionForm(source), its 1-based line in `source`: where an author finds it. */
+export function solutionLineNumbers(source: string): number[] {
+  const numbers: number[] = [];
+  classify(source).forEach((line, index) => {
+    if (!line.marker && line.block !== 'STARTER') numbers.push(index + 1);
+  });
+  return numbers;
+}

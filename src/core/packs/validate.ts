@@ -12,7 +12,7 @@ import { installHint, missingPackages } from '../python/discover';
 import { exerciseDir, findExercise, type LoadedPack } from './load';
 import { WorkerPool } from './pool';
 import { PackError } from './problems';
-import { solutionForm, solutionRegions } from './regions';
+import { solutionForm, solutionLineNumbers, solutionRegions } from './regions';
 import { materializeForm } from './scaffold';
 
 export interface ValidateOptions {
@@ -37,6 +37,7 @@ export interface MutantOutcome {
   id: string;
   /** the learner file mutated, relative to the exercise folder */
   file: string;
+  /** the mutated line in the authoring file */
   line: number;
   description: string;
   caught: boolean;
@@ -125,19 +126,20 @@ class ExerciseRun {
   private async mutants(solutionDir: string, work: string): Promise<NonNullable<ExerciseValidation['mutants']>> {
     const { exercise } = this;
     const declared = new Map((exercise.mutants?.equivalent ?? []).map((m) => [m.id, m.why] as const));
-    const generated: Array<{ file: string; mutant: Mutant }> = [];
+    const generated: Array<{ file: string; line: number; mutant: Mutant }> = [];
     for (const file of exercise.files.filter((f) => f.role === 'learner')) {
       const authoring = await readFile(join(exerciseDir(this.pack, exercise), ...file.path.split('/')), 'utf8');
       const regions = solutionRegions(authoring);
       if (regions.length === 0) continue;
       const { mutants } = await this.pool.run((client) => client.mutants({ source: solutionForm(authoring), regions }));
-      for (const mutant of mutants) generated.push({ file: file.path, mutant });
+      const lines = solutionLineNumbers(authoring);
+      for (const mutant of mutants) generated.push({ file: file.path, line: lines[mutant.line - 1] ?? mutant.line, mutant });
     }
     let done = 0;
     const outcomes = await Promise.all(
-      generated.map(({ file, mutant }, index) =>
+      generated.map(({ file, line, mutant }, index) =>
         this.pool.run(async (client): Promise<MutantOutcome> => {
-          const base = { id: mutant.id, file, line: mutant.line, description: mutant.description, equivalent: declared.get(mutant.id) };
+          const base = { id: mutant.id, file, line, description: mutant.description, equivalent: declared.get(mutant.id) };
           const dir = join(work, `mutant-${index}`);
           try {
             await cp(solutionDir, dir, { recursive: true });
@@ -204,6 +206,7 @@ export function formatValidation(report: ValidationReport): string[] {
     }
     if (r.starter?.passed) lines.push('  the starter PASSES every check: the exercise asks nothing of the learner');
     for (const e of r.mutants?.escaped ?? []) lines.push(`  escaped ${e.file}:${e.line} ${e.id}: ${e.description}`);
+    for (const e of r.mutants?.equivalent ?? []) lines.push(`  equivalent ${e.file}:${e.line} ${e.id}: ${e.equivalent}`);
     for (const e of r.mutants?.errors ?? []) lines.push(`  not judged ${e.file}:${e.line} ${e.id}: ${e.error}`);
     for (const id of r.mutants?.staleEquivalents ?? []) lines.push(`  mutants.equivalent lists '${id}', but it was caught or not generated: remove it from the manifest`);
   }
