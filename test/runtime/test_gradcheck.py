@@ -90,7 +90,8 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(verdict.diagnosis, "dW3, db3, dW4 and db4 are right, dW1, db1, dW2 and db2 are wrong.")
         self.assertRegex(verdict.message, r"dW[12]\[\d+, \d+\]: yours")
         self.assertNotRegex(verdict.message, r"dW[34]\[")
-        self.assertLess(oracle.evaluations, 2 * 4 + 8 * 8 + 2 * 4 * gradcheck.ROW_BUDGET)
+        # 4 directions through everything, 4 per tensor (8 tensors), a few elements of a few wrong tensors
+        self.assertLessEqual(oracle.evaluations, 2 * 4 + 2 * 4 * 8 + 2 * gradcheck.ROW_BUDGET * gradcheck.SAMPLED_TENSORS)
 
     def test_at_least_four_directions(self):
         params, loss, gradient, _ = mlp([1, 64, 64, 1])

@@ -28,9 +28,9 @@ FAST_ABOVE = 2000  # auto mode: randomised above this many parameters
 DEFAULT_TRIALS = 3
 MIN_DIRECTIONS = 4  # one direction can hide a wrong gradient (PyTorch PR #59615)
 SMALL_TENSOR = 16  # tensors this small are checked element by element even in the randomised mode
-ROW_BUDGET = 32  # elements of a wrong tensor checked one by one in the randomised mode
+ROW_BUDGET = 16  # elements of a wrong tensor checked one by one in the randomised mode
 RELU_ROW_BUDGET = 256  # a whole row of hidden units, so that the ReLU mask can be judged per unit
-SAMPLED_TENSORS = 4  # wrong tensors checked element by element, at most
+SAMPLED_TENSORS = 3  # wrong tensors checked element by element, at most
 PROBES_PER_CALL = 2048  # loss evaluations per sandbox call are twice this
 
 
@@ -134,7 +134,7 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
         if relu_slots and all(slot in relu_slots for slot in wrong):
             first = list(dict.fromkeys(first + relu_slots))
         elements = measure.elements({slot: _rows(slot, RELU_ROW_BUDGET if slot in relu_slots else ROW_BUDGET, rng)
-                                     for slot in first}, refine=True)
+                                     for slot in first})
         for slot in wrong:
             if slot in elements:
                 findings[slot].worst = worst_elements(received[slot], elements[slot], tols[slot])

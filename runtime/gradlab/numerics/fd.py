@@ -114,7 +114,7 @@ def element_probes(slot_offset: int, flat_indices: Sequence[int]) -> List[tuple]
 def direction_probes(offset: int, size: int, count: int, seed: int) -> List[tuple]:
     """``count`` random unit directions in the ``size`` positions from ``offset`` (drawn from seeds, so
     only the seeds travel)."""
-    return [(offset, ("normal", seed + k, size)) for k in range(count)]
+    return [(offset, ("random", seed + k, size)) for k in range(count)]
 
 
 @dataclass

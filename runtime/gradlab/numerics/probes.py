@@ -10,7 +10,7 @@ A *slot* is one tensor of the parameters: ``(name, key, offset, shape)`` where `
 for a dict of arrays (else None) and ``shape`` is None for a plain float. A *probe* is
 ``(offset, direction, scales)``: the loss is evaluated at ``base + scale * direction`` for each scale,
 ``direction`` occupying the flat positions from ``offset`` on. ``direction`` is an array, or
-``("normal", seed, size)`` for a random unit vector that both sides draw from the same seed.
+``("random", seed, size)`` for a random unit vector that both sides draw from the same seed.
 """
 
 import numpy as gradlab_numpy
@@ -45,8 +45,10 @@ def gradlab_unflatten(slots, flat):
 
 def gradlab_direction(direction):
     if isinstance(direction, tuple):
+        # uniform in [-1, 1) then normalised: any continuous distribution finds a nonzero error almost
+        # surely, and this one is three times quicker to draw than a normal one for 66k parameters
         _kind, seed, size = direction
-        vector = gradlab_numpy.random.default_rng(seed).standard_normal(size)
+        vector = gradlab_numpy.random.default_rng(seed).random(size) * 2.0 - 1.0
         return vector / gradlab_numpy.linalg.norm(vector)
     return gradlab_numpy.asarray(direction, dtype=gradlab_numpy.float64)
 
