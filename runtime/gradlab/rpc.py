@@ -12,6 +12,9 @@ import struct
 from builtins import bytearray, bytes, dict, len, memoryview, min, type
 
 HEADER = struct.Struct(">Q")
+# The learner's process exits with this status when it cannot write to the grader any more (the learner closed the
+# channel, or the grader is gone).
+CHANNEL_LOST = 75
 # A reply larger than this is refused: it is not an answer worth grading and would only exhaust memory.
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 

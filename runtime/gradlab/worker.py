@@ -141,7 +141,16 @@ class Worker:
 
         import gradlab
 
-        numpy = self.zygote.numpy_info() if self.zygote is not None else package_info("numpy")
+        sandbox = self.zygote is not None
+        numpy = package_info("numpy")
+        if sandbox:
+            from gradlab.sandbox.zygote import ZygoteError
+
+            try:
+                numpy = self.zygote.numpy_info()
+            except ZygoteError as error:
+                self.channel.log("error", str(error))
+                sandbox = False
         return {
             "protocolVersion": PROTOCOL_VERSION,
             "runtimeVersion": gradlab.__version__,
@@ -150,7 +159,7 @@ class Worker:
             "platform": sys.platform,
             "numpy": numpy,
             "torch": torch_info(),
-            "sandbox": self.zygote is not None,
+            "sandbox": sandbox,
         }
 
 

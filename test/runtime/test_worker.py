@@ -9,7 +9,8 @@ import threading
 import time
 import unittest
 
-from gradlab.protocol import FrameReader, MalformedFrame, encode_frame
+from gradlab.protocol import FrameReader, MalformedFrame, WorkerError, encode_frame
+from gradlab.worker import Worker
 from test.runtime.worker_client import (FIXTURE_PACK, SUBMISSIONS, TAMPER, WorkerProcess, fixture_exercise, remove,
                                         submission_with)
 
@@ -76,6 +77,24 @@ class Hello(unittest.TestCase):
         self.assertEqual((error["code"], error["missing"]), ("missing-dependency", ["numpy"]))
         self.assertIn("needs NumPy", error["message"])
         self.assertTrue(report["passed"], report)
+
+
+class WithoutFork(unittest.TestCase):
+    """Where os.fork is missing (Windows) the worker starts no zygote: hello says so, checks are refused."""
+
+    def test_hello_and_check_without_a_sandbox(self):
+        class Channel:
+            def log(self, level, message):
+                raise AssertionError(message)
+
+        worker = Worker(Channel(), zygote=None)
+        self.assertFalse(worker.dispatch(1, "hello", {})["sandbox"])
+        with self.assertRaises(WorkerError) as refused:
+            worker.dispatch(2, "check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"},
+                                         "exercise": fixture_exercise(),
+                                         "submission": os.path.join(SUBMISSIONS, "solution")})
+        self.assertEqual(refused.exception.code, "unsupported-platform")
+        self.assertIn("WSL, a dev container or a remote machine", refused.exception.message)
 
 
 class CheckRoundTrip(unittest.TestCase):

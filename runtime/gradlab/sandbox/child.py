@@ -23,7 +23,6 @@ from gradlab import codec, rpc
 from gradlab.sandbox import audit
 
 GRADER_FILENAMES = ("<check>", "<run>")
-CHANNEL_LOST = 75  # exit status when the grader's channel is gone (the learner closed it, or the grader died)
 MESSAGE_CHARS = 2000
 
 OPERATORS = {
@@ -136,7 +135,7 @@ class Server:
         try:
             rpc.write_blocking(self.fd, reply, self.write)
         except OSError:
-            os._exit(CHANNEL_LOST)
+            os._exit(rpc.CHANNEL_LOST)
 
     def _flush(self):
         for stream in {id(s): s for s in self.streams + (sys.stdout, sys.stderr)}.values():

@@ -4,7 +4,7 @@ message, file, line); everything a learner reads is phrased here, in the grader.
 import signal
 
 from gradlab.checks.base import LearnerError
-from gradlab.sandbox.child import CHANNEL_LOST
+from gradlab.rpc import CHANNEL_LOST
 
 
 def _where(fields):
@@ -85,8 +85,9 @@ def ended(status, limits):
         if number == signal.SIGKILL:
             return LearnerError("memory", f"the learner's process was killed by the system ({name}), usually "
                                           f"for using too much memory (limit: {limits['memoryMb']} MiB)")
-        return LearnerError("exception", f"the learner's process crashed ({name}); in NumPy code this often "
-                                         "means it ran out of memory")
+        return LearnerError("exception", f"the learner's process crashed ({name}); in NumPy or PyTorch code this "
+                                         f"often means it ran out of memory (limit: {limits['memoryMb']} MiB more "
+                                         "than the grader itself)")
     if status.get("code") == CHANNEL_LOST:
         return LearnerError("exit", "the code closed the grader's channel to its process while being graded")
     return LearnerError("exit", f"the code ended its own process (exit code {status.get('code')}) while being "
