@@ -1,0 +1,94 @@
+// Class grading throughput: submissions (one student's whole pack) graded per minute with --jobs 1 and 2 on a
+// generated class (half the students hand in the solutions, half the starters), how it scales, a resumed run,
+// and the memory of each worker (the worker, its zygote and the check processes it forks, RSS from /proc).
+//   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gradeClass } from '../src/core/gradebook/grade';
+import { loadPack, type LoadedPack } from '../src/core/packs/load';
+import { materializeForm } from '../src/core/packs/scaffold';
+import { builtinAuthoringPackDir, exerciseFolder } from '../src/core/paths';
+
+/** pid -> [parent pid, RSS in KiB, command line] for every process we can read. */
+function processes(): Map<number, [number, number, string]> {
+  const table = new Map<number, [number, number, string]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1] ?? 0);
+      table.set(Number(name), [ppid, rss, readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ')]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return table;
+}
+
+/** For each worker started by this process: its own RSS and that of its whole tree (zygote, checks), in MiB. */
+function workerMemory(): Array<{ worker: number; tree: number }> {
+  const table = processes();
+  const children = new Map<number, number[]>();
+  for (const [pid, [ppid]] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const treeRss = (pid: number): number => table.get(pid)![1] + (children.get(pid) ?? []).reduce((s, c) => s + treeRss(c), 0);
+  return (children.get(process.pid) ?? [])
+    .filter((pid) => table.get(pid)![2].includes('gradlab.worker'))
+    .map((pid) => ({ worker: table.get(pid)![1] / 1024, tree: treeRss(pid) / 1024 }));
+}
+
+async function generateClass(pack: LoadedPack, students: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gradlab-bench-class-'));
+  for (let i = 1; i <= students; i++) {
+    const form = i % 2 ? 'solution' : 'starter';
+    for (const exercise of pack.manifest.exercises) await materializeForm(pack, exercise, form, exerciseFolder(join(dir, `student-${String(i).padStart(3, '0')}`), exercise.id));
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { students: { type: 'string', default: '20' }, jobs: { type: 'string', default: '1,2' }, python: { type: 'string' }, pack: { type: 'string' } } });
+  const pack = await loadPack(values.pack ?? builtinAuthoringPackDir());
+  const students = Number(values.students);
+  const submissions = await generateClass(pack, students);
+  const checks = pack.manifest.exercises.reduce((n, e) => n + e.checks.length, 0);
+  console.log(`${pack.manifest.id}: ${pack.manifest.exercises.length} exercises, ${checks} checks per submission; ${students} students (half solutions, half starters); ${cpus().length} CPU cores`);
+  console.log('jobs   wall s   submissions/min   exercise submissions/min   worker RSS MiB (max)   worker tree RSS MiB (max)   mean points');
+
+  const perMinute: number[] = [];
+  for (const jobs of values.jobs.split(',').map(Number)) {
+    const out = await mkdtemp(join(tmpdir(), 'gradlab-bench-gradebook-'));
+    let peakWorker = 0;
+    let peakTree = 0;
+    const sample = setInterval(() => {
+      for (const m of workerMemory()) {
+        peakWorker = Math.max(peakWorker, m.worker);
+        peakTree = Math.max(peakTree, m.tree);
+      }
+    }, 50);
+    const started = performance.now();
+    const result = await gradeClass({ pack, submissions, out, jobs, python: values.python });
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sample);
+    const rate = (students / seconds) * 60;
+    perMinute.push(rate);
+    const mean = result.gradebook.students.reduce((s, r) => s + r.points, 0) / students;
+    console.log(
+      `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
+    );
+    if (jobs === Number(values.jobs.split(',').pop())) {
+      const resumedStart = performance.now();
+      const resumed = await gradeClass({ pack, submissions, out, jobs, python: values.python });
+      console.log(`resumed run (nothing changed): ${((performance.now() - resumedStart) / 1000).toFixed(2)} s for ${resumed.cached} cached submissions`);
+    }
+  }
+  if (perMinute.length > 1) console.log(`scaling from ${values.jobs.split(',')[0]} to ${values.jobs.split(',').pop()} jobs: ${(perMinute[perMinute.length - 1] / perMinute[0]).toFixed(2)}x`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
