@@ -63,4 +63,5 @@ def classify_edges(sub):
           what="classify of a run whose loss overflowed to nan")
     equal(sub.classify([8.0, 0.5]), "crawl", what="classify([8, 0.5]), which keeps 6.25% of the first loss")
     equal(sub.classify([8.0, 0.07]), "converge", what="classify([8, 0.07]), which keeps 0.875% of the first loss")
+    equal(sub.classify([100.0, 1.0]), "crawl", what="classify([100, 1]), which keeps exactly 1%: not below it")
     equal(sub.classify([8.0, 8.0, 8.0]), "crawl", what="classify of a loss that stays at 8")

@@ -49,7 +49,7 @@ def softmax_per_row(sub):
 @test("ce-grad-values")
 def ce_grad_values(sub):
     probs = np.exp([2.0, 1.0, 0.0]) / np.exp([2.0, 1.0, 0.0]).sum()
-    close(sub.softmax_ce_grad(np.array([[2.0, 1.0, 0.0]]), np.array([0])), [probs - [1.0, 0.0, 0.0]],
+    close(sub.softmax_ce_grad(np.array([[2.0, 1.0, 0.0]]), np.array([0])), np.array([probs - [1.0, 0.0, 0.0]]),
           what="softmax_ce_grad([[2, 1, 0]], [0]): softmax - one_hot")
     logits = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     expected = np.array([probs - [0.0, 0.0, 1.0], np.full(3, 1 / 3) - [0.0, 1.0, 0.0]]) / 2
