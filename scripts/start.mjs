@@ -68,7 +68,8 @@ async function main() {
       `Workspace: ${workspace}`,
       `Python:    ${settings['gradlab.pythonPath'] ?? '(none with NumPy found)'}  (user settings: ${settingsFile})`,
       `Server log: ${join(home, 'server.log')}`,
-      'Start with the command palette (F1): "Gradient Lab: Start Exercise". Ctrl+C stops the server.',
+      'When VS Code asks, trust the folder: checking an exercise runs its Python code.',
+      'Then, from the command palette (F1): "Gradient Lab: Start Exercise". Ctrl+C stops the server.',
       '',
     ].join('\n'),
   );

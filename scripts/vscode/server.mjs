@@ -134,10 +134,10 @@ export async function startServer({ userDataDir, extensionsDir, logFile, port = 
  */
 export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }) {
   const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
-  const params = new URLSearchParams({ folder });
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
-  if (payload.length > 0) params.set('payload', JSON.stringify(payload));
-  return `${server.origin}/?${params}`;
+  // encodeURI keeps the folder's slashes, so the URL stays readable.
+  const query = `folder=${encodeURI(folder)}`;
+  return `${server.origin}/?${payload.length > 0 ? `${query}&payload=${encodeURIComponent(JSON.stringify(payload))}` : query}`;
 }
