@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gradlab.checks import gradcheck
+from gradlab.checks import CheckError, gradcheck
 from gradlab.numerics import fd
 from gradlab.numerics.layout import Layout, LayoutError
 
@@ -232,9 +232,9 @@ class SandboxCheckTest(unittest.TestCase):
         self.assertTrue(gradcheck.check(self.learner(source), SPEC, tolerance={"rtol": 1e-2}).passed)
 
     def test_spec_mistakes_are_not_blamed_on_the_learner(self):
-        with self.assertRaises(ValueError):
+        with self.assertRaises(CheckError):
             gradcheck.check(self.learner(), dict(SPEC, wrt=["w", "z"]))
-        with self.assertRaises(ValueError):
+        with self.assertRaises(CheckError):
             gradcheck.check(self.learner(), dict(SPEC, inputs=dict(SPEC["inputs"], w="[1.0, 2.0]")))
 
 

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from gradlab.checks import trainloop
+from gradlab.checks import CheckError, trainloop
 from gradlab.checks.base import LearnerError
 
 from .local_sandbox import LocalSandbox
@@ -76,7 +76,7 @@ class TrainLoopTest(unittest.TestCase):
 
     def test_a_reference_that_crashes_is_the_pack_authors_problem(self):
         broken = dict(self.baked, error=["TypeError", "boom", "optim.py", 3, "train"])
-        with self.assertRaises(ValueError):
+        with self.assertRaises(CheckError):
             trainloop.check(self.learner(), SPEC, broken)
 
 

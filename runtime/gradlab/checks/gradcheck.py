@@ -14,12 +14,13 @@ still names elements (random single coordinates would rarely hit the wrong ones)
 
 import functools
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from ..numerics import fd
 from ..numerics.layout import Layout, LayoutError, Slot
+from . import CheckError
 from .base import Verdict
 from .diagnose import (Finding, describe, judge_shape, judge_values, join_words, preactivation_name, receive,
                        receive_group, relu_mask, tell, worst_elements)
@@ -73,10 +74,43 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
     "name": "Z1"} to recognise a missing ReLU mask."""
     layout = Layout.of(values)
     values = layout.as_float64(values)
-    names = _labels(layout, labels)
     directions = max(MIN_DIRECTIONS, int(directions))
-    rng = np.random.default_rng(seed)
+    received, warnings = _receive(layout, values, gradient, _labels(layout, labels))
+    full = mode == "full" or (mode != "fast" and layout.size <= FAST_ABOVE)
+    measure = _Measure(oracle, layout, values, tolerance or fd.Tolerance(), received)
+    samples = measure.all_elements() if full else measure.randomised(directions, seed)
+    tols = {slot: measure.tol_for(slot) for slot in layout.slots}  # read after measuring: the loss's dtype counts
 
+    findings: Dict[Slot, Finding] = {}
+    for slot, returned in received.items():
+        if returned.problem is not None:
+            findings[slot] = Finding(returned, False)
+        elif slot not in samples:
+            findings[slot] = Finding(returned, True)
+        elif returned.raw is not None:
+            findings[slot] = judge_shape(returned, samples[slot], tols[slot], samples_n)
+        else:
+            findings[slot] = judge_values(returned, samples[slot], tols[slot], samples_n)
+
+    relu_slots = [slot for slot in layout.slots
+                  if relu and (slot.key if slot.key is not None else slot.name) in relu.get("params", ())]
+    wrong = [slot for slot in layout.slots if not findings[slot].right and received[slot].value is not None]
+    elements = samples if full else measure.rows(wrong, relu_slots, np.random.default_rng(seed))
+    if not full:
+        for slot in wrong:
+            if slot in elements:
+                findings[slot].worst = worst_elements(received[slot], elements[slot], tols[slot])
+
+    ordered = [findings[slot] for slot in layout.slots]
+    extra = None
+    if relu_slots and wrong:
+        extra = relu_mask(ordered, relu_slots, elements, relu["preactivation"](), measure.tol,
+                          relu.get("name") or "the pre-activation")
+    return _verdict(ordered, extra, warnings, full, layout, directions)
+
+
+def _receive(layout: Layout, values: dict, gradient: dict, names: Dict[Slot, str]):
+    """Each returned tensor checked for type, and the warnings that go with the verdict whatever it is."""
     received, warnings = {}, []
     for name in values:
         slots = [slot for slot in layout.slots if slot.name == name]
@@ -92,59 +126,7 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
     if single:
         warnings.append(f"{join_words(single)} came back as float32 and {'were' if len(single) > 1 else 'was'} "
                         "checked with a float32 tolerance: compute in float64 to avoid rounding surprises.")
-
-    full = mode == "full" or (mode != "fast" and layout.size <= FAST_ABOVE)
-    measure = _Measure(oracle, layout, values, tolerance or fd.Tolerance(), received)
-    needed = [slot for slot, r in received.items() if r.problem is None]
-    if full:
-        samples = measure.elements({slot: np.arange(slot.size) for slot in needed}, refine=True)
-        elements = samples
-    else:
-        if all(received[slot].value is not None for slot in layout.slots):
-            probes = fd.direction_probes(0, layout.size, directions, seed)
-            along = measure.derivatives(probes)
-            analytic = np.concatenate([received[slot].value.ravel() for slot in layout.slots])
-            loosest = max(layout.slots, key=lambda slot: measure.tol_for(slot).rtol)
-            if np.all(measure.tol_for(loosest).agree(fd.directions_matrix(probes) @ analytic, along.values,
-                                                      along.noise)):
-                needed = []
-        samples = measure.per_tensor(needed, directions, seed)
-        elements = {}
-    tol = measure.tol  # looser than asked when the loss came back in float32
-    tols = {slot: measure.tol_for(slot) for slot in layout.slots}
-
-    findings: Dict[Slot, Finding] = {}
-    for slot in layout.slots:
-        returned = received[slot]
-        if returned.problem is not None:
-            findings[slot] = Finding(returned, False)
-        elif slot not in samples:
-            findings[slot] = Finding(returned, True)
-        elif returned.raw is not None:
-            findings[slot] = judge_shape(returned, samples[slot], tols[slot], samples_n)
-        else:
-            findings[slot] = judge_values(returned, samples[slot], tols[slot], samples_n)
-
-    relu_slots = [slot for slot in layout.slots
-                  if relu and (slot.key if slot.key is not None else slot.name) in relu.get("params", ())]
-    wrong = [slot for slot in layout.slots if not findings[slot].right and received[slot].value is not None]
-    if not full and wrong:
-        # name elements: a few rows of the wrong tensors, one by one (whole rows of units for the ReLU)
-        first = sorted(wrong, key=lambda slot: slot not in relu_slots)[:SAMPLED_TENSORS]
-        if relu_slots and all(slot in relu_slots for slot in wrong):
-            first = list(dict.fromkeys(first + relu_slots))
-        elements = measure.elements({slot: _rows(slot, RELU_ROW_BUDGET if slot in relu_slots else ROW_BUDGET, rng)
-                                     for slot in first})
-        for slot in wrong:
-            if slot in elements:
-                findings[slot].worst = worst_elements(received[slot], elements[slot], tols[slot])
-
-    ordered = [findings[slot] for slot in layout.slots]
-    extra = None
-    if relu_slots and any(not f.right for f in ordered):
-        extra = relu_mask(ordered, relu_slots, elements, relu["preactivation"](), tol,
-                          relu.get("name") or "the pre-activation")
-    return _verdict(ordered, extra, warnings, full, layout, directions)
+    return received, warnings
 
 
 class _Measure:
@@ -185,6 +167,37 @@ class _Measure:
                                       self.tol_for(slot))
             start = stop
         return out
+
+    def usable(self) -> List[Slot]:
+        return [slot for slot, r in self.received.items() if r.problem is None]
+
+    def all_elements(self) -> Dict[Slot, fd.Samples]:
+        """Full mode: every element of every usable tensor."""
+        return self.elements({slot: np.arange(slot.size) for slot in self.usable()}, refine=True)
+
+    def randomised(self, directions: int, seed: int) -> Dict[Slot, fd.Samples]:
+        """Fast mode: directions through all parameters; only when one disagrees (or a tensor came back
+        in the wrong shape), directions restricted to each tensor. Tensors left out agreed."""
+        slots = self.layout.slots
+        if all(self.received[slot].value is not None for slot in slots):
+            probes = fd.direction_probes(0, self.layout.size, directions, seed)
+            along = self.derivatives(probes)
+            analytic = np.concatenate([self.received[slot].value.ravel() for slot in slots])
+            loosest = max((self.tol_for(slot) for slot in slots), key=lambda tol: tol.rtol)
+            if np.all(loosest.agree(fd.directions_matrix(probes) @ analytic, along.values, along.noise)):
+                return {}
+        return self.per_tensor(self.usable(), directions, seed)
+
+    def rows(self, wrong: List[Slot], relu_slots: List[Slot], rng: np.random.Generator) -> Dict[Slot, fd.Samples]:
+        """Name elements: a few rows of the first wrong tensors, one element at a time (whole rows of
+        hidden units for the ReLU's tensors, so that the mask can be judged unit by unit)."""
+        if not wrong:
+            return {}
+        first = sorted(wrong, key=lambda slot: slot not in relu_slots)[:SAMPLED_TENSORS]
+        if relu_slots and all(slot in relu_slots for slot in wrong):
+            first = list(dict.fromkeys(first + relu_slots))
+        return self.elements({slot: _rows(slot, RELU_ROW_BUDGET if slot in relu_slots else ROW_BUDGET, rng)
+                              for slot in first})
 
     def per_tensor(self, slots: List[Slot], directions: int, seed: int) -> Dict[Slot, fd.Samples]:
         """Small tensors element by element, the others along directions restricted to them: two
@@ -273,7 +286,7 @@ def _inputs(sb, spec: dict, trial: int) -> Dict[str, object]:
     names = list(spec["inputs"])
     bad = [name for name in names if not name.isidentifier()]
     if bad:
-        raise ValueError(f"gradcheck {spec.get('id')}: input names must be Python identifiers: {bad}")
+        raise CheckError(f"gradcheck {spec.get('id')}: input names must be Python identifiers: {bad}")
     lines = ["import numpy as _gradlab_numpy", f"rng = _gradlab_numpy.random.default_rng({int(trial)})"]
     lines += [f"{name} = ({expression})" for name, expression in spec["inputs"].items()]
     lines.append("result = {" + ", ".join(f"{name!r}: {name}" for name in names) + "}")
@@ -314,11 +327,11 @@ def check(sb, spec: dict, mode: str = "auto", tolerance: Optional[dict] = None) 
         inputs = _inputs(sb, spec, trial)
         missing = [name for name in wrt if name not in inputs]
         if missing:
-            raise ValueError(f"gradcheck {spec.get('id')}: wrt names {missing} are not inputs")
+            raise CheckError(f"gradcheck {spec.get('id')}: wrt names {missing} are not inputs")
         try:
             layout = Layout.of({name: inputs[name] for name in wrt})
         except LayoutError as error:
-            raise ValueError(f"gradcheck {spec.get('id')}: {error}") from None
+            raise CheckError(f"gradcheck {spec.get('id')}: {error}") from None
         inputs.update(layout.as_float64({name: inputs[name] for name in wrt}))
         gradient, problem = _split(sb.eval(spec["gradient"], inputs), wrt, labels, spec["gradient"])
         if problem:

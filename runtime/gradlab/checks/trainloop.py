@@ -13,6 +13,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from . import CheckError
 from .base import LearnerError, Verdict
 from .diagnose import describe
 
@@ -73,7 +74,7 @@ def _program(spec: dict) -> str:
     names = list(spec["setup"])
     bad = [name for name in names if not name.isidentifier()]
     if bad or not str(spec["optimizer"]).isidentifier():
-        raise ValueError(f"training-loop {spec.get('id')}: setup and optimizer names must be Python names")
+        raise CheckError(f"training-loop {spec.get('id')}: setup and optimizer names must be Python names")
     setup = "\n".join(f"{name} = ({expression})" for name, expression in spec["setup"].items())
     run = "\n".join([
         f"_gradlab_params = list({spec['parameters']})",
@@ -284,7 +285,7 @@ def check(sb, spec: dict, reference) -> Verdict:
     """``reference``: a sandbox on the reference solution, or bake()'s dict of it."""
     expected = reference if isinstance(reference, dict) else bake(reference, spec)
     if "error" in expected:
-        raise ValueError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
+        raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
     mine = sb.run(_program(spec), {})
     opt = spec["optimizer"]
     initial = [_array(v) for v in expected["initial"]]

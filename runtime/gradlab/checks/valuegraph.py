@@ -15,8 +15,9 @@ give 6: overwrite instead of accumulate); then graphs where one node feeds two p
 
 import random
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
+from . import CheckError
 from .base import LearnerError, Verdict
 
 # op key -> (method, math, constant side: None | "right" | "left" | "exponent")
@@ -535,11 +536,11 @@ def _inert(cases: Sequence[Case], results: Sequence[dict]) -> bool:
 def check(sb, spec: dict) -> Verdict:
     cls = spec.get("class") or "Value"
     if not cls.isidentifier():
-        raise ValueError(f"value-graph {spec.get('id')}: class {cls!r} is not a Python name")
+        raise CheckError(f"value-graph {spec.get('id')}: class {cls!r} is not a Python name")
     ops = [op for op in spec["ops"] if op in OPS]
     unknown = [op for op in spec["ops"] if op not in OPS]
     if unknown:
-        raise ValueError(f"value-graph {spec.get('id')}: unknown operations {unknown}; known: {sorted(OPS)}")
+        raise CheckError(f"value-graph {spec.get('id')}: unknown operations {unknown}; known: {sorted(OPS)}")
     focus = [op for op in spec.get("focus") or [] if op in ops]
     order = focus + [op for op in ops if op not in focus]
     per_op = {op: op_cases(op, ops) for op in order}

@@ -27,10 +27,6 @@ class Slot:
     def stop(self) -> int:
         return self.offset + self.size
 
-    @property
-    def path(self) -> str:
-        return self.name if self.key is None else f"{self.name}[{self.key!r}]"
-
     def element(self, flat_index: int) -> str:
         """``W1[0, 3]`` for the element at ``flat_index`` inside this slot."""
         if self.shape is None or self.shape == ():

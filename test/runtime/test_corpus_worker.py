@@ -1,0 +1,88 @@
+"""The same corpus through the real worker: `python -m gradlab.worker`, its forked sandbox and value codec,
+on a pack built from corpus.json. Each submission must end with the status and diagnosis the table names."""
+
+import ast
+import os
+import shutil
+import tempfile
+import unittest
+
+from .test_corpus import ROOT, load_corpus
+from .worker_client import WorkerProcess
+
+
+def build_pack(folder):
+    """An authoring pack with one exercise per corpus entry (the reference as the learner file)."""
+    specs = {}
+    for exercise, entry in load_corpus().items():
+        target = os.path.join(folder, exercise)
+        os.makedirs(target)
+        with open(os.path.join(target, "README.md"), "w", encoding="utf-8") as readme:
+            readme.write(f"# {exercise}\n")
+        for name in entry["given"]:
+            shutil.copy(ROOT / exercise / "_given" / name, os.path.join(target, name))
+        shutil.copy(ROOT / exercise / "_reference" / entry["learner"], os.path.join(target, entry["learner"]))
+        files = [{"path": entry["learner"], "role": "learner"}] + [{"path": g, "role": "given"} for g in entry["given"]]
+        specs[exercise] = {"id": exercise, "title": exercise, "lesson": "corpus", "order": 1,
+                           "instructions": "README.md", "requires": ["numpy"], "files": files,
+                           "checks": entry["checks"]}
+    return specs
+
+
+def lines_of(path, function):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
+    return range(node.lineno, node.end_lineno + 1)
+
+
+class WorkerCorpusTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="gradlab-corpus-")
+        cls.pack = os.path.join(cls.folder, "pack")
+        cls.specs = build_pack(cls.pack)
+        cls.worker = WorkerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.worker.close()
+        shutil.rmtree(cls.folder, ignore_errors=True)
+
+    def folder_with(self, exercise, source, name):
+        folder = tempfile.mkdtemp(dir=self.folder)
+        shutil.copy(source, os.path.join(folder, name))
+        return folder
+
+    def test_every_submission_through_the_worker(self):
+        for exercise, entry in load_corpus().items():
+            learner = entry["learner"]
+            reference = self.folder_with(exercise, ROOT / exercise / "_reference" / learner, learner)
+            for name, expect in entry["cases"].items():
+                submission = self.folder_with(exercise, ROOT / exercise / name, learner)
+                reply = self.worker.check(submission, exercise=self.specs[exercise], pack=self.pack,
+                                          reference=reference, limits={"timeoutS": 30}, timeout=120)
+                self.assertNotIn("error", reply, reply.get("error"))
+                for result in reply["result"]["checks"]:
+                    with self.subTest(exercise=exercise, submission=name, check=result["id"]):
+                        self.assert_result(result, expect, learner, ROOT / exercise / name)
+
+    def assert_result(self, result, expect, learner, source):
+        words = f"{result.get('diagnosis', '')} {result['message']}".lower()
+        if isinstance(expect, dict) and "error" in expect:
+            self.assertEqual(result["status"], "errored" if expect["error"] == "missing-name" else "failed", words)
+            if "function" in expect:  # the location is the line in the learner's function that raised
+                self.assertEqual(result.get("file"), learner)
+                self.assertIn(result.get("line"), lines_of(source, expect["function"]))
+            return
+        if expect == "pass" or isinstance(expect, dict):
+            self.assertEqual(result["status"], "passed", words)
+            if isinstance(expect, dict):
+                self.assertTrue(any(expect["warning"] in w for w in result.get("warnings", [])), result)
+            return
+        self.assertEqual(result["status"], "failed", words)
+        for phrase in expect:
+            self.assertIn(phrase.lower(), words)
+
+
+if __name__ == "__main__":
+    unittest.main()
