@@ -12,6 +12,7 @@ at a time name the wrong tensors, and a few of their rows are checked element by
 still names elements (random single coordinates would rarely hit the wrong ones).
 """
 
+import ast
 import functools
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -258,7 +259,7 @@ class SandboxOracle:
     probes as offsets and seeds; the perturbed points are built there (numerics/probes.py)."""
 
     def __init__(self, sb, loss: str, inputs: Dict[str, object], wrt: Sequence[str]):
-        self.sb, self.inputs = sb, inputs
+        self.sb, self.inputs = sb, _used(loss, inputs, wrt)
         point = ", ".join(f"{name!r}: {name}" for name in wrt)
         self.code = (_probes_source() + f"\n\ndef _gradlab_loss({', '.join(wrt)}):\n    return ({loss})\n\n"
                      f"result = gradlab_losses(_gradlab_loss, _gradlab_slots, {{{point}}}, _gradlab_probes)\n")
@@ -268,6 +269,15 @@ class SandboxOracle:
         if not (isinstance(found, (tuple, list)) and len(found) == 3 and isinstance(found[0], np.ndarray)):
             raise fd.LossNotANumber(f"the loss evaluation came back as {describe(found)}")
         return found[0].astype(np.float64), list(found[1]), found[2]
+
+
+def _used(expression: str, inputs: Dict[str, object], keep: Sequence[str] = ()) -> Dict[str, object]:
+    """The inputs an expression names (and ``keep``): the rest need not travel with every call."""
+    try:
+        names = {node.id for node in ast.walk(ast.parse(expression, mode="eval")) if isinstance(node, ast.Name)}
+    except SyntaxError:
+        return inputs
+    return {name: value for name, value in inputs.items() if name in names or name in keep}
 
 
 def _float64(value):
@@ -333,13 +343,14 @@ def check(sb, spec: dict, mode: str = "auto", tolerance: Optional[dict] = None) 
         except LayoutError as error:
             raise CheckError(f"gradcheck {spec.get('id')}: {error}") from None
         inputs.update(layout.as_float64({name: inputs[name] for name in wrt}))
-        gradient, problem = _split(sb.eval(spec["gradient"], inputs), wrt, labels, spec["gradient"])
+        gradient, problem = _split(sb.eval(spec["gradient"], _used(spec["gradient"], inputs)), wrt, labels,
+                                   spec["gradient"])
         if problem:
             return Verdict(False, problem, diagnosis=problem)
         relu = None
         if spec.get("relu"):
             expression = spec["relu"]["preactivation"]
-            relu = {"preactivation": lambda: np.asarray(sb.eval(expression, inputs)),
+            relu = {"preactivation": lambda: np.asarray(sb.eval(expression, _used(expression, inputs))),
                     "params": spec["relu"].get("params", []), "name": preactivation_name(expression)}
         try:
             verdict = judge({name: inputs[name] for name in wrt}, gradient, SandboxOracle(sb, spec["loss"], inputs, wrt),
