@@ -16,7 +16,7 @@ function recorder(calls: RecordParams[]) {
   return async (params: RecordParams): Promise<RecordResult> => {
     calls.push(params);
     const reference = readFileSync(join(params.reference, 'square.py'), 'utf8');
-    return { transcripts: { 'grad-hidden': [{ call: 'grad_square', args: [7], result: 14 }], referenceHadSolution: reference.includes('twice(x)') }, references: { 'grad-fd': [] } };
+    return { transcripts: { 'grad-hidden': [{ call: 'grad_square', args: [7], result: 14 }], referenceHadSolution: reference.includes('slope_of_square = 2 * x') }, references: { 'grad-fd': [] } };
   };
 }
 

@@ -36,18 +36,37 @@ function solutionOnlyLines(source: string): string[] {
   return inside.filter((l) => l && !outside.has(l));
 }
 
-/** Asserts that no solution line of any learner file appears in any file of the release. */
+const MARKER_LINE = /^\s*#\s*(BEGIN|END)\s+(SOLUTION|STARTER)\s*$/m;
+
+/**
+ * Asserts that the release holds no solution text: no solution line of an exercise's learner files appears
+ * in a file the build derived for that exercise (its learner files, script files that had markers, the
+ * recorded JSON) or in the manifest, and every other file is a verbatim copy of what the author published
+ * (given files, plain scripts, instructions, public tests). Other exercises' folders are not searched: a
+ * later exercise may hand out an earlier one's answer as its given code.
+ */
 export function assertNoSolutionText(authoring: LoadedPack, release: string): void {
   const files = filesUnder(release);
   for (const exercise of authoring.manifest.exercises) {
+    const folder = exercise.dir ?? exercise.id;
+    const source = (path: string) => readFileSync(join(authoring.dir, folder, path), 'utf8');
+    const derived: Array<[string, string]> = [['pack.json', files.get('pack.json')!]];
+    for (const name of ['hidden.json', 'references.json']) derived.push([`${folder}/${name}`, files.get(`${folder}/${name}`)!]);
+    for (const file of exercise.files) {
+      const name = `${folder}/${file.path}`;
+      const text = files.get(name);
+      assert.ok(text !== undefined, `the release lacks ${name}`);
+      if (file.role === 'learner' || (file.role === 'script' && MARKER_LINE.test(source(file.path)))) derived.push([name, text]);
+      else assert.equal(text, source(file.path), `${name} is copied as the author wrote it`);
+    }
+    assert.equal(files.get(`${folder}/${exercise.instructions}`), source(exercise.instructions));
     for (const file of exercise.files.filter((f) => f.role === 'learner')) {
-      const secret = solutionOnlyLines(readFileSync(join(authoring.dir, exercise.dir ?? exercise.id, file.path), 'utf8'));
-      assert.ok(secret.length > 0, `${exercise.id}/${file.path} has solution lines to look for`);
-      for (const [name, text] of files) {
+      const secret = solutionOnlyLines(source(file.path));
+      assert.ok(secret.length > 0, `${folder}/${file.path} has solution lines to look for`);
+      for (const [name, text] of derived) {
         const lines = new Set(text.split('\n').map((l) => l.trim()));
-        for (const line of secret) assert.ok(!lines.has(line), `solution line of ${exercise.id}/${file.path} found in the release's ${name}: ${line}`);
+        for (const line of secret) assert.ok(!lines.has(line), `solution line of ${folder}/${file.path} found in the release's ${name}: ${line}`);
       }
     }
   }
 }
-
