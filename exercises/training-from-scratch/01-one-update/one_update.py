@@ -23,7 +23,7 @@ def half_squared_error(prediction, target):
     # END SOLUTION
     # BEGIN STARTER
     # TODO: return half of the squared difference between prediction and target.
-    raise NotImplementedError("half_squared_error: return 0.5 * (prediction - target) ** 2")
+    raise NotImplementedError("half_squared_error: return the half squared error")
     # END STARTER
 
 
