@@ -90,7 +90,7 @@ class Worker:
                 reply["result"] = self.dispatch(request_id, method, message.get("params"))
             except WorkerError as error:
                 reply["error"] = error.to_json()
-            except Exception as error:
+            except (Exception, SystemExit) as error:  # SystemExit: a pack's tests.py may call sys.exit()
                 self.channel.log("error", traceback.format_exc())
                 reply["error"] = WorkerError(ErrorCode.INTERNAL, f"the worker failed on `{method}`: "
                                                                  f"{type(error).__name__}: {error}").to_json()
@@ -209,8 +209,11 @@ def mutants(params):
             raise
         raise WorkerError(ErrorCode.INTERNAL, "this Gradient Lab runtime has no mutant generator "
                                               "(gradlab.mutants is missing)") from None
-    regions = [tuple(r) for r in params["regions"]]
-    return {"mutants": list(generate(params["source"], regions))}
+    try:
+        return {"mutants": list(generate(params["source"], [tuple(r) for r in params["regions"]]))}
+    except SyntaxError as error:
+        raise WorkerError(ErrorCode.PACK, f"the solution file does not parse (line {error.lineno}: {error.msg}), "
+                                          "so no mutants can be made of it") from None
 
 
 def main():

@@ -307,6 +307,12 @@ class ErrorReplies(unittest.TestCase):
         self.assertTrue(any(n.get("method") == "log" and "not JSON" in n["params"]["message"]
                             for n in self.worker.notifications))
 
+    def test_mutants_of_a_file_that_does_not_parse_is_a_pack_error(self):
+        error = self.worker.request("mutants", {"source": "def f(:\n", "regions": [[1, 1]]})["error"]
+        self.assertEqual(error["code"], "pack")
+        self.assertIn("line 1", error["message"])
+        self.assertEqual(self.worker.request("mutants", {"source": 3})["error"]["code"], "bad-request")
+
     def test_shutdown_answers_then_exits(self):
         worker = WorkerProcess()
         self.assertEqual(worker.request("shutdown", {}), {"id": 1, "result": None})

@@ -11,6 +11,7 @@ import io
 import operator
 import os
 import random
+import re
 import resource
 import signal
 import sys
@@ -238,7 +239,9 @@ class Server:
     def _global(self, name):
         """A function of the learner's namespace, by name, for ``sub.name(...)``."""
         if name not in self.namespace:
-            raise NameError(f"name {name!r} is not defined", name=name)
+            error = NameError(f"name {name!r} is not defined")
+            error.name = name
+            raise error
         value = self.namespace[name]
         if not callable(value):
             raise TypeError(f"`{name}` is {'None' if value is None else 'a ' + type(value).__name__}, not a function"
@@ -289,8 +292,8 @@ class Server:
         elif isinstance(error, SyntaxError) and self._learner_file(error.filename):
             described.update(kind="syntax", file=self._learner_file(error.filename), line=error.lineno,
                              message=_text(error.msg))
-        elif isinstance(error, NameError) and not where and type(getattr(error, "name", None)) is str:
-            described.update(kind="missing-name", name=error.name)
+        elif isinstance(error, NameError) and not where and _missing_name(error):
+            described.update(kind="missing-name", name=_missing_name(error))
         elif isinstance(error, ModuleNotFoundError) and type(error.name) is str:
             described.update(kind="exception", module=error.name)
         else:
@@ -320,6 +323,15 @@ class Server:
 def _public(module):
     return {name: value for name, value in vars(module).items()
             if not (name.startswith("__") and name.endswith("__"))}
+
+
+def _missing_name(error):
+    """The name a NameError is about (Python before 3.10 only says it in the message)."""
+    name = getattr(error, "name", None)
+    if type(name) is str:
+        return name
+    found = re.match(r"name '(\w+)' is not defined", _text(error))
+    return found.group(1) if found else None
 
 
 def _find_in_chain(error, kind):
