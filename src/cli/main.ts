@@ -1,17 +1,21 @@
 // The `gradlab` command line: one face of the same core the extension uses.
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
+import * as build from './commands/build';
+import * as build from './commands/build';
 import * as check from './commands/check';
 import * as grade from './commands/grade';
 import * as merge from './commands/merge';
 import * as newPack from './commands/new';
 import * as preview from './commands/preview';
+import * as validate from './commands/validate';
+import * as validate from './commands/validate';
 
 interface Command {
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
-const commands: Record<string, Command> = { check, grade, merge, new: newPack, preview };
+const commands: Record<string, Command> = { check, build, validate, grade, merge, new: newPack, preview };
 
 function help(): string {
   return ['Gradient Lab — grade neural-network exercises from the command line.', '', 'Usage:', ...Object.values(commands).map((c) => c.usage), ''].join('\n');
@@ -19,7 +23,7 @@ function help(): string {
 
 /** Errors a person can fix (bad flags, a broken pack, no interpreter) become exit 2 with one line. */
 function isProblem(error: unknown): error is Error {
-  return error instanceof Error && ['CliProblem', 'PackError', 'PythonError', 'SubmissionError', 'WorkerError'].includes(error.name);
+  return error instanceof Error && ['CliProblem', 'PackError', 'MarkerError', 'ZipError', 'PythonError', 'SubmissionError', 'WorkerError'].includes(error.name);
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

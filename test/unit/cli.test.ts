@@ -30,7 +30,7 @@ describe('gradlab CLI arguments and exit codes', () => {
       [['check'], /exactly one exercise id/],
       [['check', '01-one-update'], /needs --submission/],
       [['check', '01-one-update', '--submission', 'x.py', '--gradcheck', 'sometimes'], /--gradcheck must be full, fast or auto/],
-      [['check', '01-one-update', '--submission', 'x.py', '--timeout', '-3'], /--timeout must be a positive number/],
+      [['check', '01-one-update', '--submission', 'x.py', '--timeout=-3'], /--timeout must be a positive number/],
       [['check', '01-one-update', '--bogus'], /Unknown option '--bogus'/],
     ];
     for (const [argv, reason] of cases) {
