@@ -5,17 +5,21 @@ torch.autograd.gradcheck with fast_mode False and True on the same functions whe
 
 Models are ReLU MLPs on the lessons' 200 noisy sine points under the mean squared error, from the 1-64-1
 network (193 parameters) to the 5x128 one (66,433). Times include computing the analytic gradient (a
-NumPy backward for ours, autograd for torch) and are the median of --repeat runs; a full check that
-would take longer than --budget seconds is not run, and its time is estimated from one loss evaluation.
+NumPy backward for ours, autograd for torch) and are the best of --repeat runs (the least disturbed by
+other work on the machine); a full check that would take longer than --budget seconds is not run, and
+its time is estimated from the loss evaluation's time. BLAS and PyTorch run on one thread each, so both
+sides get the same machine (set OPENBLAS_NUM_THREADS to change that for NumPy).
 """
 
 import argparse
-import statistics
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads its BLAS
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "runtime"))
 
@@ -67,12 +71,12 @@ def numpy_model(X, y, layers):
 
 
 def timed(run, repeat):
-    times, result = [], None
+    best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
         result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        best = min(best, time.perf_counter() - start)
+    return best, result
 
 
 def ours(params, loss, gradient, mode, repeat, mask=True):
@@ -117,11 +121,14 @@ def torch_check(torch_parts, fast, repeat):
     return seconds, evaluations, ok
 
 
-def per_evaluation(run, count=20):
-    start = time.perf_counter()
-    for _ in range(count):
-        run()
-    return (time.perf_counter() - start) / count
+def per_evaluation(run, count=10, rounds=5):
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(count):
+            run()
+        best = min(best, (time.perf_counter() - start) / count)
+    return best
 
 
 def main():
@@ -132,11 +139,13 @@ def main():
     args = parser.parse_args()
     try:
         import torch
+        torch.set_num_threads(1)
         torch_version = torch.__version__
     except ImportError:
         torch_version = None
-    print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}, {SAMPLES} samples, "
-          f"median of {args.repeat}; ~ marks an estimate (2 loss evaluations per parameter)")
+    print(f"numpy {np.__version__} (OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}), torch "
+          f"{torch_version or 'not installed'} (1 thread), {SAMPLES} samples, best of {args.repeat}; "
+          "~ marks an estimate (2 loss evaluations per parameter)")
     header = f"{'model':8} {'params':>7}  {'check':28} {'ours ms':>10} {'evals':>7}  {'torch ms':>10} {'evals':>7}"
     print(header)
     print("-" * len(header))
