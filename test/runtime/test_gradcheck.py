@@ -138,6 +138,7 @@ class JudgeTest(unittest.TestCase):
         loss = lambda p: np.float32(np.sum(np.sin(p["w"].astype(np.float32))))
         verdict = gradcheck.judge({"w": w}, {"w": np.cos(w)}, fd.local_oracle(loss), mode="full")
         self.assertTrue(verdict.passed, verdict.message)
+        self.assertIn("The loss came back as float32", verdict.warnings[0])
         verdict = gradcheck.judge({"w": w}, {"w": 0.5 * np.cos(w)}, fd.local_oracle(loss), mode="full")
         self.assertIn("exactly half", verdict.diagnosis)
 

@@ -176,7 +176,7 @@ class EngineTest(unittest.TestCase):
         verdict = valuegraph.check(sb, self.SPEC)
         self.assertFalse(verdict.passed)
         self.assertIn("AttributeError", verdict.message)
-        self.assertIn("'backward'", verdict.message)
+        self.assertIn("Value lacks `backward`, which this exercise needs.", verdict.diagnosis)
 
     def test_a_missing_class_and_a_raising_method(self):
         with self.assertRaises(LearnerError) as caught:

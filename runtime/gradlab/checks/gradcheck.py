@@ -102,6 +102,9 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
             if slot in elements:
                 findings[slot].worst = worst_elements(received[slot], elements[slot], tols[slot])
 
+    if measure.tol.loss_eps == fd.FLOAT32_EPS:
+        warnings.append("The loss came back as float32, so the finite differences used a larger step and a looser "
+                        "tolerance: keep the loss in float64 for a sharper check.")
     ordered = [findings[slot] for slot in layout.slots]
     extra = None
     if relu_slots and wrong:
@@ -328,7 +331,7 @@ def _split(raw, wrt: Sequence[str], labels: Dict[str, str], expression: str):
 def check(sb, spec: dict, mode: str = "auto", tolerance: Optional[dict] = None) -> Verdict:
     wrt = list(spec["wrt"])
     labels = spec.get("labels") or {}
-    trials = int(spec.get("trials", DEFAULT_TRIALS))
+    trials = max(1, int(spec.get("trials", DEFAULT_TRIALS)))
     mode = spec.get("mode") or mode or "auto"
     tol = fd.tolerance(tolerance or spec.get("tolerance"))
     warnings: List[str] = []

@@ -434,8 +434,10 @@ def _judge(case: Case, found: dict, cls: str, inert: bool = False) -> bool:
         hint = ""
         if kind == "TypeError" and case.op and OPS[case.op][2] == "left":
             hint = f" {cls}.{OPS[case.op][0]} is missing: Python calls it for a number on the left."
+        elif kind == "AttributeError" and f"'{cls}' object has no attribute" in text:
+            hint = f" {cls} lacks `{text.rsplit(' ', 1)[-1].strip(chr(39))}`, which this exercise needs."
         elif kind == "AttributeError":
-            hint = f" Is a method or attribute of {cls} missing, or is an operand a plain number that was not wrapped in {cls}(...)?"
+            hint = f" Is an operand a plain number that was not wrapped in {cls}(...)?"
         raise _Fail(f"{expr} at {where} raised {kind}: {text}.{hint}", f"{expr} raised {kind}.{hint}")
     values = g.forward()
     for i, (mine, theirs) in enumerate(zip(values, found["data"])):
