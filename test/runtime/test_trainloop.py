@@ -78,6 +78,9 @@ class TrainLoopTest(unittest.TestCase):
         broken = dict(self.baked, error=["TypeError", "boom", "optim.py", 3, "train"])
         with self.assertRaises(CheckError):
             trainloop.check(self.learner(), SPEC, broken)
+        with self.assertRaises(CheckError):
+            trainloop.check(self.learner(), dict(SPEC, setup=dict(SPEC["setup"], model="Linear(1)")),
+                            LocalSandbox([LAYERS, EXERCISE / "_reference" / "optim.py"]))
 
 
 if __name__ == "__main__":

@@ -283,7 +283,10 @@ def _judge_error(mine: dict, spec: dict, initial) -> None:
 
 def check(sb, spec: dict, reference) -> Verdict:
     """``reference``: a sandbox on the reference solution, or bake()'s dict of it."""
-    expected = reference if isinstance(reference, dict) else bake(reference, spec)
+    try:
+        expected = reference if isinstance(reference, dict) else bake(reference, spec)
+    except LearnerError as error:
+        raise CheckError(f"training-loop {spec.get('id')}: the reference solution failed: {error.message}") from None
     if "error" in expected:
         raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
     mine = sb.run(_program(spec), {})
