@@ -1,13 +1,11 @@
 // The `gradlab` command line: one face of the same core the extension uses.
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
 import * as build from './commands/build';
-import * as build from './commands/build';
 import * as check from './commands/check';
 import * as grade from './commands/grade';
 import * as merge from './commands/merge';
 import * as newPack from './commands/new';
 import * as preview from './commands/preview';
-import * as validate from './commands/validate';
 import * as validate from './commands/validate';
 
 interface Command {
