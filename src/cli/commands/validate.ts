@@ -2,16 +2,17 @@
 import { resolve } from 'node:path';
 import { GraderClient } from '../../core/grader/client';
 import { loadPack } from '../../core/packs/load';
+import { PackError, formatProblem } from '../../core/packs/problems';
 import { formatValidation, validatePack } from '../../core/packs/validate';
 import { runtimeDir } from '../../core/paths';
 import { startGrader } from '../grader';
-import { CliProblem, EXIT_FAILED, EXIT_OK, type CliIO } from '../io';
+import { CliProblem, EXIT_FAILED, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';
 import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
 
 export const usage = `gradlab validate <pack> [options]
   proves, per exercise, that the solution passes every check and the starter fails, and reports which
   usual mistakes (mutants of the solution) the checks do not catch; exit 1 when a solution fails or a
-  starter passes
+  starter passes, 2 when the pack itself has problems (all of them are listed)
   --exercise <id>      only this exercise (repeatable)
   --jobs <n>           graders working in parallel (default 2)
   --json               print the report as JSON
@@ -32,7 +33,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new CliProblem(`--jobs must be a whole number from 1, got "${values.jobs}"`);
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
-  const pack = await loadPack(resolve(io.cwd, positionals[0]));
+  let pack;
+  try {
+    pack = await loadPack(resolve(io.cwd, positionals[0]));
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error;
+    // Listing every problem of a pack is what validate is for; other commands stop at the first line.
+    for (const problem of error.problems) io.err(formatProblem(problem));
+    io.err(`gradlab validate: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in ${error.pack}`);
+    return EXIT_PROBLEM;
+  }
 
   const first = await startGrader(values.python);
   const clients = [first, ...Array.from({ length: jobs - 1 }, () => new GraderClient({ python: first.python, runtimeDir: runtimeDir() }))];
