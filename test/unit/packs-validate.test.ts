@@ -33,6 +33,17 @@ function capture(): CliIO & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, cwd: process.cwd(), out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
 }
 
+describe('gradlab validate on a broken pack', () => {
+  it('lists every problem on stderr and exits 2', async () => {
+    const io = capture();
+    assert.equal(await run([join(packageRoot(), 'test', 'fixtures', 'packs', 'bad', 'ids')], io), 2);
+    assert.equal(io.stderr.length, 10);
+    assert.match(io.stderr[0], /^pack\.json:10: exercises\[2\]\.id: duplicate exercise id 'a'/);
+    assert.match(io.stderr[9], /^gradlab validate: 9 problems in .*ids$/);
+    assert.deepEqual(io.stdout, []);
+  });
+});
+
 describe('pack validation with the grading worker', function () {
   this.timeout(120_000);
   let clients: GraderClient[];
