@@ -19,11 +19,12 @@ export function isLearningRate(name: string): boolean {
   return /^(lr|learning_rate)$/i.test(name);
 }
 
-/** train-like metrics solid, validation dashed, anything else dotted; the reference run wider and dashed. */
+/** Training loss and gradient norm solid, validation loss and learning rate dashed, anything else dotted; the
+ * reference run wider and dashed. */
 function dashFor(name: string, reference: boolean): number[] | undefined {
   if (reference) return [8, 5];
-  if (isValidationLoss(name)) return [6, 4];
-  if (/train/i.test(name) || name === 'loss') return undefined;
+  if (isValidationLoss(name) || isLearningRate(name)) return [6, 4];
+  if (/train|grad/i.test(name) || name === 'loss') return undefined;
   return [2, 3];
 }
 
@@ -69,7 +70,7 @@ export function earlyStop(store: RunStore): EarlyStop | undefined {
   let best: EarlyStop | undefined;
   for (let i = 0; i < ys.length; i++) {
     const y = ys[i];
-    if (y !== null && (!best || y < best.value)) best = { step: xs[i], value: y, metric };
+    if (y === y && (!best || y < best.value)) best = { step: xs[i], value: y, metric };
   }
   return best;
 }

@@ -58,7 +58,7 @@ export class LandscapeView {
       const xs: number[] = [];
       const ys: (number | null)[] = [];
       for (const value of walk.ys) {
-        if (value === null) continue;
+        if (value !== value) continue; // a non-finite step
         xs.push(value);
         ys.push(interpolate(curve.xs, curve.ys, value));
       }

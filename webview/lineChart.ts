@@ -1,11 +1,13 @@
 // A uPlot chart whose series each carry their own x values (uPlot's faceted mode 2), so runs logged at different
-// steps overlay without joining their x arrays. The chart is rebuilt only when its series or scales change; new
-// points go through setData, which the caller invokes at most once per animation frame.
+// steps overlay without joining their x arrays. Long series are reduced to what the chart's width can show
+// (decimate.ts), scales are set from the data actually drawn, and a drag zooms in (double-click zooms out). The
+// chart is rebuilt only when its series or scales change; otherwise setData, at most once per animation frame.
 import uPlot from 'uplot';
+import { decimate, emptyExtent, extend, type Extent } from './decimate';
 import type { Theme } from './theme';
 
 export interface LineSeries {
-  /** stable identity: a change of keys or styles rebuilds the chart */
+  /** stable identity: a change of keys or styles rebuilds the chart; "right:" puts it on the right axis */
   key: string;
   label: string;
   colour: string;
@@ -15,8 +17,9 @@ export interface LineSeries {
   scatter?: boolean;
   /** points on the line too (few points) */
   markers?: boolean;
-  xs: number[];
-  ys: (number | null)[];
+  xs: ArrayLike<number>;
+  /** null or NaN: a gap */
+  ys: ArrayLike<number | null>;
 }
 
 /** Drawn over the series: a vertical rule, a dot, or an arrow at the top/bottom edge (a non-finite value). */
@@ -34,50 +37,35 @@ export interface ChartSpec {
   logY: boolean;
   series: LineSeries[];
   markers?: Marker[];
-  /** a second y axis on the right for series whose key starts with "right:" */
+  /** label of the right axis, for series whose key starts with "right:" */
   rightLabel?: string;
   height?: number;
 }
 
-interface Extent {
-  n: number;
-  xMin: number;
-  xMax: number;
-  yMin: number;
-  yMax: number;
-  /** smallest positive y, for log scales */
-  yPos: number;
-}
+type Range = [number, number];
 
-/** Extents per data array, extended as points are appended (rescanned when an array shrank). */
-const extents = new WeakMap<(number | null)[], Extent>();
+/** Extents of the data, extended as points are appended: keyed by the array, or the buffer under a typed-array view
+ * (a growing series is a new view of the same buffer each frame); recomputed when the data shrank. */
+const extents = new WeakMap<object, Extent>();
 
-function extentOf(xs: number[], ys: (number | null)[]): Extent {
-  let e = extents.get(ys);
+function extentOf(xs: ArrayLike<number>, ys: ArrayLike<number | null>): Extent {
+  const key = ArrayBuffer.isView(ys) ? ys.buffer : ys;
+  let e = extents.get(key);
   if (!e || e.n > ys.length) {
-    e = { n: 0, xMin: Infinity, xMax: -Infinity, yMin: Infinity, yMax: -Infinity, yPos: Infinity };
-    extents.set(ys, e);
+    e = emptyExtent();
+    extents.set(key, e);
   }
-  for (let i = e.n; i < ys.length; i++) {
-    const x = xs[i];
-    if (x < e.xMin) e.xMin = x;
-    if (x > e.xMax) e.xMax = x;
-    const y = ys[i];
-    if (y === null) continue;
-    if (y < e.yMin) e.yMin = y;
-    if (y > e.yMax) e.yMax = y;
-    if (y > 0 && y < e.yPos) e.yPos = y;
-  }
-  e.n = ys.length;
-  return e;
+  return extend(e, xs, ys);
 }
 
 export class LineChart {
   private plot: uPlot | undefined;
   private signature = '';
   private spec: ChartSpec | undefined;
-  private ranges = { x: [0, 1] as [number, number], y: [0, 1] as [number, number], right: [0, 1] as [number, number] };
   private width = 0;
+  /** the x range the user dragged, until a double-click */
+  private zoom: Range | undefined;
+  private settingScales = false;
 
   constructor(
     private readonly host: HTMLElement,
@@ -86,7 +74,11 @@ export class LineChart {
   ) {
     host.classList.add('chart');
     host.setAttribute('role', 'img');
-    host.setAttribute('aria-label', describe);
+    host.setAttribute('aria-label', `${describe}. Drag to zoom into steps, double-click to zoom out.`);
+    host.addEventListener('dblclick', () => {
+      this.zoom = undefined;
+      if (this.spec) this.update(this.spec);
+    });
   }
 
   setTheme(theme: Theme): void {
@@ -95,43 +87,49 @@ export class LineChart {
     if (this.spec) this.update(this.spec);
   }
 
-  /** Draws spec: rebuilds when the series set changed, else only replaces the data. Returns the points drawn. */
+  /** Draws spec: rebuilds when the series set changed, else only replaces the data. Returns the points given. */
   update(spec: ChartSpec): number {
     this.spec = spec;
-    const series = spec.logY ? spec.series.map(positiveOnly) : spec.series;
-    this.computeRanges(series, spec.logY);
+    const width = Math.max(200, this.host.clientWidth || 600);
     const signature = JSON.stringify([
       spec.logY,
       spec.xLabel,
       spec.yLabel,
       spec.rightLabel,
-      series.map((s) => [s.key, s.colour, s.width, s.dash, s.scatter, s.markers]),
+      spec.series.map((s) => [s.key, s.colour, s.width, s.dash, s.scatter, s.markers]),
     ]);
-    const data = [null, ...series.map((s) => [s.xs, s.ys])] as unknown as uPlot.AlignedData;
-    const width = Math.max(200, this.host.clientWidth || 600);
     if (signature !== this.signature || !this.plot) {
       this.plot?.destroy();
       this.host.replaceChildren();
       this.signature = signature;
       this.width = width;
-      this.plot = series.length > 0 ? new uPlot(this.options(spec, series, width), data, this.host) : undefined;
-      if (!this.plot) this.host.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'No data yet.' }));
-    } else {
-      if (width !== this.width) {
-        this.width = width;
-        this.plot.setSize({ width, height: spec.height ?? 240 });
+      this.plot = undefined;
+      if (spec.series.length === 0) {
+        this.host.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'No data yet.' }));
+        return 0;
       }
-      this.plot.setData(data);
+      const empty = [null, ...spec.series.map(() => [[], []])] as unknown as uPlot.AlignedData;
+      this.plot = new uPlot(this.options(spec, width), empty, this.host);
+    } else if (width !== this.width) {
+      this.width = width;
+      this.plot.setSize({ width, height: spec.height ?? 240 });
     }
-    return series.reduce((n, s) => n + s.xs.length, 0);
+    const { data, ranges } = this.view(spec, width);
+    const plot = this.plot;
+    plot.batch(() => {
+      plot.setData(data, false);
+      this.settingScales = true;
+      plot.setScale('x', { min: ranges.x[0], max: ranges.x[1] });
+      plot.setScale('y', { min: ranges.y[0], max: ranges.y[1] });
+      if (spec.rightLabel) plot.setScale('right', { min: ranges.right[0], max: ranges.right[1] });
+      this.settingScales = false;
+    });
+    return spec.series.reduce((n, s) => n + s.xs.length, 0);
   }
 
   /** Follows the container's width. */
   resize(): void {
-    if (this.plot && this.spec && this.host.clientWidth && this.host.clientWidth !== this.width) {
-      this.width = this.host.clientWidth;
-      this.plot.setSize({ width: this.width, height: this.spec.height ?? 240 });
-    }
+    if (this.plot && this.spec && this.host.clientWidth && this.host.clientWidth !== this.width) this.update(this.spec);
   }
 
   canvas(): HTMLCanvasElement | undefined {
@@ -148,28 +146,45 @@ export class LineChart {
     this.plot = undefined;
   }
 
-  private computeRanges(series: LineSeries[], logY: boolean): void {
+  /** The data uPlot gets (windowed to the zoom, reduced to the width, non-positive values gapped on a log scale)
+   * and the scale ranges that fit it. */
+  private view(spec: ChartSpec, width: number) {
     let xMin = Infinity;
     let xMax = -Infinity;
-    const y = { left: [Infinity, -Infinity], right: [Infinity, -Infinity] };
-    for (const s of series) {
+    for (const s of spec.series) {
       const e = extentOf(s.xs, s.ys);
       xMin = Math.min(xMin, e.xMin);
       xMax = Math.max(xMax, e.xMax);
-      const side = s.key.startsWith('right:') ? y.right : y.left;
-      side[0] = Math.min(side[0], logY ? e.yPos : e.yMin);
-      side[1] = Math.max(side[1], e.yMax);
     }
-    this.ranges.x = padded(xMin, xMax, false, 0);
-    this.ranges.y = padded(y.left[0], y.left[1], logY, 0.05);
-    this.ranges.right = padded(y.right[0], y.right[1], false, 0.05);
+    const x = this.zoom ?? padded(xMin, xMax, false, 0);
+    const buckets = Math.max(100, Math.round(width));
+    const left = emptyExtent();
+    const right = emptyExtent();
+    const columns = spec.series.map((s) => {
+      const sorted = extentOf(s.xs, s.ys).sorted;
+      const shown = sorted && (this.zoom || s.xs.length > 4 * buckets) ? reduced(s, x, buckets) : plain(s);
+      if (spec.logY) shown.ys = shown.ys.map((y) => (y !== null && y > 0 ? y : null));
+      const side = s.key.startsWith('right:') ? right : left;
+      // Only points inside the zoomed x window count for the y range.
+      if (!this.zoom) extend(side, shown.xs, shown.ys, 0, shown.xs.length);
+      else for (let i = 0; i < shown.xs.length; i++) if (shown.xs[i] >= x[0] && shown.xs[i] <= x[1]) extend(side, shown.xs, shown.ys, i, i + 1);
+      return [shown.xs, shown.ys];
+    });
+    return {
+      data: [null, ...columns] as unknown as uPlot.AlignedData,
+      ranges: {
+        x,
+        y: padded(spec.logY ? left.yPos : left.yMin, left.yMax, spec.logY, 0.05),
+        right: padded(right.yMin, right.yMax, false, 0.05),
+      },
+    };
   }
 
-  private options(spec: ChartSpec, series: LineSeries[], width: number): uPlot.Options {
+  private options(spec: ChartSpec, width: number): uPlot.Options {
     const t = this.theme;
-    const axis = (label: string, scale: string, side?: number): uPlot.Axis => ({
+    const axis = (label: string, scale: string, side?: uPlot.Axis.Side): uPlot.Axis => ({
       scale,
-      side,
+      ...(side === undefined ? {} : { side }),
       label,
       stroke: t.foreground,
       font: t.font,
@@ -177,7 +192,7 @@ export class LineChart {
       grid: { stroke: t.grid, width: 0.5 * t.weight },
       ticks: { stroke: t.grid, width: 0.5 * t.weight },
     });
-    const axes = [axis('step' === spec.xLabel ? 'step' : spec.xLabel, 'x'), axis(spec.yLabel, 'y')];
+    const axes = [axis(spec.xLabel, 'x'), axis(spec.yLabel, 'y')];
     if (spec.rightLabel) axes.push({ ...axis(spec.rightLabel, 'right', 1), grid: { show: false } });
     const linear = uPlot.paths.linear?.();
     return {
@@ -186,36 +201,50 @@ export class LineChart {
       height: spec.height ?? 240,
       legend: { show: false },
       cursor: {
-        // mode 2 has no shared x index; readouts come from the table view
+        // mode 2 has no shared x index; exact values are in the table view
         dataIdx: () => null as unknown as number,
         points: { show: false },
-        drag: { x: true, y: false, setScale: true },
+        drag: { x: true, y: false, setScale: false },
       },
       scales: {
-        x: { time: false, auto: true, range: () => this.ranges.x },
-        y: { auto: true, distr: spec.logY ? 3 : 1, log: 10, range: () => this.ranges.y },
-        right: { auto: true, range: () => this.ranges.right },
+        x: { time: false, auto: false },
+        y: { auto: false, distr: spec.logY ? 3 : 1, log: 10 },
+        right: { auto: false },
       },
       axes,
       series: [
         {},
-        ...series.map(
+        ...spec.series.map(
           (s): uPlot.Series => ({
             label: s.label,
             stroke: s.colour,
             width: (s.width ?? 1.5) * t.weight,
             dash: s.dash,
             facets: [
-              { scale: 'x', auto: true },
-              { scale: s.key.startsWith('right:') ? 'right' : 'y', auto: true },
+              { scale: 'x', auto: false },
+              { scale: s.key.startsWith('right:') ? 'right' : 'y', auto: false },
             ],
             paths: s.scatter ? () => null : linear,
-            points: s.scatter || s.markers ? { show: true, size: (s.scatter ? 5 : 6) * t.weight, stroke: s.colour, fill: s.colour, width: 1 } : { show: false },
+            // uPlot's own point drawing follows the shared x of mode 1; in mode 2 each series draws its own dots
+            points: s.scatter || s.markers ? { show: true, size: (s.scatter ? 5 : 6) * t.weight, stroke: s.colour, fill: s.colour, width: 1, paths: dots } : { show: false },
           }),
         ),
       ],
-      hooks: { draw: [(u) => this.drawMarkers(u)] },
+      hooks: {
+        draw: [(u) => this.drawMarkers(u)],
+        setSelect: [(u) => this.zoomTo(u)],
+      },
     };
+  }
+
+  /** A drag selected an x interval: zoom to it and redraw at the new resolution. */
+  private zoomTo(u: uPlot): void {
+    if (this.settingScales || u.select.width < 2) return;
+    const min = u.posToVal(u.select.left, 'x');
+    const max = u.posToVal(u.select.left + u.select.width, 'x');
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    this.zoom = [min, max];
+    if (this.spec) this.update(this.spec);
   }
 
   private drawMarkers(u: uPlot): void {
@@ -238,7 +267,7 @@ export class LineChart {
         ctx.lineTo(x, top + height);
         ctx.stroke();
         ctx.setLineDash([]);
-        if (m.label) ctx.fillText(m.label, Math.min(x + 4 * ratio, left + width - ctx.measureText(m.label).width), top + 12 * ratio);
+        if (m.label) ctx.fillText(m.label, Math.min(x + 4 * ratio, left + width - ctx.measureText(m.label).width), top + 14 * ratio);
       } else if (m.kind === 'dot' && m.y !== undefined) {
         const y = u.valToPos(m.y, 'y', true);
         ctx.beginPath();
@@ -260,14 +289,51 @@ export class LineChart {
   }
 }
 
-/** For a log scale: values <= 0 become gaps (copied only when there are any). */
-function positiveOnly(s: LineSeries): LineSeries {
-  const e = extentOf(s.xs, s.ys);
-  if (e.yMin > 0 || e.yMin === Infinity) return s;
-  return { ...s, ys: s.ys.map((y) => (y !== null && y > 0 ? y : null)) };
+/** Dots at every point of a series (its own x values), as uPlot's points paths. */
+function dots(u: uPlot, seriesIdx: number): uPlot.Series.Points.Paths {
+  const [xs, ys] = (u.data as unknown as [number[], (number | null)[]][])[seriesIdx];
+  const series = u.series[seriesIdx];
+  const scale = series.facets?.[1].scale ?? 'y';
+  const radius = ((series.points?.size ?? 5) / 2) * (devicePixelRatio || 1);
+  const path = new Path2D();
+  for (let i = 0; i < xs.length; i++) {
+    const y = ys[i];
+    if (y === null) continue;
+    const px = u.valToPos(xs[i], 'x', true);
+    const py = u.valToPos(y, scale, true);
+    path.moveTo(px + radius, py);
+    path.arc(px, py, radius, 0, 2 * Math.PI);
+  }
+  return { stroke: path, fill: path };
 }
 
-function padded(min: number, max: number, log: boolean, pad: number): [number, number] {
+/** The last reduction of each data array, reused while the data, window and width stay the same (a finished run
+ * beside a streaming one is reduced once, not every frame). */
+const reductions = new WeakMap<object, { n: number; lo: number; hi: number; buckets: number; result: { xs: number[]; ys: (number | null)[] } }>();
+
+function reduced(s: LineSeries, [lo, hi]: Range, buckets: number): { xs: number[]; ys: (number | null)[] } {
+  const key = ArrayBuffer.isView(s.ys) ? s.ys.buffer : s.ys;
+  const last = reductions.get(key);
+  if (last && last.n === s.ys.length && last.lo === lo && last.hi === hi && last.buckets === buckets) {
+    return last.result;
+  }
+  const result = decimate(s.xs, s.ys, lo, hi, buckets);
+  reductions.set(key, { n: s.ys.length, lo, hi, buckets, result });
+  return result;
+}
+
+/** uPlot's own arrays: plain, with null for gaps. */
+function plain(s: LineSeries): { xs: number[]; ys: (number | null)[] } {
+  const xs = Array.from(s.xs);
+  const ys: (number | null)[] = new Array(s.ys.length);
+  for (let i = 0; i < ys.length; i++) {
+    const y = s.ys[i];
+    ys[i] = y === null || y !== y ? null : y;
+  }
+  return { xs, ys };
+}
+
+function padded(min: number, max: number, log: boolean, pad: number): Range {
   if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return log ? [0.1, 10] : [0, 1];
   if (log) {
     const lo = Math.floor(Math.log10(min));

@@ -182,7 +182,7 @@ class App {
     });
     curves.append(this.charts.loss.caption.parentElement as HTMLElement, this.charts.optimizer.caption.parentElement as HTMLElement);
     const other = this.charts.other.caption.parentElement as HTMLElement;
-    other.insertBefore(this.otherSelect, other.children[1]);
+    other.querySelector('h3')?.after(this.otherSelect);
     curves.append(other);
     const contents: Record<Tab, HTMLElement> = {
       curves,
@@ -471,16 +471,20 @@ class App {
   }
 }
 
+/** "train_loss 0.0123 at step 2999": the metric's last finite value. */
+function lastValue(store: RunStore, metric: string): string | undefined {
+  const { xs, ys } = store.seriesOf(metric);
+  for (let i = ys.length - 1; i >= 0; i--) if (ys[i] === ys[i]) return `${metric} ${formatNumber(ys[i])} at step ${xs[i]}`;
+  return undefined;
+}
+
 function lossCaption(shown: ShownRun[]): string {
   const parts: string[] = [];
   for (const { store } of shown.slice(-4)) {
-    const metrics = store.metricNames().filter((m) => metricGroup(m) === 'loss');
-    const latest = metrics
-      .map((m) => {
-        const s = store.seriesOf(m);
-        const i = s.ys.length - 1;
-        return i >= 0 && s.ys[i] !== null ? `${m} ${formatNumber(s.ys[i] as number)} at step ${s.xs[i]}` : undefined;
-      })
+    const latest = store
+      .metricNames()
+      .filter((m) => metricGroup(m) === 'loss')
+      .map((m) => lastValue(store, m))
       .filter(Boolean);
     if (latest.length === 0) continue;
     const stop = store.info.kind === 'reference' ? undefined : earlyStop(store);
@@ -493,9 +497,8 @@ function latestCaption(shown: ShownRun[], pick: (m: string) => boolean): string 
   const parts: string[] = [];
   for (const { store } of shown.slice(-4)) {
     for (const m of store.metricNames().filter(pick)) {
-      const s = store.seriesOf(m);
-      const i = s.ys.length - 1;
-      if (i >= 0 && s.ys[i] !== null) parts.push(`${store.info.name} ${m} ${formatNumber(s.ys[i] as number)} at step ${s.xs[i]}`);
+      const last = lastValue(store, m);
+      if (last) parts.push(`${store.info.name} ${last}`);
     }
   }
   return parts.join('; ');

@@ -10,11 +10,20 @@ import type {
   SnapshotsBlock,
 } from '../src/protocol/webview';
 
-/** One metric of one run as chart points: x = step, y = value, null = a gap where the value was not finite. */
+/** One metric of one run as chart points: x = step, y = value, NaN = a gap where the logged value was not finite. */
 export interface SeriesData {
-  rows: number[];
-  xs: number[];
-  ys: (number | null)[];
+  xs: Float64Array;
+  ys: Float64Array;
+}
+
+/** A series being built: typed arrays with spare capacity, n points used. */
+interface SeriesBuffer {
+  n: number;
+  rows: Int32Array;
+  xs: Float64Array;
+  ys: Float64Array;
+  /** rows of the table already looked at */
+  scanned: number;
 }
 
 export class RunStore {
@@ -29,7 +38,7 @@ export class RunStore {
   /** bumped by every change, so views redraw only what changed */
   version = 0;
   private readonly markRows = new Map<string, Set<number>>();
-  private readonly series = new Map<string, SeriesData & { scanned: number }>();
+  private readonly series = new Map<string, SeriesBuffer>();
 
   constructor(public info: RunInfo) {}
 
@@ -56,11 +65,7 @@ export class RunStore {
     }
     for (const s of this.series.values()) {
       s.scanned = Math.min(s.scanned, block.from);
-      while (s.rows.length > 0 && s.rows[s.rows.length - 1] >= block.from) {
-        s.rows.pop();
-        s.xs.pop();
-        s.ys.pop();
-      }
+      while (s.n > 0 && s.rows[s.n - 1] >= block.from) s.n--;
     }
     this.rows = rows;
     this.version++;
@@ -77,30 +82,38 @@ export class RunStore {
     return [...this.columns.keys()];
   }
 
-  /** The chart points of one metric, up to the latest row. */
+  /** The chart points of one metric, up to the latest row (views of buffers that later rows may replace). */
   seriesOf(metric: string): SeriesData {
     let s = this.series.get(metric);
     if (!s) {
-      s = { rows: [], xs: [], ys: [], scanned: 0 };
+      s = { n: 0, rows: new Int32Array(64), xs: new Float64Array(64), ys: new Float64Array(64), scanned: 0 };
       this.series.set(metric, s);
     }
     const column = this.columns.get(metric);
-    if (!column) return s;
-    const marked = this.markRows.get(metric);
-    for (let row = s.scanned; row < this.rows; row++) {
-      const value = column[row];
-      if (value === value) {
-        s.rows.push(row);
-        s.xs.push(this.steps[row]);
-        s.ys.push(value);
-      } else if (marked?.has(row)) {
-        s.rows.push(row);
-        s.xs.push(this.steps[row]);
-        s.ys.push(null);
+    if (column && s.scanned < this.rows) {
+      const marked = this.markRows.get(metric);
+      if (s.n + (this.rows - s.scanned) > s.xs.length) {
+        let capacity = s.xs.length;
+        while (capacity < s.n + (this.rows - s.scanned)) capacity *= 2;
+        s.rows = grownInt(s.rows, capacity);
+        s.xs = grown(s.xs, capacity, NaN);
+        s.ys = grown(s.ys, capacity, NaN);
       }
+      let n = s.n;
+      const { rows, xs, ys } = s;
+      for (let row = s.scanned; row < this.rows; row++) {
+        const value = column[row];
+        // a logged value, or a gap (NaN) where the logged value was not finite; rows without it are skipped
+        if (value === value || marked?.has(row)) {
+          rows[n] = row;
+          xs[n] = this.steps[row];
+          ys[n++] = value;
+        }
+      }
+      s.n = n;
+      s.scanned = this.rows;
     }
-    s.scanned = this.rows;
-    return s;
+    return { xs: s.xs.subarray(0, s.n), ys: s.ys.subarray(0, s.n) };
   }
 
   /** Marks of non-finite values of one metric. */
@@ -116,6 +129,12 @@ export class RunStore {
     this.t = grown(this.t, capacity, NaN);
     for (const [name, column] of this.columns) this.columns.set(name, grown(column, capacity, NaN));
   }
+}
+
+function grownInt(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(capacity);
+  next.set(array);
+  return next;
 }
 
 function grown(array: Float64Array, capacity: number, fill: number): Float64Array<ArrayBuffer> {

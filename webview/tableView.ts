@@ -56,18 +56,18 @@ export class TableView {
       let high = -1;
       for (let i = 0; i < s.ys.length; i++) {
         const y = s.ys[i];
-        if (y === null) continue;
+        if (y !== y) continue;
         last = y;
-        if (low < 0 || y < (s.ys[low] as number)) low = i;
-        if (high < 0 || y > (s.ys[high] as number)) high = i;
+        if (low < 0 || y < s.ys[low]) low = i;
+        if (high < 0 || y > s.ys[high]) high = i;
       }
       const nonFinite = run.marksOf(name).length;
       row(body, [
         name,
         last === null ? '—' : formatNumber(last),
-        low < 0 ? '—' : formatNumber(s.ys[low] as number),
+        low < 0 ? '—' : formatNumber(s.ys[low]),
         low < 0 ? '—' : String(s.xs[low]),
-        high < 0 ? '—' : formatNumber(s.ys[high] as number),
+        high < 0 ? '—' : formatNumber(s.ys[high]),
         String(nonFinite),
       ]);
     }

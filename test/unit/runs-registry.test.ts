@@ -121,8 +121,8 @@ describe('run registry', () => {
   it('adds nothing twice when a run is loaded again', () => {
     const registry = registryWith([start('a'), metric('a', 0, { loss: 1 })]);
     const again = registry.handler({ kind: 'history' }, undefined, true);
-    again.metric('a', 1, ['loss'], [0.5], 1);
-    again.metric('b', 0, ['loss'], [2], 1);
+    again.metric('a', 1, 0.1, ['loss'], [0.5], 1);
+    again.metric('b', 0, 0, ['loss'], [2], 1);
     assert.equal(registry.get('a')?.table.rows, 1);
     assert.equal(registry.get('b')?.table.rows, 1);
   });
