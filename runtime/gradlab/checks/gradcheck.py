@@ -43,8 +43,19 @@ def _labels(layout: Layout, labels: Optional[Dict[str, str]]) -> Dict[Slot, str]
         if slot.key is None:
             out[slot] = labels.get(slot.name) or f"the gradient of {slot.name}"
         else:
+            whole = labels.get(slot.name)
             out[slot] = (labels.get(f"{slot.name}.{slot.key}") or labels.get(slot.key)
-                         or f"the gradient of {slot.key}")
+                         or (f"{whole}[{slot.key!r}]" if whole else f"the gradient of {slot.key}"))
+    return out
+
+
+def _wholes(layout: Layout, names: Dict[Slot, str], labels: Dict[str, str]) -> List[str]:
+    """What to call each wrt name as a whole: a dict's own label, else the labels of its tensors."""
+    out = []
+    for name in dict.fromkeys(slot.name for slot in layout.slots):
+        slots = [slot for slot in layout.slots if slot.name == name]
+        whole = labels.get(name) if slots[0].key is not None else None
+        out += [whole] if whole else [names[slot] for slot in slots]
     return out
 
 
@@ -75,8 +86,10 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
     "name": "Z1"} to recognise a missing ReLU mask."""
     layout = Layout.of(values)
     values = layout.as_float64(values)
+    labels = labels or {}
     directions = max(MIN_DIRECTIONS, int(directions))
-    received, warnings = _receive(layout, values, gradient, _labels(layout, labels))
+    names = _labels(layout, labels)
+    received, warnings = _receive(layout, values, gradient, names)
     full = mode == "full" or (mode != "fast" and layout.size <= FAST_ABOVE)
     measure = _Measure(oracle, layout, values, tolerance or fd.Tolerance(), received)
     samples = measure.all_elements() if full else measure.randomised(directions, seed)
@@ -110,7 +123,7 @@ def judge(values: Dict[str, object], gradient: Dict[str, object], oracle: fd.Ora
     if relu_slots and wrong:
         extra = relu_mask(ordered, relu_slots, elements, relu["preactivation"](), measure.tol,
                           relu.get("name") or "the pre-activation")
-    return _verdict(ordered, extra, warnings, full, layout, directions)
+    return _verdict(ordered, extra, warnings, full, layout, directions, _wholes(layout, names, labels))
 
 
 def _receive(layout: Layout, values: dict, gradient: dict, names: Dict[Slot, str]):
@@ -226,15 +239,15 @@ class _Measure:
         return out
 
 
-def _verdict(findings: List[Finding], extra, warnings, full, layout, directions) -> Verdict:
-    labels = join_words([f.returned.label for f in findings])
+def _verdict(findings: List[Finding], extra, warnings, full, layout, directions, names) -> Verdict:
+    whole, several = join_words(names), len(names) > 1 or len(findings) > 1
     if full:
-        how = f"every one of the {layout.size:,} parameters"
+        how = f"each of the {layout.size:,} parameters" if layout.size > 1 else "its one parameter"
     else:
         how = f"{directions} random directions through all {layout.size:,} parameters"
     if all(f.right for f in findings):
-        return Verdict(True, f"{labels} {'match' if len(findings) > 1 else 'matches'} centered finite "
-                             f"differences of the loss ({how}).", warnings=_unique(warnings))
+        return Verdict(True, f"{whole} {'match' if several else 'matches'} centered finite differences of the "
+                             f"loss ({how}).", warnings=_unique(warnings))
     worst = [w for f in findings for w in f.worst[:2]]
     lines = [f"{where}: yours {yours:.6g}, numeric {numeric:.6g} (relative error {rel:.2g})"
              for where, yours, numeric, rel in worst]
