@@ -240,7 +240,7 @@ class _Measure:
 
 
 def _verdict(findings: List[Finding], extra, warnings, full, layout, directions, names) -> Verdict:
-    whole, several = join_words(names), len(names) > 1 or len(findings) > 1
+    whole, several = join_words(names), len(names) > 1
     if full:
         how = f"each of the {layout.size:,} parameters" if layout.size > 1 else "its one parameter"
     else:
