@@ -7,7 +7,7 @@ parentheses). Operators:
 
   factor      a constant factor dropped:           2 * x -> x,   x / 2 -> x,   2 / n -> 1 / n
   divisor     a division by the sample count gone: e / n -> e   (a sum where the mean belongs)
-  sign        a sign flipped:                      a - b -> b - a,   -x -> x,   -= <-> +=
+  sign        a sign flipped:                      a - b -> b - a (not under a square), -x -> x, -= <-> +=
   mean-sum    .mean() <-> .sum(), np.mean <-> np.sum
   accumulate  += replaced by =                     (overwrite instead of accumulate)
   mask        a mask multiplication dropped:       d * (z > 0) -> d
@@ -198,11 +198,23 @@ class _Finder(ast.NodeVisitor):
                 start, end = src.span(node.left)
                 self.add(node, start, end, "1", "factor", f"dropped the factor {numerator!r} in `{code}`",
                          wrap=False)
-        elif isinstance(node.op, ast.Sub):
+        elif isinstance(node.op, ast.Sub) and not self._squared(node):
             self.replace(node, f"{right} - {left}", "sign", f"flipped the sign: `{_short(right)} - "
                          f"{_short(left)}` instead of `{code}`")
         elif isinstance(node.op, ast.MatMult):
             self.replace(node, f"{right} @ {left}", "swap", f"swapped the operands of `@` in `{code}`")
+
+    def _squared(self, node) -> bool:
+        """Inside an even power, a square or an absolute value a flipped sign changes nothing: such a
+        mutant could never be caught, so it is not made."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Pow) and parent.left is node:
+            power = _number(parent.right)
+            return power is not None and power % 2 == 0
+        if isinstance(parent, ast.Call) and node in parent.args:
+            name = parent.func.attr if isinstance(parent.func, ast.Attribute) else getattr(parent.func, "id", "")
+            return name in ("square", "abs", "fabs", "absolute")
+        return False
 
     def visit_UnaryOp(self, node):
         if self.inside(node) and isinstance(node.op, ast.USub):

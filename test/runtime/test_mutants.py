@@ -100,6 +100,15 @@ class OperatorTest(unittest.TestCase):
         self.assertEqual(len(mutant["source"].splitlines()), len(source.splitlines()))
         self.assertEqual(mutant["source"].splitlines()[-1], source.splitlines()[-1])
 
+    def test_no_sign_flip_where_a_square_hides_it(self):
+        _source, found = mutants("""
+            def loss(p, t):
+                return (p - t) ** 2 + np.square(p - t) + abs(p - t) + (p - t) ** 3
+        """)
+        flips = [m["description"] for m in found.values() if m["id"].startswith("loss:sign")]
+        self.assertEqual(flips, ["flipped the sign: `t - p` instead of `p - t`"])
+        self.assertIn("(t - p) ** 3", found["loss:sign:1"]["source"])
+
     def test_mutants_that_do_not_parse_or_change_nothing_are_left_out(self):
         # removing the line before `; x = 1` would leave `pass; x = 1`: valid; a bare `-0` flip changes nothing
         found = generate("def f(x):\n    g(x); x = 1\n    return x * 1\n", [[1, 3]])
