@@ -9,6 +9,7 @@ import { zipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main';
 import { parseCsv } from '../../src/core/gradebook/csv';
+import { GRADEBOOK_OUTPUT_CHARS } from '../../src/core/gradebook/grade';
 import { folderHash } from '../../src/core/gradebook/fingerprint';
 import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
 import { loadPack } from '../../src/core/packs/load';
@@ -118,6 +119,8 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       'snoop',
       `${ada}\n\ndef predict(w, b, x):\n    open(${JSON.stringify(solution)}).read()\n    return w * x + b\n\ndef sgd_step(w, b, grad_w, grad_b, learning_rate):\n    open(${JSON.stringify(join(out, 'gradebook.json'))}, 'w').write('{}')\n    return w - learning_rate * grad_w, b - learning_rate * grad_b\n`,
     );
+    // Prints as much as it may in every check.
+    exercise01('chatty', `${ada}\nprint('blah ' * 50000)\n`);
     mkdirSync(join(submissions, 'linky', 'gradlab', '01-one-update'), { recursive: true });
     symlinkSync(solution, join(submissions, 'linky', 'gradlab', '01-one-update', 'one_update.py'));
     symlinkSync(join(pack, '01-one-update'), join(submissions, 'mallory'));
@@ -157,6 +160,10 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.match(said(gradebook, 'huge', '01-one-update'), /is 50\.0 MiB, more than/);
     assert.match(said(gradebook, 'bomb', '01-one-update'), /bomb\.zip could not be opened safely: .*zip bomb/);
     assert.match(said(gradebook, 'trav', '01-one-update'), /'\.\.\/' path/);
+    const chatty = outcome(gradebook, 'chatty', '01-one-update');
+    assert.equal(chatty.points, outcome(gradebook, 'ada', '01-one-update').points);
+    const printed = chatty.checks.filter((c) => !c.hidden);
+    assert.ok(printed.length && printed.every((c) => c.output?.length === GRADEBOOK_OUTPUT_CHARS && c.outputTruncated), 'the gradebook keeps a bounded part of the output');
     assert.equal(outcome(gradebook, 'zed', '01-one-update').points, outcome(gradebook, 'ada', '01-one-update').points);
     for (const name of ['loop', 'forkbomb', 'latin1', 'misnamed', 'linky', 'mallory', 'huge', 'bomb', 'trav']) assert.equal(student(gradebook, name).points, 0, name);
   });
@@ -319,6 +326,9 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       const release = await loadPack(settings[0]);
       assert.equal(release.form, 'release');
       assert.equal(release.manifest.id, 'preview-pack');
+      const refused = capture();
+      assert.equal(await main(['grade', settings[0], classWith('class/ada'), '--out', temporary('out'), '--python', python], refused), 2);
+      assert.match(refused.stderr[0], /is a learner release; grading needs the authoring pack/);
 
       const calls = join(bin, 'calls.txt');
       writeFileSync(join(bin, 'code'), `#!/bin/sh\necho "$@" > ${calls}\n`);

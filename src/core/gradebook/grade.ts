@@ -11,7 +11,7 @@ import { findExercise, type LoadedPack } from '../packs/load';
 import { runtimeDir } from '../paths';
 import { findPython } from '../python/discover';
 import type { ExerciseSpec, PythonPackage } from '../../protocol/pack';
-import type { GradcheckMode, Limits } from '../../protocol/worker';
+import type { CheckResult, GradcheckMode, Limits } from '../../protocol/worker';
 import { RecordCache } from './cache';
 import { discoverStudents, shardOf, type Shard, type StudentEntry } from './discover';
 import type { CanvasIdentity } from './exports';
@@ -194,12 +194,20 @@ async function gradeExercise(
   if (staged.status !== 'ready' || !staged.folder) return outcome;
   try {
     const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, signal: options.signal });
-    return { ...outcome, points: round(report.points), maxPoints: round(report.maxPoints), checks: report.checks };
+    return { ...outcome, points: round(report.points), maxPoints: round(report.maxPoints), checks: report.checks.map(boundedOutput) };
   } catch (error) {
     // Only a worker that died or failed inside is this submission's problem to report; the rest stop the run.
     if (!(error instanceof WorkerError) || !['crashed', 'internal'].includes(error.code)) throw error;
     return { ...outcome, status: 'error', messages: [...outcome.messages, `the grader failed on this exercise (${error.message}); re-run gradlab grade to retry it`] };
   }
+}
+
+/** What a check printed, as much as the gradebook keeps: a class of chatty submissions must not bloat it. */
+export const GRADEBOOK_OUTPUT_CHARS = 4096;
+
+function boundedOutput(check: CheckResult): CheckResult {
+  if (!check.output || check.output.length <= GRADEBOOK_OUTPUT_CHARS) return check;
+  return { ...check, output: check.output.slice(0, GRADEBOOK_OUTPUT_CHARS), outputTruncated: true };
 }
 
 /** Runs `work` on every item with at most `jobs` at once; the first failure stops new work and is thrown. */
