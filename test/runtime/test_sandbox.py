@@ -178,6 +178,21 @@ class LearnerErrors(SandboxCase):
         output, truncated = sandbox.close()
         self.assertEqual((len(output), truncated), (4096, True))
 
+    def test_a_dead_zygote_is_replaced_on_the_next_spawn(self):
+        logged = []
+        zygote = Zygote(lambda level, message: logged.append(message))
+        self.addCleanup(zygote.close)
+        zygote.numpy_info()
+        zygote._process.kill()
+        zygote._process.wait()
+        exercise = fixture_exercise()
+        sandbox = ProcessSandbox(zygote, Workdir(exercise, exercise_folder(FIXTURE_PACK, exercise),
+                                                 os.path.join(SUBMISSIONS, "solution")),
+                                 limits=LIMITS, seed=1, cancel=CancelToken(), numpy=True)
+        self.addCleanup(sandbox.close)
+        self.assertEqual(sandbox.eval("scale(2, 3)"), 6)
+        self.assertEqual(logged, ["the sandbox's zygote process had stopped; starting a new one"])
+
     def test_without_numpy_there_is_no_np_or_rng(self):
         error = self.error(self.open(numpy=False), "np.zeros(1)")
         self.assertEqual(error.kind, "missing-name")
