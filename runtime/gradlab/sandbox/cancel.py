@@ -20,9 +20,6 @@ class CancelToken:
             self._event.set()
             os.write(self._write, b"x")
 
-    def is_set(self):
-        return self._event.is_set()
-
     def raise_if_set(self):
         if self._event.is_set():
             raise Cancelled()

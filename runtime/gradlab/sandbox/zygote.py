@@ -17,6 +17,7 @@ import select
 import signal
 import socket
 import sys
+import time
 
 MAX_FDS = 4
 
@@ -212,7 +213,7 @@ class Zygote:
         self._start()
 
     def _start(self):
-        import subprocess
+        import subprocess  # here, not at the top: the zygote process itself never needs it
 
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
@@ -286,8 +287,6 @@ class Zygote:
                 self._process.wait()
 
     def _wait(self, done, timeout, cancel, doing):
-        import time
-
         deadline = time.monotonic() + timeout
         while not done():
             if not self._alive:
