@@ -95,6 +95,22 @@ describe('run history parser', () => {
     }
   });
 
+  it('tells apart runs and metrics whose names have the same length, interleaved', () => {
+    const seen = parse(
+      pythonLine(0, { loss_a: '1', loss_b: '2' }, 'sweep-aaaa1111'),
+      pythonLine(0, { loss_b: '3', loss_a: '4' }, 'sweep-bbbb2222'),
+      pythonLine(1, { loss_a: '5', loss_b: '6' }, 'sweep-aaaa1111'),
+    );
+    assert.deepEqual(
+      seen.metrics.map((m) => [m.run, m.values]),
+      [
+        ['sweep-aaaa1111', { loss_a: 1, loss_b: 2 }],
+        ['sweep-bbbb2222', { loss_b: 3, loss_a: 4 }],
+        ['sweep-aaaa1111', { loss_a: 5, loss_b: 6 }],
+      ],
+    );
+  });
+
   it('keeps a hundred metrics of one step in one record', () => {
     const metrics: Record<string, string> = {};
     for (let i = 0; i < 100; i++) metrics[`m${i}`] = String(i / 4);

@@ -42,7 +42,8 @@ export class HistoryParser {
   constructor(private readonly handler: RecordHandler) {}
 
   /** Feeds the next chunk; complete lines are handled now, a trailing partial line waits for the next chunk. */
-  push(chunk: Uint8Array): void {
+  push(bytes: Uint8Array): void {
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
     if (this.pending) {
       const newline = chunk.indexOf(NEWLINE);
@@ -71,14 +72,14 @@ export class HistoryParser {
     if (rest && rest.length > 0) this.line(rest, 0, rest.length, true);
   }
 
-  private line(buf: Uint8Array, start: number, end: number, unterminated = false): void {
+  private line(buf: Buffer, start: number, end: number, unterminated = false): void {
     this.lines++;
     if (this.fast.scan(buf, start, end)) {
       const f = this.fast;
       this.handler.metric(f.run, f.step, f.t, f.names, f.values, f.count);
       return;
     }
-    const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8').trim();
+    const text = buf.toString('utf8', start, end).trim();
     if (text === '') return;
     let value: unknown;
     try {
