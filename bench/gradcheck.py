@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "runtime"))
 
 from gradlab.checks import gradcheck  # noqa: E402
 from gradlab.numerics import fd  # noqa: E402
+from gradlab.numerics.layout import Layout  # noqa: E402
 
 MODELS = [("1-64-1", [1, 64, 1]), ("1-256-1", [1, 256, 1]), ("2x64", [1, 64, 64, 1]),
           ("3x128", [1, 128, 128, 128, 1]), ("5x128", [1, 128, 128, 128, 128, 128, 1])]
@@ -156,7 +157,10 @@ def main():
         size = sum(v.size for v in params.values())
         parts = torch_side(X, y, params, layers) if torch_version else None
 
-        one = per_evaluation(lambda: loss({"params": params}))
+        # a loss evaluation as the full check makes it: a perturbed copy of the parameters, then the loss
+        layout, oracle = Layout.of({"params": params}), fd.local_oracle(loss)
+        probes = [(o, d, (1e-6, -1e-6)) for o, d in fd.element_probes(0, range(10))]
+        one = per_evaluation(lambda: oracle(layout, {"params": params}, probes), count=1) / 20
         estimate = 2 * size * one
         if estimate <= args.budget:
             seconds, evaluations, verdict = ours(params, loss, gradient, "full", 1)
