@@ -232,4 +232,4 @@ class Grader:
             context.close()
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
-                             output=output, **outcome)
+                             output=output, for_instructor=exercise.form == "authoring", **outcome)

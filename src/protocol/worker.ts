@@ -148,6 +148,11 @@ export interface CheckResult {
   passed: boolean;
   /** what happened, in plain words; for hidden checks only the verdict, never test source or values */
   message: string;
+  /**
+   * hidden checks graded with an authoring pack only (`gradlab grade`): the full message and diagnosis, for the
+   * instructor's gradebook. Never shown to learners; a release never carries it.
+   */
+  instructorMessage?: string;
   /** the kind of mistake, when the numbers name one ("grad_w is exactly half the numeric gradient...") */
   diagnosis?: string;
   points: number;

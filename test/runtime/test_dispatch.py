@@ -93,8 +93,17 @@ class Results(unittest.TestCase):
         entry = checks.result(hidden, status="failed", message=verdict.message, location={}, duration_ms=1,
                               verdict=verdict, output=("printed inputs -1.5 4\n", False))
         self.assertEqual(entry["message"], checks.HIDDEN_FAILED)
-        for field in ("diagnosis", "expected", "actual", "output"):
+        for field in ("diagnosis", "expected", "actual", "output", "instructorMessage"):
             self.assertNotIn(field, entry)
+
+    def test_graded_with_the_authoring_pack_a_hidden_failure_tells_the_instructor_everything(self):
+        hidden = dict(self.spec, hidden=True)
+        verdict = Verdict(False, "expected -6, got 2.5", diagnosis="the sign is flipped")
+        entry = checks.result(hidden, status="failed", message=verdict.message, location={}, duration_ms=1,
+                              verdict=verdict, for_instructor=True)
+        self.assertEqual(entry["message"], checks.HIDDEN_FAILED)
+        self.assertEqual(entry["instructorMessage"], "expected -6, got 2.5\nthe sign is flipped")
+        self.assertNotIn("diagnosis", entry)
 
     def test_hidden_learner_errors_say_what_kind_without_values(self):
         cases = [(LearnerError("exception", "ValueError: shapes (3,) and (4,) not aligned (a.py, line 2)"),

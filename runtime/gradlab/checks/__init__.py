@@ -65,8 +65,10 @@ def learner_status(error):
     return "errored" if error.kind in ERRORED_KINDS else "failed"
 
 
-def result(spec, *, status, message, location, duration_ms, verdict=None, error=None, output=("", False)):
-    """A CheckResult (src/protocol/worker.ts) for ``spec``; hidden checks keep only their verdict in words."""
+def result(spec, *, status, message, location, duration_ms, verdict=None, error=None, output=("", False),
+           for_instructor=False):
+    """A CheckResult (src/protocol/worker.ts) for ``spec``; hidden checks keep only their verdict in words, plus,
+    when graded with the authoring pack (``for_instructor``), the full story in ``instructorMessage``."""
     hidden = bool(spec.get("hidden"))
     points = spec.get("points", 1)
     entry = {
@@ -83,6 +85,9 @@ def result(spec, *, status, message, location, duration_ms, verdict=None, error=
     }
     entry.update({k: v for k, v in location.items() if v is not None})
     if hidden:
+        if for_instructor and status != "passed":
+            diagnosis = getattr(verdict, "diagnosis", None) if verdict is not None else None
+            entry["instructorMessage"] = "\n".join(part for part in (message, diagnosis) if part)
         return entry
     if verdict is not None:
         for field in ("diagnosis", "expected", "actual"):
