@@ -218,6 +218,9 @@ class ReluTest(unittest.TestCase):
         text = self.run_mask(analytic, mixed)
         self.assertIn("dW1 is wrong, while dW2 is right, so the mistake lies between the ReLU", text)
         self.assertIn("is the ReLU's gradient mask (Z1 > 0) missing?", text)
+        findings = [diagnose.Finding(diagnose.receive(self.slot, "dW1", analytic), False),
+                    diagnose.Finding(diagnose.receive(Slot("params", "W2", 5, (5, 1)), "dW2", np.zeros((5, 1))), True)]
+        self.assertEqual(diagnose.tell(findings, text).count("dW2 is right"), 1)
 
     def test_the_name_of_the_preactivation(self):
         self.assertEqual(diagnose.preactivation_name("forward(params, X)[1]['Z1']"), "Z1")

@@ -410,6 +410,6 @@ def tell(findings: Sequence[Finding], extra: Optional[str] = None) -> str:
     elif vague:
         sentences.append(f"{join_words(vague)} {'do' if len(vague) > 1 else 'does'} not match the numeric "
                          "gradient.")
-    elif fine and wrong:
+    elif fine and wrong and not (extra and all(label in extra for label in fine)):
         sentences.append(f"{join_words(fine)} {'are' if len(fine) > 1 else 'is'} right.")
     return " ".join(dict.fromkeys(sentences))
