@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeClass } from '../src/core/gradebook/grade';
@@ -40,6 +40,17 @@ function workerMemory(): Array<{ worker: number; tree: number }> {
     .map((pid) => ({ worker: table.get(pid)![1] / 1024, tree: treeRss(pid) / 1024 }));
 }
 
+/**
+ * CPU seconds used so far by this process and by every child it has reaped (the workers, which in turn
+ * reaped their zygotes and check processes): what grading costs whatever else the machine is doing.
+ */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0); // utime stime cutime cstime
+  return ticks / 100;
+}
+
 async function generateClass(pack: LoadedPack, students: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gradlab-bench-class-'));
   for (let i = 1; i <= students; i++) {
@@ -56,9 +67,11 @@ async function main(): Promise<void> {
   const submissions = await generateClass(pack, students);
   const checks = pack.manifest.exercises.reduce((n, e) => n + e.checks.length, 0);
   console.log(`${pack.manifest.id}: ${pack.manifest.exercises.length} exercises, ${checks} checks per submission; ${students} students (half solutions, half starters); ${cpus().length} CPU cores`);
-  console.log('jobs   wall s   submissions/min   exercise submissions/min   worker RSS MiB (max)   worker tree RSS MiB (max)   mean points');
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('jobs   wall s   submissions/min   exercise submissions/min   CPU s/submission   worker RSS MiB (max)   worker tree RSS MiB (max)   mean points');
 
   const perMinute: number[] = [];
+  const cpu: number[] = [];
   for (const jobs of values.jobs.split(',').map(Number)) {
     const out = await mkdtemp(join(tmpdir(), 'gradlab-bench-gradebook-'));
     let peakWorker = 0;
@@ -70,14 +83,17 @@ async function main(): Promise<void> {
       }
     }, 50);
     const started = performance.now();
+    const cpuBefore = cpuSeconds();
     const result = await gradeClass({ pack, submissions, out, jobs, python: values.python });
     const seconds = (performance.now() - started) / 1000;
+    const cpuPerSubmission = (cpuSeconds() - cpuBefore) / students;
+    cpu.push(cpuPerSubmission);
     clearInterval(sample);
     const rate = (students / seconds) * 60;
     perMinute.push(rate);
     const mean = result.gradebook.students.reduce((s, r) => s + r.points, 0) / students;
     console.log(
-      `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
+      `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
     if (jobs === Number(values.jobs.split(',').pop())) {
       const resumedStart = performance.now();
@@ -85,6 +101,9 @@ async function main(): Promise<void> {
       console.log(`resumed run (nothing changed): ${((performance.now() - resumedStart) / 1000).toFixed(2)} s for ${resumed.cached} cached submissions`);
     }
   }
+  const cores = Math.min(2, cpus().length);
+  console.log(`CPU-bound ceiling on ${cores} idle cores: ${((cores * 60) / Math.min(...cpu)).toFixed(0)} submissions/min (${cores} x 60 s / ${Math.min(...cpu).toFixed(2)} CPU s per submission)`);
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (perMinute.length > 1) console.log(`scaling from ${values.jobs.split(',')[0]} to ${values.jobs.split(',').pop()} jobs: ${(perMinute[perMinute.length - 1] / perMinute[0]).toFixed(2)}x`);
 }
 
