@@ -152,6 +152,18 @@ describe('gradebook: taking a submission in', () => {
     assert.ok(mallory.exercises.every((e) => e.status === 'refused'));
   });
 
+  it('refuses a learner file reached through a linked folder', async () => {
+    const dir = temporary('intake');
+    const outside = temporary('outside');
+    write(join(outside, 'model.py'), 'SECRET = 1\n');
+    mkdirSync(join(dir, 'ivy', 'gradlab', '03-nested'), { recursive: true });
+    symlinkSync(outside, join(dir, 'ivy', 'gradlab', '03-nested', 'pkg'));
+    const nested = exercise('03-nested', 'pkg/model.py');
+    const staged = await stageStudent({ student: 'ivy', path: join(dir, 'ivy'), kind: 'folder' }, [nested], temporary('stage'));
+    assert.equal(staged.exercises[0].status, 'refused');
+    assert.match(staged.exercises[0].messages[0], new RegExp(`gradlab/03-nested/pkg is a symbolic link \\(to ${outside}\\)`));
+  });
+
   it('opens a zip safely: a single top folder is looked into; bombs, ../ paths and damage are refused whole', async () => {
     const dir = temporary('intake');
     const text = (s: string) => new TextEncoder().encode(s);

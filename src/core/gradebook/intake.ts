@@ -57,6 +57,19 @@ async function inspect(path: string): Promise<Found> {
   return { kind: 'other' };
 }
 
+/** Like inspect, for a path below `folder`: a folder on the way that is a link is reported as that link. */
+async function inspectBelow(folder: string, relative: string): Promise<Found & { at: string }> {
+  const parts = relative.split('/');
+  let path = folder;
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    const found = await inspect(path);
+    if (index === parts.length - 1 || found.kind === 'link' || found.kind === 'missing') return { ...found, at: path };
+    if (found.kind !== 'folder') return { kind: 'missing', at: path };
+  }
+  return { kind: 'missing', at: path };
+}
+
 /** Reads a regular file without following a link swapped in since it was inspected, and without blocking on a FIFO. */
 async function readRegular(path: string): Promise<Buffer> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -153,8 +166,8 @@ async function stageExercise(exercise: ExerciseSpec, roots: string[], target: st
 
   for (const file of graded) {
     const path = join(folder, ...file.path.split('/'));
-    const label = shown(path);
-    const found = await inspect(path);
+    const found = await inspectBelow(folder, file.path);
+    const label = shown(found.at);
     if (found.kind === 'missing') {
       const guess = nearMiss(file.path, present);
       if (guess) misnamed.add(guess);
