@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildExtensionTolerantOfMissingPackBuilder } from './vscode/build-extension.mjs';
+import { buildExtension } from './vscode/build-extension.mjs';
 import { ensureCodeServer } from './vscode/code-server.mjs';
 import { requirePythonWithNumpy } from './vscode/python.mjs';
 import { repoRoot } from './vscode/repo.mjs';
@@ -24,7 +24,7 @@ const workspace = resolve(positionals[0] ?? join(home, 'workspace'));
 const userDataDir = join(home, 'user-data');
 
 async function main() {
-  await buildExtensionTolerantOfMissingPackBuilder();
+  await buildExtension();
   await ensureCodeServer();
   mkdirSync(workspace, { recursive: true });
 
