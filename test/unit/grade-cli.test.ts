@@ -282,7 +282,7 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.match(io.stderr[0], /appears? in more than one gradebook/);
   });
 
-  it('gradlab new writes a pack that loads, whose solution passes and whose starter fails', async () => {
+  it('gradlab new writes a pack that loads and validates: its solution passes, its starter fails, its mutants are caught', async () => {
     const dir = join(temporary('new'), 'my-course');
     const io = capture();
     assert.equal(await main(['new', dir, '--title', 'My "course"'], io), 0, io.stderr.join('\n'));
@@ -306,6 +306,9 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       const check = capture();
       assert.equal(await main(['check', exercise.id, '--pack', dir, '--submission', file, '--python', python], check), expected, check.stdout.join('\n'));
     }
+    const validate = capture();
+    assert.equal(await main(['validate', dir, '--python', python], validate), 0, `${validate.stdout.join('\n')}\n${validate.stderr.join('\n')}`);
+    assert.match(validate.stdout.join('\n'), /0 solutions failing, 0 starters passing, 0 mutants escaped/);
     const again = capture();
     assert.equal(await main(['new', dir], again), 2);
     assert.match(again.stderr[0], /is not empty/);
