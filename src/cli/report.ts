@@ -36,6 +36,7 @@ export function reportJson(report: CheckReport) {
       ...(c.diagnosis ? { diagnosis: c.diagnosis } : {}),
       points: c.points,
       maxPoints: c.maxPoints,
+      durationMs: c.durationMs,
     })),
     durationMs: report.durationMs,
   };

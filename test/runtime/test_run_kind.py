@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from gradlab.checks.run import judge, read_metrics
+from gradlab.checks.run import horizon, judge, read_metrics
 from test.runtime.worker_client import SUBMISSIONS, WorkerProcess, remove, submission_with
 
 
@@ -61,6 +61,17 @@ class Conditions(unittest.TestCase):
             os.remove(path)
 
 
+class Horizon(unittest.TestCase):
+    def test_the_run_is_watched_up_to_the_last_step_a_condition_names(self):
+        self.assertEqual(horizon([{"metric": "a", "below": 1, "byStep": 500}, {"metric": "a", "finite": True},
+                                  {"metric": "b", "below": 2, "byStep": 900}]), 900)
+        self.assertEqual(horizon([{"metric": "a", "finite": True, "afterStep": 40}]), 40)
+
+    def test_an_unbounded_condition_watches_the_whole_run(self):
+        self.assertIsNone(horizon([{"metric": "a", "below": 1, "byStep": 500}, {"metric": "b", "below": 2}]))
+        self.assertIsNone(horizon([{"metric": "a", "finite": True}]))
+
+
 class ThroughTheWorker(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -102,6 +113,19 @@ class ThroughTheWorker(unittest.TestCase):
         finally:
             remove(folder)
         self.assertEqual(check["message"], "`loss` never fell below 0.01 by step 30 (lowest: 1 at step 0)")
+
+    def test_a_script_is_stopped_once_it_logs_past_the_horizon(self):
+        with open(os.path.join(SUBMISSIONS, "solution", "scale.py"), encoding="utf-8") as solution:
+            folder = submission_with(solution.read())
+        # Endless after step 30: only stopping at the horizon lets this check end well inside its time limit.
+        with open(os.path.join(folder, "train_scale.py"), "w", encoding="utf-8") as script:
+            script.write("import gradlab, itertools\nfor step in itertools.count():\n"
+                         "    gradlab.log(step=step, loss=0.5 ** step)\n")
+        try:
+            check = self.worker.check(folder, only=["fit-falls"])["result"]["checks"][0]
+        finally:
+            remove(folder)
+        self.assertEqual(check["status"], "passed", check["message"])
 
 
 if __name__ == "__main__":

@@ -12,13 +12,32 @@ from gradlab.checks.base import Verdict
 HISTORY_FILE = "gradlab-check-history.jsonl"
 MAX_HISTORY_BYTES = 64 * 1024 * 1024
 
-# Runs in the learner's process. SystemExit(0) is how many scripts end: that is success here.
+# Runs in the learner's process. SystemExit(0) is how many scripts end: that is success here. When every
+# condition is decided by a known step (the horizon), the run stops once a later step is logged: the rest of
+# the script could not change the verdict, and skipping it keeps a re-check quick.
 RUN_SCRIPT = """\
 import os as _os, runpy as _runpy, sys as _sys
+import gradlab as _gradlab, gradlab.runs as _gradlab_runs
 _os.environ["GRADLAB_HISTORY"] = _gradlab_history
 _sys.argv = [_gradlab_script] + list(_gradlab_args)
+
+class _GradlabHorizon(BaseException):
+    pass
+
+if _gradlab_horizon is not None:
+    _gradlab_log = _gradlab_runs.log
+
+    def _gradlab_watch(*args, **kwargs):
+        _gradlab_log(*args, **kwargs)
+        step = kwargs.get("step", args[0] if args else None)
+        if type(step) is int and step > _gradlab_horizon:
+            raise _GradlabHorizon()
+
+    _gradlab.log = _gradlab_watch
 try:
     _runpy.run_path(_gradlab_script, run_name="__main__")
+except _GradlabHorizon:
+    pass
 except SystemExit as _gradlab_exit:
     if _gradlab_exit.code not in (None, 0):
         raise
@@ -37,8 +56,23 @@ def check(sandbox, spec, context):
         raise CheckError(f"the training script {script} is neither in the submission nor in the exercise folder")
     history = os.path.join(sandbox.workdir.path, HISTORY_FILE)
     sandbox.run(RUN_SCRIPT, {"_gradlab_history": history, "_gradlab_script": script,
-                             "_gradlab_args": [str(a) for a in spec.get("args") or []]})
+                             "_gradlab_args": [str(a) for a in spec.get("args") or []],
+                             "_gradlab_horizon": horizon(spec.get("conditions") or [])})
     return judge(read_metrics(history), spec.get("conditions") or [], script)
+
+
+def horizon(conditions):
+    """The last step any condition looks at, when all of them are bounded; None means watch the whole run.
+    `finite` conditions then apply to the steps watched."""
+    steps = []
+    for condition in conditions:
+        if "below" in condition:
+            if condition.get("byStep") is None:
+                return None
+            steps.append(condition["byStep"])
+        if condition.get("afterStep") is not None:
+            steps.append(condition["afterStep"])
+    return max(steps) if steps else None
 
 
 def read_metrics(path):
