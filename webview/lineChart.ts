@@ -39,10 +39,15 @@ export interface ChartSpec {
   markers?: Marker[];
   /** label of the right axis, for series whose key starts with "right:" */
   rightLabel?: string;
+  /** x values are whole numbers (steps): no ticks between them */
+  integerX?: boolean;
   height?: number;
 }
 
 type Range = [number, number];
+
+/** Tick spacings for whole-number axes: 1, 2, 5, 10, 20, 50, ... */
+const WHOLE_INCREMENTS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 
 /** Extents of the data, extended as points are appended: keyed by the array, or the buffer under a typed-array view
  * (a growing series is a new view of the same buffer each frame); recomputed when the data shrank. */
@@ -96,6 +101,7 @@ export class LineChart {
       spec.xLabel,
       spec.yLabel,
       spec.rightLabel,
+      spec.integerX,
       spec.series.map((s) => [s.key, s.colour, s.width, s.dash, s.scatter, s.markers]),
     ]);
     if (signature !== this.signature || !this.plot) {
@@ -193,6 +199,7 @@ export class LineChart {
       ticks: { stroke: t.grid, width: 0.5 * t.weight },
     });
     const axes = [axis(spec.xLabel, 'x'), axis(spec.yLabel, 'y')];
+    if (spec.integerX) axes[0].incrs = WHOLE_INCREMENTS;
     if (spec.rightLabel) axes.push({ ...axis(spec.rightLabel, 'right', 1), grid: { show: false } });
     const linear = uPlot.paths.linear?.();
     return {

@@ -366,27 +366,33 @@ class App {
 
     let points = this.charts.loss.chart.update({
       xLabel: 'step',
+      integerX: true,
       yLabel: this.state.logScale ? 'loss (log scale)' : 'loss',
       logY: this.state.logScale,
       series: seriesFor(shown, loss),
       markers: markersFor(shown, loss, error),
     });
     this.charts.loss.caption.textContent = lossCaption(shown);
-    points += this.charts.optimizer.chart.update({
-      xLabel: 'step',
-      yLabel: 'gradient norm',
-      rightLabel: 'learning rate',
-      logY: false,
-      series: seriesFor(shown, optimizer),
-      markers: markersFor(shown, optimizer, error),
-      height: 180,
-    });
-    this.charts.optimizer.caption.textContent = latestCaption(shown, optimizer) || 'Log grad_norm and lr with gradlab.log to see them here.';
+    const optimizerSeries = seriesFor(shown, optimizer);
+    (this.charts.optimizer.caption.parentElement as HTMLElement).hidden = optimizerSeries.length === 0;
+    if (optimizerSeries.length > 0) {
+      points += this.charts.optimizer.chart.update({
+        xLabel: 'step',
+        integerX: true,
+        yLabel: 'gradient norm',
+        rightLabel: 'learning rate',
+        logY: false,
+        series: optimizerSeries,
+        markers: markersFor(shown, optimizer, error),
+        height: 180,
+      });
+      this.charts.optimizer.caption.textContent = latestCaption(shown, optimizer);
+    }
     const otherBlock = this.charts.other.caption.parentElement as HTMLElement;
     otherBlock.hidden = others.length === 0;
     if (otherMetric) {
       const pick = (m: string) => m === otherMetric;
-      points += this.charts.other.chart.update({ xLabel: 'step', yLabel: otherMetric, logY: false, series: seriesFor(shown, pick), markers: markersFor(shown, pick, error), height: 180 });
+      points += this.charts.other.chart.update({ xLabel: 'step', integerX: true, yLabel: otherMetric, logY: false, series: seriesFor(shown, pick), markers: markersFor(shown, pick, error), height: 180 });
       this.charts.other.caption.textContent = latestCaption(shown, pick);
     }
     return points;
@@ -490,7 +496,7 @@ function lossCaption(shown: ShownRun[]): string {
     const stop = store.info.kind === 'reference' ? undefined : earlyStop(store);
     parts.push(`${store.info.name}: ${latest.join(', ')}${stop ? `; lowest ${stop.metric} ${formatNumber(stop.value)} at step ${stop.step} (early stop)` : ''}`);
   }
-  return parts.length ? `${parts.join('. ')}.` : 'No loss logged yet: gradlab.log(step=step, train_loss=..., val_loss=...).';
+  return parts.length ? `${parts.join('. ')}.` : 'No loss logged yet: gradlab.log(step=step, train_loss=..., val_loss=...). Log grad_norm and lr too to see them in their own chart.';
 }
 
 function latestCaption(shown: ShownRun[], pick: (m: string) => boolean): string {

@@ -26,7 +26,7 @@ export function readTheme(): Theme {
   return {
     foreground,
     muted: v('--vscode-descriptionForeground', '#9d9d9d'),
-    grid: highContrast ? v('--vscode-contrastBorder', foreground) : v('--vscode-editorLineNumber-foreground', '#6e7681'),
+    grid: highContrast ? v('--vscode-contrastBorder', foreground) : withAlpha(foreground, 0.18),
     background: v('--vscode-editor-background', '#1e1e1e'),
     error: v('--vscode-errorForeground', '#f14c4c'),
     palette: PALETTE_VARS.map((name, i) => v(`--vscode-charts-${name}`, FALLBACK[i])),

@@ -12,6 +12,11 @@ export function hasReferenceRun(exerciseId: string): boolean {
   return exerciseId in REFERENCES;
 }
 
+/** The exercises that have a reference run. */
+export function referenceExercises(): string[] {
+  return Object.keys(REFERENCES);
+}
+
 const REFERENCES: Record<string, (run: string) => HistoryRecord[]> = {
   '01-one-update': oneUpdateReference,
 };

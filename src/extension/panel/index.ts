@@ -8,6 +8,7 @@ import { describeBadLines, historyDir, listHistoryFiles, loadHistoryFile } from 
 import { referenceRun } from '../../core/runs/reference';
 import { RunRegistry } from '../../core/runs/registry';
 import { TRAINING_VIEW_TYPE, type PanelState, type RenderedMessage } from '../../protocol/webview';
+import { currentExercise } from './exercises';
 import { webviewRoots } from './html';
 import { ScriptRunner } from './scriptRunner';
 import { TrainingPanel } from './trainingPanel';
@@ -37,7 +38,7 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
   const disposables: vscode.Disposable[] = [
     controller,
     vscode.commands.registerCommand('gradlab.openTrainingPanel', (exerciseId?: unknown) =>
-      controller.open(typeof exerciseId === 'string' ? exerciseId : undefined),
+      controller.open(typeof exerciseId === 'string' ? exerciseId : currentExercise()),
     ),
     vscode.commands.registerCommand('gradlab.runTrainingScript', (uri?: unknown) =>
       controller.runScript(uri instanceof vscode.Uri ? uri : undefined),
@@ -72,22 +73,26 @@ class TrainingController implements vscode.Disposable {
     });
   }
 
-  /** Opens (or reveals) the panel; with an exercise id, its reference run is shown too. */
-  async open(exerciseId?: string, preserveFocus = false): Promise<void> {
+  /**
+   * Opens (or reveals) the panel; with an exercise id, its reference run is shown too. `besideEditor`: keep the
+   * focus in the editor and show the panel next to it (a script starting), rather than in front.
+   */
+  async open(exerciseId?: string, besideEditor = false): Promise<void> {
     if (exerciseId) this.showReference(exerciseId);
     if (this.panel) {
       if (exerciseId && exerciseId !== this.panel.exerciseId) {
         this.panel.exerciseId = exerciseId;
         this.panel.resend();
       }
-      if (!preserveFocus) this.panel.reveal();
+      if (!besideEditor) this.panel.reveal();
+      else if (!this.panel.webviewPanel.visible) this.panel.webviewPanel.reveal(vscode.ViewColumn.Beside, true);
       return;
     }
     const extensionUri = this.deps.context.extensionUri;
     const webviewPanel = vscode.window.createWebviewPanel(
       TRAINING_VIEW_TYPE,
       'Training Runs',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: besideEditor },
       { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
     );
     this.attach(webviewPanel, exerciseId);

@@ -4,17 +4,16 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { exerciseFolder } from '../../core/paths';
 import { historyDir, historyFileName } from '../../core/runs/history';
 import { launchTrainingScript, type TrainingExit, type TrainingProcess } from '../../core/runs/launcher';
-import { hasReferenceRun } from '../../core/runs/reference';
 import type { RunRegistry } from '../../core/runs/registry';
 import type { DeviceSetting } from '../../protocol/runs';
+import { exerciseOfFile } from './exercises';
 import { ThrottledOutput } from './output';
 import type { PanelDeps } from './index';
 
 export interface ScriptRunEvents {
-  /** the run is about to start: show the panel for this exercise */
+  /** the run is about to start: show the panel for this exercise, beside the script */
   starting(exerciseId: string | undefined): Promise<void>;
   runningChanged(running: boolean, script?: string): void;
 }
@@ -71,7 +70,7 @@ export class ScriptRunner implements vscode.Disposable {
     const historyFile = join(historyDir(folder), historyFileName(basename(scriptPath, '.py')));
     await mkdir(historyDir(folder), { recursive: true });
     const device = vscode.workspace.getConfiguration('gradlab').get<DeviceSetting>('device', 'auto');
-    const exerciseId = exerciseOf(folder, scriptPath);
+    const exerciseId = exerciseOfFile(folder, scriptPath);
     await this.events.starting(exerciseId);
 
     const out = new ThrottledOutput(this.output);
@@ -135,11 +134,4 @@ function describe(exit: TrainingExit): string {
   if (exit.spawnError) return exit.spawnError;
   if (exit.signal) return `${exit.stopped ? 'stopped' : 'killed'} by ${exit.signal}`;
   return `exit code ${exit.code}`;
-}
-
-/** The exercise a script belongs to: its folder is a scaffolded exercise (<workspace>/gradlab/<id>/) or one with a reference run. */
-function exerciseOf(workspaceDir: string, script: string): string | undefined {
-  const folder = dirname(script);
-  const id = basename(folder);
-  return exerciseFolder(workspaceDir, id) === folder || hasReferenceRun(id) ? id : undefined;
 }
