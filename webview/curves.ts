@@ -78,11 +78,13 @@ export function earlyStop(store: RunStore): EarlyStop | undefined {
 /** Early-stopping rules and non-finite arrows for the shown runs' metrics in `pick`. */
 export function markersFor(runs: ShownRun[], pick: (metric: string) => boolean, errorColour: string): Marker[] {
   const markers: Marker[] = [];
+  let labels = 0;
   for (const { store, colour } of runs) {
     if (store.info.kind !== 'reference') {
       const stop = earlyStop(store);
       if (stop && pick(stop.metric) && store.seriesOf(stop.metric).xs.length > 2) {
-        markers.push({ x: stop.step, colour, kind: 'rule', label: `early stop: step ${stop.step}` });
+        // labels of several runs go on successive lines, so they do not overprint
+        markers.push({ x: stop.step, colour, kind: 'rule', label: `early stop: step ${stop.step}`, line: labels++ % 4 });
         markers.push({ x: stop.step, y: stop.value, colour, kind: 'dot' });
       }
     }

@@ -62,12 +62,18 @@ export class Legend {
       this.actions.show(runs.map((r) => r.store.info.id), shown),
     );
     const members = document.createElement('ul');
-    members.append(...runs.map((r) => this.item(r)));
-    li.append(toggle, members);
+    // The group's device is every member's; the members' names already say their settings.
+    const first = runs[0].store.info;
+    const device = [first.backend, first.device].filter(Boolean).join(' · ');
+    members.append(...runs.map((r) => this.item(r, true)));
+    li.append(toggle);
+    if (device) li.append(text('div', 'run-details device', first.deviceName ? `${device} (${first.deviceName})` : device));
+    li.append(members);
     return li;
   }
 
-  private item(run: LegendRun): HTMLLIElement {
+  /** One run; `compact` (a member of a sweep) leaves out the device and settings its group shows once. */
+  private item(run: LegendRun, compact = false): HTMLLIElement {
     const info = run.store.info;
     const li = document.createElement('li');
     li.className = `run ${info.kind}${run.focused ? ' focused' : ''}`;
@@ -90,9 +96,9 @@ export class Legend {
     status.textContent = describeStatus(run.store);
     details.append(status);
     const device = [info.backend, info.device].filter(Boolean).join(' · ');
-    if (device) details.append(text('span', 'device', info.deviceName ? `${device} (${info.deviceName})` : device));
+    if (device && !compact) details.append(text('span', 'device', info.deviceName ? `${device} (${info.deviceName})` : device));
     if (info.deviceNote) details.append(text('span', 'warning', info.deviceNote));
-    if (info.config) details.append(text('span', 'config', configText(info.config)));
+    if (info.config && !compact) details.append(text('span', 'config', configText(info.config)));
     for (const warning of info.warnings) details.append(text('span', 'warning', warning));
 
     const actions = document.createElement('div');

@@ -29,6 +29,8 @@ export interface Marker {
   colour: string;
   kind: 'rule' | 'dot' | 'top' | 'bottom';
   label?: string;
+  /** which text line, from the top, the label goes on */
+  line?: number;
 }
 
 export interface ChartSpec {
@@ -274,7 +276,8 @@ export class LineChart {
         ctx.lineTo(x, top + height);
         ctx.stroke();
         ctx.setLineDash([]);
-        if (m.label) ctx.fillText(m.label, Math.min(x + 4 * ratio, left + width - ctx.measureText(m.label).width), top + 14 * ratio);
+        const y = top + (14 + 16 * (m.line ?? 0)) * ratio;
+        if (m.label) ctx.fillText(m.label, Math.min(x + 4 * ratio, left + width - ctx.measureText(m.label).width), y);
       } else if (m.kind === 'dot' && m.y !== undefined) {
         const y = u.valToPos(m.y, 'y', true);
         ctx.beginPath();
