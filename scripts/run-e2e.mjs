@@ -7,7 +7,7 @@
 //
 // --vsix      install this .vsix instead of packaging one (to try the harness itself)
 // --no-build  the specs under out/test/e2e are already built (npm test builds once before every layer)
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -64,7 +64,6 @@ async function main() {
   Object.assign(process.env, {
     GRADLAB_E2E_BROWSER: browserServer.wsEndpoint(),
     GRADLAB_E2E_URL: workbenchUrl(server, { folder: workspace }),
-    GRADLAB_E2E_WORKSPACE: workspace,
     GRADLAB_E2E_SCREENSHOTS: screenshotDir,
   });
   // Steps build on each other: stop at the first one that fails (its screenshot says where).
@@ -77,10 +76,7 @@ async function main() {
   await cleanUp();
   const ok = stats.failures === 0 && stats.passes > 0;
   if (ok) rmSync(temp, { recursive: true, force: true });
-  else {
-    writeFileSync(join(screenshotDir, 'workspace.txt'), `${temp}\n`);
-    console.error(stats.passes === 0 && stats.failures === 0 ? 'E2E: no step ran.' : `E2E: failed; workspace kept in ${temp}`);
-  }
+  else console.error(stats.passes === 0 && stats.failures === 0 ? 'E2E: no step ran.' : `E2E: failed; workspace kept in ${temp}`);
   console.log(`Screenshots and the server log: ${screenshotDir}`);
   return ok ? 0 : 1;
 }
