@@ -255,7 +255,11 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       const script = command.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, key: string) => String(matrix[key]));
       assert.doesNotMatch(script, /\$\{\{/, 'every expression is filled in');
       const environment = { ...process.env, ...Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v)])), ...env, GRADLAB: `node ${cli}`, PYTHON: python };
-      execFileSync('bash', ['-e', '-c', script], { cwd: work, env: environment, stdio: 'pipe' });
+      try {
+        execFileSync('bash', ['-e', '-c', script], { cwd: work, env: environment, stdio: 'pipe' });
+      } catch (error) {
+        assert.fail(`${script}\nfailed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
+      }
     };
     for (const shard of shards) {
       run(step(gradeJob, 'grade').run!, step(gradeJob, 'grade').env, { shard });

@@ -76,19 +76,25 @@ function exerciseSummary(exercise: ExerciseSpec): GradebookExercise {
   return { id: exercise.id, title: exercise.title, maxPoints: round(checks.reduce((s, c) => s + c.points, 0)), hints: exercise.hints ?? [], checks };
 }
 
-/** Hands out one warm worker per job, all on the interpreter the first one found. */
+/**
+ * Hands out warm workers, all on the interpreter the first one found: one per job and per set of heavy
+ * packages an exercise preloads. A worker whose sandbox has imported PyTorch forks every later check from a
+ * process ten times the size, which made all the other exercises' checks slower; PyTorch exercises get their
+ * own worker instead.
+ */
 class Workers {
   private found: Promise<{ python: string; client: GraderClient }> | undefined;
-  private readonly clients = new Map<number, Promise<GraderClient>>();
+  private readonly clients = new Map<string, Promise<GraderClient>>();
 
   constructor(private readonly options: GradeClassOptions, private readonly require: PythonPackage[]) {}
 
-  client(job: number): Promise<GraderClient> {
-    let client = this.clients.get(job);
+  client(job: number, exercise: ExerciseSpec): Promise<GraderClient> {
+    const key = `${job}:${(exercise.requires ?? []).filter((p) => p !== 'numpy').sort().join('+')}`;
+    let client = this.clients.get(key);
     if (!client) {
       this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log });
       client = this.clients.size === 0 ? this.found.then((f) => f.client) : this.found.then((f) => new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log }));
-      this.clients.set(job, client);
+      this.clients.set(key, client);
     }
     return client;
   }
@@ -152,7 +158,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
       if (!record) {
         const outcomes: ExerciseOutcome[] = [];
         for (const [index, stagedExercise] of staged.exercises.entries()) {
-          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job), options));
+          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), options));
         }
         record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
         // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
