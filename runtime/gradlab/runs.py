@@ -8,7 +8,8 @@ src/protocol/runs.ts; this module mirrors it.
 
 Lines are buffered and written by a background thread every FLUSH_INTERVAL_S (one flushed write per call slowed
 a small training loop by a quarter), and at exit, on an uncaught exception and on SIGTERM, so a crash loses
-nothing and marks its runs failed; a kill -9 loses at most the last FLUSH_INTERVAL_S of lines.
+nothing and marks its runs failed; a kill -9 loses at most the last FLUSH_INTERVAL_S of lines and may leave the
+last line cut short.
 
 Standard library only: NumPy, PyTorch or CuPy values are converted through their own methods.
 """
@@ -36,7 +37,7 @@ class _Sink:
 
     def __init__(self, path, stream_fd):
         self.path = path
-        self._file = None
+        self._fd = None
         self._file_failed = False
         self._stream_fd = stream_fd
         self._lines = []
@@ -58,32 +59,33 @@ class _Sink:
             with self._lock:
                 lines, self._lines = self._lines, []
             if lines:
-                data = "".join(lines)
+                data = "".join(lines).encode("utf-8")
                 self._write_file(data)
-                self._write_stream(data.encode("utf-8"))
+                self._write_stream(data)
 
     def close(self):
         self._closing.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
         self.flush()
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _flush_periodically(self):
         while not self._closing.wait(FLUSH_INTERVAL_S):
             self.flush()
 
     def _write_file(self, data):
+        # One unbuffered write() per flush on an O_APPEND descriptor: a kill can cut only that write, so the file
+        # ends in at most one partial line, which readers report and skip.
         if self._file_failed:
             return
         try:
-            if self._file is None:
+            if self._fd is None:
                 os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-                self._file = open(self.path, "a", encoding="utf-8")
-            self._file.write(data)
-            self._file.flush()  # into the OS: a killed process keeps what was written
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            _write_all(self._fd, data)
         except OSError as error:
             self._file_failed = True
             _warn(f"cannot write the run history to {self.path} ({error}); this run's metrics are not saved.")
@@ -92,13 +94,17 @@ class _Sink:
         if self._stream_fd is None:
             return
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._stream_fd, view):]
+            _write_all(self._stream_fd, data)
         except OSError as error:
             # The reader went away (VS Code closed the pipe): keep training and keep writing the file.
             self._stream_fd = None
             _warn(f"the live stream to VS Code closed ({error}); metrics still go to {self.path}.")
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 _state_lock = threading.RLock()

@@ -50,6 +50,16 @@ describe('run history files', () => {
     assert.equal(registry.get('r')?.info.error, 'killed by SIGKILL — out of memory');
   });
 
+  it('keeps appended records whole after a line the writer left cut short', async () => {
+    const file = join(workspace(), 'h.jsonl');
+    writeFileSync(file, '{"type":"metric","run":"r","step":0,"t":0.0,"metrics":{"loss":1.0}}\n{"type":"metric","run":"r","st');
+    await appendRecords(file, [{ type: 'run-end', run: 'r', status: 'failed', error: 'killed by SIGKILL' }]);
+    const registry = new RunRegistry();
+    const load = await loadHistoryFile(registry, file);
+    assert.equal(registry.get('r')?.info.status, 'failed');
+    assert.deepEqual(load.bad.map((b) => b.line), [2]);
+  });
+
   it('names files like the Python writer and lists them newest first', async () => {
     assert.equal(historyFileName('train sine!', new Date(2025, 0, 2, 3, 4, 5)), '20250102-030405-train-sine.jsonl');
     const root = workspace();

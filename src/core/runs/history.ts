@@ -1,6 +1,6 @@
 // Run-history files in a workspace: where they go, reading one into the registry (readable lines load, the rest is
 // reported), and appending the records the host writes itself (the end of a run whose process died).
-import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HISTORY_DIR, type HistoryRecord } from '../../protocol/runs';
 import { HistoryParser, type BadLine } from './parser';
@@ -42,10 +42,31 @@ export function describeBadLines(load: HistoryLoad, shown = 3): string | undefin
   return `${basename(load.file)}: ${load.bad.length} of ${load.lines} lines could not be read and were skipped (${first}${rest}). The other lines loaded.`;
 }
 
-/** Appends records as JSON lines (ASCII only, like the Python writer, so the fast reader takes them). */
+/**
+ * Appends records as JSON lines (ASCII only, like the Python writer, so the fast reader takes them). A file that a
+ * killed writer left ending mid-line gets a newline first, so the cut line stays alone and the records stay whole.
+ */
 export async function appendRecords(file: string, records: readonly HistoryRecord[]): Promise<void> {
   const text = records.map((r) => JSON.stringify(r).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('\n');
-  await appendFile(file, text + '\n', 'utf8');
+  await appendFile(file, ((await endsMidLine(file)) ? '\n' : '') + text + '\n', 'utf8');
+}
+
+async function endsMidLine(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return false; // no file yet
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** `<YYYYMMDD-HHMMSS>-<name>.jsonl`, the name Python's writer gives a history file by default. */
