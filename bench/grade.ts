@@ -1,6 +1,7 @@
 // Class grading throughput: submissions (one student's whole pack) graded per minute with --jobs 1 and 2 on a
 // generated class (half the students hand in the solutions, half the starters), how it scales, a resumed run,
 // and the memory of each worker (the worker, its zygote and the check processes it forks, RSS from /proc).
+// Other work on the machine slows the wall-clock figures; CPU seconds per submission do not depend on it.
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -76,11 +77,16 @@ async function main(): Promise<void> {
     const out = await mkdtemp(join(tmpdir(), 'gradlab-bench-gradebook-'));
     let peakWorker = 0;
     let peakTree = 0;
+    let peakAll = 0;
+    let peakCount = 0;
     const sample = setInterval(() => {
-      for (const m of workerMemory()) {
+      const workers = workerMemory();
+      for (const m of workers) {
         peakWorker = Math.max(peakWorker, m.worker);
         peakTree = Math.max(peakTree, m.tree);
       }
+      peakAll = Math.max(peakAll, workers.reduce((sum, m) => sum + m.tree, 0));
+      peakCount = Math.max(peakCount, workers.length);
     }, 50);
     const started = performance.now();
     const cpuBefore = cpuSeconds();
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     console.log(
       `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
+    console.log(`      ${peakCount} worker processes at most (one per job, and one per job for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
     if (jobs === Number(values.jobs.split(',').pop())) {
       const resumedStart = performance.now();
       const resumed = await gradeClass({ pack, submissions, out, jobs, python: values.python });
