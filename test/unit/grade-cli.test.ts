@@ -9,7 +9,8 @@ import { zipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main';
 import { parseCsv } from '../../src/core/gradebook/csv';
-import { GRADEBOOK_OUTPUT_CHARS } from '../../src/core/gradebook/grade';
+import { gradeClass, GRADEBOOK_OUTPUT_CHARS, type GradeProgress } from '../../src/core/gradebook/grade';
+import { feedbackPath, readGradebook } from '../../src/core/gradebook/write';
 import { folderHash } from '../../src/core/gradebook/fingerprint';
 import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
 import { loadPack } from '../../src/core/packs/load';
@@ -197,6 +198,36 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     } finally {
       writeFileSync(join(pack, 'pack.json'), saved);
     }
+  });
+
+  it('gradeClass, the API behind the commands, reports progress and stops when cancelled, keeping what it graded', async () => {
+    const submissions = classWith(...GOOD);
+    const out = join(temporary('out'), 'gradebook');
+    const loaded = await loadPack(pack);
+    const controller = new AbortController();
+    const seen: GradeProgress[] = [];
+    const options = { pack: loaded, submissions, out, jobs: 1, python, onProgress: (event: GradeProgress) => seen.push(event) };
+    await assert.rejects(
+      gradeClass({ ...options, signal: controller.signal, onProgress: (event) => (seen.push(event), controller.abort()) }),
+      /grading was cancelled after 1 of 3 students; their results are saved/,
+    );
+    assert.deepEqual(
+      seen.map((e) => [e.done, e.total, e.record.student, e.cached]),
+      [[1, 3, 'ada', false]],
+    );
+    const result = await gradeClass(options);
+    assert.equal(result.cached, 1);
+    assert.equal(result.graded, 2);
+    assert.deepEqual(
+      seen.slice(1).map((e) => [e.done, e.record.student, e.cached]),
+      [
+        [1, 'ada', true],
+        [2, 'ben', false],
+        [3, 'cy', false],
+      ],
+    );
+    assert.match(readFileSync(feedbackPath(out, 'cy'), 'utf8'), /feedback for cy/);
+    assert.deepEqual(result.gradebook, await readGradebook(out));
   });
 
   it('exits 2 with one line for usage, folder, pack and interpreter problems', async () => {
