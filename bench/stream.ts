@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   console.log(
     `at ${rate.toLocaleString('en-US')} points/s for ${values.seconds} s: ${paced.points.toLocaleString('en-US')} points, ` +
       `dropped ${Math.round((rate * Number(values.seconds)) / metrics) * metrics - paced.points}; ` +
-      `gradlab.log -> registry delay p50 ${percentile(sorted, 50)} ms, p95 ${percentile(sorted, 95)} ms, max ${sorted.at(-1)} ms ` +
+      `gradlab.log -> registry delay p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms ` +
       `(lines are flushed every 50 ms); longest event-loop stall ${paced.worstStallMs.toFixed(0)} ms`,
   );
 }

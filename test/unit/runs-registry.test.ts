@@ -120,11 +120,13 @@ describe('run registry', () => {
 
   it('adds nothing twice when a run is loaded again', () => {
     const registry = registryWith([start('a'), metric('a', 0, { loss: 1 })]);
-    const again = registry.handler({ kind: 'history' }, undefined, true);
+    let skipped = 0;
+    const again = registry.handler({ kind: 'history' }, undefined, new Set(['a']), () => skipped++);
     again.metric('a', 1, 0.1, ['loss'], [0.5], 1);
     again.metric('b', 0, 0, ['loss'], [2], 1);
     assert.equal(registry.get('a')?.table.rows, 1);
     assert.equal(registry.get('b')?.table.rows, 1);
+    assert.equal(skipped, 1);
   });
 
   it('keeps snapshots up to the budget and says how many it dropped', () => {

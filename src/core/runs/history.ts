@@ -3,6 +3,7 @@
 import { appendFile, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HISTORY_DIR, type HistoryRecord } from '../../protocol/runs';
+import { CACHE_MIN_LINES, readColumnCache, writeColumnCache } from './cache';
 import { HistoryParser, type BadLine } from './parser';
 import type { RunOrigin, RunRegistry } from './registry';
 
@@ -12,23 +13,41 @@ export interface HistoryLoad {
   /** runs the file added (runs already shown are not added again) */
   runs: string[];
   bad: BadLine[];
+  /** every record of the file went into the registry (none belonged to a run it held already) */
+  complete: boolean;
+  /** read back from the column cache rather than parsed */
+  fromCache: boolean;
 }
 
-/** Reads a history file into the registry. Throws only when the file cannot be read at all. */
+/**
+ * Reads a history file into the registry, from its column cache when that matches the file, else by parsing it (and
+ * then caching it when it is large). Throws only when the file cannot be read at all.
+ */
 export async function loadHistoryFile(registry: RunRegistry, file: string, origin: Omit<RunOrigin, 'file'> = { kind: 'history' }): Promise<HistoryLoad> {
-  const bytes = await readFile(file);
-  return loadHistoryBytes(registry, bytes, file, origin);
+  const source = await stat(file);
+  const cached = await readColumnCache(file, source);
+  if (cached) {
+    const runs = cached.runs.filter((run) => registry.restore({ ...run, info: { ...run.info, ...origin, file } })).map((r) => r.info.id);
+    return { file, lines: cached.lines, runs, bad: cached.bad, complete: runs.length === cached.runs.length, fromCache: true };
+  }
+  const load = loadHistoryBytes(registry, await readFile(file), file, origin);
+  if (load.complete && load.lines >= CACHE_MIN_LINES) {
+    const runs = load.runs.flatMap((id) => registry.get(id) ?? []);
+    await writeColumnCache(file, source, { runs, lines: load.lines, bad: load.bad }).catch(() => undefined); // only a cache
+  }
+  return load;
 }
 
 /** The parsing half of loadHistoryFile, for bytes already in memory. */
 export function loadHistoryBytes(registry: RunRegistry, bytes: Uint8Array, file: string, origin: Omit<RunOrigin, 'file'> = { kind: 'history' }): HistoryLoad {
-  const before = new Set(registry.infos().map((i) => i.id));
+  const known = new Set(registry.infos().map((i) => i.id));
   const bad: BadLine[] = [];
-  const parser = new HistoryParser(registry.handler({ ...origin, file }, (line) => bad.push(line), true));
+  let complete = true;
+  const parser = new HistoryParser(registry.handler({ ...origin, file }, (line) => bad.push(line), known, () => (complete = false)));
   parser.push(bytes);
   parser.end();
-  const runs = registry.infos().map((i) => i.id).filter((id) => !before.has(id));
-  return { file, lines: parser.lines, runs, bad };
+  const runs = registry.infos().map((i) => i.id).filter((id) => !known.has(id));
+  return { file, lines: parser.lines, runs, bad, complete, fromCache: false };
 }
 
 /** One sentence about a load's bad lines, for a notice (undefined when every line loaded). */
@@ -46,9 +65,25 @@ export function describeBadLines(load: HistoryLoad, shown = 3): string | undefin
  * Appends records as JSON lines (ASCII only, like the Python writer, so the fast reader takes them). A file that a
  * killed writer left ending mid-line gets a newline first, so the cut line stays alone and the records stay whole.
  */
-export async function appendRecords(file: string, records: readonly HistoryRecord[]): Promise<void> {
+export async function appendRecords(file: string, records: readonly HistoryRecord[]): Promise<number> {
   const text = records.map((r) => JSON.stringify(r).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('\n');
-  await appendFile(file, ((await endsMidLine(file)) ? '\n' : '') + text + '\n', 'utf8');
+  const bytes = Buffer.from(((await endsMidLine(file)) ? '\n' : '') + text + '\n', 'utf8');
+  await appendFile(file, bytes);
+  return bytes.length;
+}
+
+/**
+ * After a live run: caches its history file when the stream carried all of it (`historyBytes`, what the script and
+ * the host wrote, equals the file's size), so the registry holds exactly the file; a later restore then skips the
+ * parse. Returns whether it cached.
+ */
+export async function cacheStreamedHistory(registry: RunRegistry, file: string, historyBytes: number, lines: number): Promise<boolean> {
+  if (lines < CACHE_MIN_LINES) return false;
+  const source = await stat(file);
+  if (source.size !== historyBytes) return false;
+  const runs = registry.infos().flatMap((info) => (info.file === file ? (registry.get(info.id) ?? []) : []));
+  await writeColumnCache(file, source, { runs, lines, bad: [] });
+  return true;
 }
 
 async function endsMidLine(file: string): Promise<boolean> {

@@ -33,8 +33,10 @@ export interface TrainingExit {
   endedByHost: string[];
   /** the process could not start at all */
   spawnError?: string;
-  /** lines the stream carried */
+  /** lines of the history this process and the host wrote (the stream's, then the host's run-ends) */
   lines: number;
+  /** bytes of those lines: the history file's size when the stream missed nothing */
+  historyBytes: number;
 }
 
 export interface TrainingProcess {
@@ -76,7 +78,11 @@ export function launchTrainingScript(options: LaunchOptions): TrainingProcess {
       inner.record(record);
     },
   });
-  (child.stdio[STREAM_FD] as Readable).on('data', (chunk: Buffer) => parser.push(chunk));
+  let historyBytes = 0;
+  (child.stdio[STREAM_FD] as Readable).on('data', (chunk: Buffer) => {
+    historyBytes += chunk.length;
+    parser.push(chunk);
+  });
   child.stdout?.setEncoding('utf8').on('data', (text: string) => options.onOutput(text, 'stdout'));
   child.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput(text, 'stderr'));
 
@@ -96,15 +102,17 @@ export function launchTrainingScript(options: LaunchOptions): TrainingProcess {
         status: stopped ? 'stopped' : 'failed',
         error,
       }));
+      let lines = parser.lines;
       if (ends.length > 0) {
         try {
-          await appendRecords(options.historyFile, ends);
+          historyBytes += await appendRecords(options.historyFile, ends);
+          lines += ends.length;
         } catch (appendError) {
           options.onOutput(`Gradient Lab could not mark the runs ended in ${options.historyFile}: ${(appendError as Error).message}\n`, 'stderr');
         }
         for (const end of ends) inner.record(end);
       }
-      resolve({ code, signal, stopped, endedByHost: unfinished, spawnError, lines: parser.lines });
+      resolve({ code, signal, stopped, endedByHost: unfinished, spawnError, lines, historyBytes });
     });
   });
 

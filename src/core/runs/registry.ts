@@ -24,14 +24,7 @@ export interface RunOrigin {
 /** Numbers of snapshot data kept per run (fits, boundaries, landscapes together): about 32 MB as doubles. */
 export const SNAPSHOT_BUDGET = 4_000_000;
 
-interface RunEntry {
-  info: RunInfo;
-  table: RunTable;
-  fits: FitSnapshot[];
-  boundaries: BoundarySnapshot[];
-  landscapes: LandscapeSnapshot[];
-  snapshotNumbers: number;
-  droppedSnapshots: number;
+interface RunEntry extends RunContent {
   sent: { rows: number; fits: number; boundaries: number; landscapes: number };
   /** the lowest row changed after it was sent (a merged row), else Infinity */
   changedFrom: number;
@@ -45,14 +38,19 @@ export interface RegistryChanges {
   removed: string[];
 }
 
-/** A read-only view of one run, for exports and tests. */
-export interface RunView {
+/** Everything a run holds: what the column cache saves and restores. */
+export interface RunContent {
   info: RunInfo;
   table: RunTable;
-  fits: readonly FitSnapshot[];
-  boundaries: readonly BoundarySnapshot[];
-  landscapes: readonly LandscapeSnapshot[];
+  fits: FitSnapshot[];
+  boundaries: BoundarySnapshot[];
+  landscapes: LandscapeSnapshot[];
+  snapshotNumbers: number;
+  droppedSnapshots: number;
 }
+
+/** A read-only view of one run, for exports, the cache and tests. */
+export type RunView = Readonly<RunContent>;
 
 export class RunRegistry {
   private readonly entries = new Map<string, RunEntry>();
@@ -67,20 +65,36 @@ export class RunRegistry {
   }
 
   /**
-   * A handler that feeds parsed records into the registry. With `skipKnown`, runs already present when the handler
-   * was made are left alone (loading a file twice, or a file whose runs were streamed live, adds nothing twice).
+   * A handler that feeds parsed records into the registry. Records of the runs in `skip` are left out and reported
+   * to `onSkip` (loading a file twice, or a file whose runs were streamed live, adds nothing twice).
    */
-  handler(origin: RunOrigin, onBad: (line: BadLine) => void = () => {}, skipKnown = false): RecordHandler {
-    const known = skipKnown ? new Set(this.entries.keys()) : undefined;
+  handler(origin: RunOrigin, onBad: (line: BadLine) => void = () => {}, skip?: ReadonlySet<string>, onSkip: () => void = () => {}): RecordHandler {
     return {
       metric: (run, step, t, names, values, count, flags) => {
-        if (!known?.has(run)) this.addMetric(this.entry(run, origin), step, t, names, values, count, flags);
+        if (skip?.has(run)) onSkip();
+        else this.addMetric(this.entry(run, origin), step, t, names, values, count, flags);
       },
       record: (record) => {
-        if (!known?.has(record.run)) this.apply(record, origin);
+        if (skip?.has(record.run)) onSkip();
+        else this.apply(record, origin);
       },
       bad: onBad,
     };
+  }
+
+  /** Adds a whole run read back from the column cache (cache.ts), unless a run with its id is held already. */
+  restore(content: RunContent): boolean {
+    if (this.entries.has(content.info.id)) return false;
+    const entry: RunEntry = {
+      ...content,
+      info: { ...content.info },
+      sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+      changedFrom: Infinity,
+      infoChanged: true,
+    };
+    this.entries.set(entry.info.id, entry);
+    this.markChanged(entry);
+    return true;
   }
 
   /** Adds records already in memory (a reference run), as if read from a file. */
@@ -156,23 +170,18 @@ export class RunRegistry {
   private apply(record: Exclude<HistoryRecord, { type: 'metric' }>, origin: RunOrigin): void {
     const entry = this.entry(record.run, origin);
     switch (record.type) {
-      case 'run-start':
-        Object.assign(entry.info, {
-          name: record.name,
-          config: record.config,
-          backend: record.backend,
-          device: record.device,
-          deviceName: record.deviceName,
-          deviceNote: record.deviceNote,
-          group: record.group,
-          script: record.script,
-          startedAt: typeof record.time === 'number' ? record.time * 1000 : undefined,
-        });
+      case 'run-start': {
+        const { name, config, backend, device, deviceName, deviceNote, group, script } = record;
+        const startedAt = typeof record.time === 'number' ? record.time * 1000 : undefined;
+        const known = { name, config, backend, device, deviceName, deviceNote, group, script, startedAt };
+        for (const [key, value] of Object.entries(known)) if (value !== undefined) Object.assign(entry.info, { [key]: value });
         entry.infoChanged = true;
         break;
+      }
       case 'run-end':
         entry.info.status = record.status;
-        entry.info.error = record.error;
+        if (record.error !== undefined) entry.info.error = record.error;
+        else delete entry.info.error;
         entry.infoChanged = true;
         break;
       case 'fit': {

@@ -28,6 +28,28 @@ export class RunTable {
     this.t = new Float64Array(capacity);
   }
 
+  /** A table from columns read back whole (the column cache); later rows are appended as usual. */
+  static of(parts: {
+    rows: number;
+    steps: Float64Array;
+    t: Float64Array;
+    columns: Map<string, Float64Array>;
+    nonFinite: NonFiniteMark[];
+    backwardSteps: number;
+    firstBackwardStep?: BackwardStep;
+  }): RunTable {
+    const table = new RunTable(0);
+    table.capacity = parts.rows;
+    table.rows = parts.rows;
+    table.steps = parts.steps;
+    table.t = parts.t;
+    for (const [name, column] of parts.columns) table.columns.set(name, column);
+    for (const mark of parts.nonFinite) table.nonFinite.push(mark);
+    table.backwardSteps = parts.backwardSteps;
+    table.firstBackwardStep = parts.firstBackwardStep;
+    return table;
+  }
+
   /**
    * Adds one metric record and returns the row it went to. Rows stay in arrival order. A record at the same step
    * as the previous row that logs only metrics that row lacks joins that row (a script often logs train and
@@ -109,7 +131,7 @@ export class RunTable {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity = Math.max(256, this.capacity * 2);
     this.steps = resized(this.steps, this.capacity);
     this.t = resized(this.t, this.capacity);
     for (const [name, column] of this.columns) this.columns.set(name, resized(column, this.capacity, NaN));

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { historyDir, historyFileName } from '../../core/runs/history';
+import { cacheStreamedHistory, historyDir, historyFileName } from '../../core/runs/history';
 import { launchTrainingScript, type TrainingExit, type TrainingProcess } from '../../core/runs/launcher';
 import type { RunRegistry } from '../../core/runs/registry';
 import type { DeviceSetting } from '../../protocol/runs';
@@ -104,7 +104,10 @@ export class ScriptRunner implements vscode.Disposable {
     this.events.runningChanged(false);
     out.line(`■ ${describe(exit)}`);
     out.dispose();
-    deps.log.info(`training ${scriptPath} ended: ${describe(exit)}; ${exit.lines} stream lines`);
+    deps.log.info(`training ${scriptPath} ended: ${describe(exit)}; ${exit.lines} history lines`);
+    cacheStreamedHistory(this.registry, historyFile, exit.historyBytes, exit.lines).catch((error) =>
+      deps.log.warn(`could not cache the columns of ${historyFile}: ${(error as Error).message}`),
+    );
     void this.report(exit, scriptPath);
     return exit;
   }
