@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main';
@@ -375,7 +375,10 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       const opened = capture();
       assert.equal(await main(['preview', dir, '--python', python], opened), 0, opened.stderr.join('\n'));
       for (let i = 0; i < 50 && !existsSync(calls); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(readFileSync(calls, 'utf8'), /^--new-window \S+preview-pack\.code-workspace\n$/);
+      const launched = /^--new-window (\S+preview-pack\.code-workspace)\n$/.exec(readFileSync(calls, 'utf8'));
+      assert.ok(launched, readFileSync(calls, 'utf8'));
+      // The preview's folders outlive the command (VS Code has them open); here they can go.
+      for (const file of [workspaceFile, launched[1]]) rmSync(dirname(file), { recursive: true, force: true });
     } finally {
       process.env.PATH = savedPath;
     }

@@ -1,6 +1,6 @@
 // Shared by the gradebook tests: the fixture class, a pack with the built-in exercises 01 and 02, temporary
 // folders, and gradebooks compared without their timings.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/io';
@@ -14,9 +14,18 @@ export function fixtureClass(): string {
   return join(packageRoot(), 'test', 'fixtures', 'submissions-class');
 }
 
+const created: string[] = [];
+
+/** A new temporary folder, removed when the test run ends. */
 export function temporary(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `gradlab-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `gradlab-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
+
+after(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * The built-in pack's exercises 01 and 02 (authoring form) as a pack of their own in a temporary folder, so a
