@@ -30,6 +30,7 @@ export class Ctx implements vscode.Disposable {
       this.packs.onDidChange(() => this.changed()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('gradlab.pythonPath')) this.restartGrader('gradlab.pythonPath changed');
+        if (e.affectsConfiguration('gradlab.packs')) this.packs.reload();
       }),
     );
     void onActiveInterpreterChange(() => {

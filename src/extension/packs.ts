@@ -3,7 +3,7 @@
 // left out; the others keep working.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { builtinAuthoringPackDir, builtinPackDir } from '../core/paths';
@@ -31,15 +31,32 @@ export class PackRegistry implements vscode.Disposable {
     return this.context.workspaceState.get<string[]>(OPENED_KEY, []);
   }
 
+  /** Packs named by the setting gradlab.packs (paths relative to the first workspace folder may be used). */
+  private configured(): string[] {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return vscode.workspace
+      .getConfiguration('gradlab')
+      .get<string[]>('packs', [])
+      .filter((p) => typeof p === 'string' && p.trim())
+      .map((p) => (base && !isAbsolute(p) && !/^(https?:|git@|ssh:)/.test(p) ? join(base, p) : p));
+  }
+
+  /** The setting changed: load again. */
+  reload(): void {
+    this.loaded = undefined;
+    this.changed.fire();
+  }
+
   /** Every loadable pack, the built-in one first. */
   all(): Promise<LoadedPack[]> {
     this.loaded ??= (async () => {
       const builtin = [builtinPackDir(), builtinAuthoringPackDir()].find((d) => existsSync(d));
       if (!builtin) throw new Error('The built-in pack is missing from the extension: reinstall Gradient Lab.');
       const packs = [await loadPack(builtin)];
-      for (const source of this.opened()) {
+      for (const source of [...new Set([...this.configured(), ...this.opened()])]) {
         try {
-          packs.push(await loadPack(source));
+          const pack = await loadPack(source);
+          if (!packs.some((p) => p.manifest.id === pack.manifest.id)) packs.push(pack);
         } catch (error) {
           this.log.error(`pack ${source}: ${(error as Error).message}`);
           void vscode.window.showErrorMessage(`Gradient Lab could not open the pack ${source}: ${(error as Error).message}`);
