@@ -2,10 +2,11 @@
 // server from the npm package code-server, opened by headless Chromium: the @vscode/test-electron model
 // on a machine that cannot download VS Code desktop.
 //
-//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>]
+//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>] [--tests <index.js>]
 //
 // --no-build      use the bundles already in dist/ and out/ (npm test builds once before every layer)
 // --extension     load another extension folder instead of this repository (to try the harness itself)
+// --tests         another suite entry with the same run() contract (bench/editor measures latency this way)
 // Exit code 0 when every test passed; 1 on a failure, a crash or a time-out. Logs and a screenshot of the
 // window are kept under test-results/integration/.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +24,12 @@ const { values: options } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string', default: repoRoot },
     timeout: { type: 'string', default: '300' },
+    tests: { type: 'string' },
   },
 });
 const timeoutMs = Number(options.timeout) * 1000;
 const extensionDir = resolve(options.extension);
-const testsEntry = join(repoRoot, 'out', 'test', 'integration', 'index.js');
+const testsEntry = options.tests ? resolve(options.tests) : join(repoRoot, 'out', 'test', 'integration', 'index.js');
 const reportDir = join(repoRoot, 'test-results', 'integration');
 
 const cleanups = [];

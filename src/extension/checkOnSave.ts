@@ -6,7 +6,7 @@ import type { Checker } from './checking';
 import type { Ctx } from './ctx';
 import { exerciseIdOf } from './exercises';
 
-const DEBOUNCE_MS = 250;
+const DEBOUNCE_MS = 100;
 
 export function checkOnSave(ctx: Ctx, checker: Checker): vscode.Disposable {
   const timers = new Map<string, NodeJS.Timeout>();
