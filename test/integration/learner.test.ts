@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { solutionForm, starterForm } from '../../src/core/packs/regions';
 import { builtinAuthoringPackDir, exerciseFolder } from '../../src/core/paths';
@@ -102,6 +102,23 @@ suite('Learner experience on 02-grad-w', () => {
     writeFileSync(join(bad, 'pack.json'), JSON.stringify({ formatVersion: 1, id: 'broken', exercises: [{ id: 'x', kind: 'nope' }] }));
     assert.equal(await vscode.commands.executeCommand('gradlab.openPack', bad), undefined);
     assert.equal(await api.exerciseStatus(EXERCISE), 'in-progress');
+  });
+
+  test('Switching the interpreter in the middle of a check loses no verdict', async () => {
+    // On disk directly: the editor's copy of this file went through a delete and a reset above.
+    writeFileSync(file.fsPath, solution);
+    const config = vscode.workspace.getConfiguration('gradlab');
+    const python = config.get<string>('pythonPath');
+    assert.ok(python, 'the launcher sets gradlab.pythonPath');
+    const running = vscode.commands.executeCommand<CheckReport | undefined>('gradlab.checkExercise', EXERCISE);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The same interpreter under another spelling: a real switch for the extension, which restarts its worker.
+    await config.update('pythonPath', `${dirname(python)}/./${basename(python)}`, vscode.ConfigurationTarget.Workspace);
+    const first = await running;
+    assert.ok(first === undefined || first.exercise === EXERCISE);
+    const next = await vscode.commands.executeCommand<CheckReport | undefined>('gradlab.checkExercise', EXERCISE);
+    assert.ok(next, 'no report after the interpreter changed');
+    assert.equal(next.passed, true, next.checks.map((c) => `${c.id}: ${c.message}`).join('\n'));
   });
 
   test('A mastery check asks each question and records the score', async () => {
