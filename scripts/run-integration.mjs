@@ -2,11 +2,12 @@
 // server from the npm package code-server, opened by headless Chromium: the @vscode/test-electron model
 // on a machine that cannot download VS Code desktop.
 //
-//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>] [--tests <index.js>]
+//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>] [--tests <index.js>] [--untrusted]
 //
 // --no-build      use the bundles already in dist/ and out/ (npm test builds once before every layer)
 // --extension     load another extension folder instead of this repository (to try the harness itself)
 // --tests         another suite entry with the same run() contract (bench/editor measures latency this way)
+// --untrusted     Workspace Trust on and the folder left untrusted; runs test/integration/untrusted
 // Exit code 0 when every test passed; 1 on a failure, a crash or a time-out. Logs and a screenshot of the
 // window are kept under test-results/integration/.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +26,14 @@ const { values: options } = parseArgs({
     extension: { type: 'string', default: repoRoot },
     timeout: { type: 'string', default: '300' },
     tests: { type: 'string' },
+    untrusted: { type: 'boolean', default: false },
   },
 });
 const timeoutMs = Number(options.timeout) * 1000;
 const extensionDir = resolve(options.extension);
-const testsEntry = options.tests ? resolve(options.tests) : join(repoRoot, 'out', 'test', 'integration', 'index.js');
+const testsEntry = options.tests
+  ? resolve(options.tests)
+  : join(repoRoot, 'out', 'test', 'integration', ...(options.untrusted ? ['untrusted'] : []), 'index.js');
 const reportDir = join(repoRoot, 'test-results', 'integration');
 
 const cleanups = [];
@@ -60,7 +64,9 @@ async function main() {
   if (!options['no-build']) await buildExtension(['--tests']);
   if (!existsSync(testsEntry)) throw new Error(`${testsEntry} is missing: run \`node scripts/build.mjs --tests\` first.`);
   await ensureCodeServer();
-  const { temp, python, workspace, userDataDir, extensionsDir, resultsDir } = prepareTestWorkspace('gradlab-integration-');
+  const { temp, python, workspace, userDataDir, extensionsDir, resultsDir } = prepareTestWorkspace('gradlab-integration-', {
+    trusted: !options.untrusted,
+  });
   rmSync(reportDir, { recursive: true, force: true });
   mkdirSync(reportDir, { recursive: true });
   console.log(`Integration: VS Code server + Chromium, workspace ${workspace}, Python ${python}`);

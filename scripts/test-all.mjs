@@ -40,7 +40,10 @@ const layers = {
     const ran = Number(/^Ran (\d+) tests? in/m.exec(output)?.[1] ?? 0);
     if (ran === 0) throw new Error('unittest found no tests under test/runtime');
   },
-  integration: () => node('scripts/run-integration.mjs', '--no-build'),
+  integration: async () => {
+    await node('scripts/run-integration.mjs', '--no-build');
+    await node('scripts/run-integration.mjs', '--no-build', '--untrusted');
+  },
   e2e: () => node('scripts/run-e2e.mjs', '--no-build'),
 };
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { requirePythonWithNumpy } from './python.mjs';
 import { writeUserSettings } from './server.mjs';
 
-export function prepareTestWorkspace(prefix) {
+/** `trusted: false` turns Workspace Trust on and never asks, so the folder stays untrusted (restricted mode). */
+export function prepareTestWorkspace(prefix, { trusted = true } = {}) {
   const python = requirePythonWithNumpy();
   const temp = mkdtempSync(join(tmpdir(), prefix));
   const dirs = {
@@ -20,6 +21,9 @@ export function prepareTestWorkspace(prefix) {
   };
   mkdirSync(join(dirs.workspace, '.vscode'), { recursive: true });
   writeFileSync(join(dirs.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'gradlab.pythonPath': python }, null, 2) + '\n');
-  writeUserSettings(dirs.userDataDir, { 'security.workspace.trust.enabled': false });
+  writeUserSettings(
+    dirs.userDataDir,
+    trusted ? { 'security.workspace.trust.enabled': false } : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+  );
   return dirs;
 }

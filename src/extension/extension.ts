@@ -30,6 +30,13 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
   const tree = new ExerciseTree(ctx, checker);
   const statusBar = createStatusBar(ctx, checker);
   const command = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, handler);
+  const training = registerTrainingPanel({
+    context,
+    log: ctx.log,
+    runtimeDir: runtimeDir(),
+    requireTrust: (action) => ctx.requireTrust(action),
+    resolvePython: async () => (await ctx.grader())?.python,
+  });
 
   context.subscriptions.push(
     ctx,
@@ -49,13 +56,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     command('gradlab.openPack', openPack(ctx)),
     command('gradlab.selectInterpreter', selectInterpreter(ctx)),
     command('gradlab.showLog', () => ctx.log.show()),
-    registerTrainingPanel({
-      context,
-      log: ctx.log,
-      runtimeDir: runtimeDir(),
-      isTrusted: () => vscode.workspace.isTrusted,
-      resolvePython: async () => (await ctx.grader())?.python,
-    }),
+    training,
   );
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
       return ref && folder ? ctx.progress(folder).status(ref.pack.manifest.id, id) : 'not-started';
     },
     statusBarText: () => statusBar.text(),
+    training,
   };
 }
 

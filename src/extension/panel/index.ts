@@ -5,9 +5,10 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { runToCsv } from '../../core/runs/csv';
 import { describeBadLines, historyDir, listHistoryFiles, loadHistoryFile } from '../../core/runs/history';
+import type { TrainingExit } from '../../core/runs/launcher';
 import { referenceRun } from '../../core/runs/reference';
 import { RunRegistry } from '../../core/runs/registry';
-import { TRAINING_VIEW_TYPE, type PanelState, type RenderedMessage } from '../../protocol/webview';
+import { TRAINING_VIEW_TYPE, type Notice, type PanelState, type RenderedMessage } from '../../protocol/webview';
 import { currentExercise } from './exercises';
 import { webviewRoots } from './html';
 import { ScriptRunner } from './scriptRunner';
@@ -20,21 +21,32 @@ export interface PanelDeps {
   resolvePython(): Promise<string | undefined>;
   /** the folder holding the `gradlab` Python package; goes on PYTHONPATH */
   runtimeDir: string;
-  isTrusted(): boolean;
+  /** true when the workspace is trusted; otherwise tells the user why `action` needs trust (without waiting) */
+  requireTrust(action: string): boolean;
 }
 
-/** What registerTrainingPanel returns: a Disposable, plus what tests and the e2e harness observe. */
-export interface TrainingPanelHandle extends vscode.Disposable {
+/** What tests observe of the training panel (GradlabApi.training), without scraping the webview. */
+export interface TrainingPanelObserver {
   readonly registry: RunRegistry;
   /** the latest draw report of the webview (how long drawing took), if it has drawn */
   lastRender(): RenderedMessage | undefined;
   /** resolves with the next draw report */
   nextRender(): Promise<RenderedMessage>;
+  /** the notices the open panel shows at its top (bad history lines, files that could not be read); none when closed */
+  notices(): Notice[];
+  /** the serializer VS Code calls to restore the panel after a reload */
+  readonly serializer: vscode.WebviewPanelSerializer;
 }
+
+/** What registerTrainingPanel returns: a Disposable, plus what tests and the e2e harness observe. */
+export interface TrainingPanelHandle extends vscode.Disposable, TrainingPanelObserver {}
 
 export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
   const registry = new RunRegistry();
   const controller = new TrainingController(deps, registry);
+  const serializer: vscode.WebviewPanelSerializer = {
+    deserializeWebviewPanel: (panel, state) => controller.restore(panel, state),
+  };
   const disposables: vscode.Disposable[] = [
     controller,
     vscode.commands.registerCommand('gradlab.openTrainingPanel', (exerciseId?: unknown) =>
@@ -44,15 +56,15 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
       controller.runScript(uri instanceof vscode.Uri ? uri : undefined),
     ),
     vscode.commands.registerCommand('gradlab.stopTrainingScript', () => controller.stop()),
-    vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state) => controller.restore(panel, state),
-    }),
+    vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, serializer),
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TrainingScriptLenses()),
   ];
   return {
     registry,
     lastRender: () => controller.lastRendered,
     nextRender: () => controller.nextRender(),
+    notices: () => controller.notices(),
+    serializer,
     dispose: () => disposables.forEach((d) => d.dispose()),
   };
 }
@@ -70,6 +82,7 @@ class TrainingController implements vscode.Disposable {
     this.runner = new ScriptRunner(deps, registry, {
       starting: (exerciseId) => this.open(exerciseId, true),
       runningChanged: (running, script) => this.panel?.setRunning(running, script),
+      notice: (notice) => this.panel?.notify(notice),
     });
   }
 
@@ -120,13 +133,14 @@ class TrainingController implements vscode.Disposable {
     for (const message of notices) panel.notify({ level: 'warning', message });
   }
 
-  async runScript(uri: vscode.Uri | undefined): Promise<void> {
+  /** Runs a script to its end (the command resolves with how it ended, undefined when it did not start). */
+  async runScript(uri: vscode.Uri | undefined): Promise<TrainingExit | undefined> {
     const script = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!script) {
       void vscode.window.showInformationMessage('Open a Python training script first, then run Gradient Lab: Run Training Script.');
-      return;
+      return undefined;
     }
-    await this.runner.run(script);
+    return this.runner.run(script);
   }
 
   stop(): void {
@@ -136,6 +150,10 @@ class TrainingController implements vscode.Disposable {
 
   nextRender(): Promise<RenderedMessage> {
     return new Promise((resolve) => this.renderWaiters.push(resolve));
+  }
+
+  notices(): Notice[] {
+    return this.panel?.shownNotices() ?? [];
   }
 
   private attach(webviewPanel: vscode.WebviewPanel, exerciseId: string | undefined): TrainingPanel {

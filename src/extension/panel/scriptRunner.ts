@@ -8,6 +8,7 @@ import { cacheStreamedHistory, historyDir, historyFileName } from '../../core/ru
 import { launchTrainingScript, type TrainingExit, type TrainingProcess } from '../../core/runs/launcher';
 import type { RunRegistry } from '../../core/runs/registry';
 import type { DeviceSetting } from '../../protocol/runs';
+import type { Notice } from '../../protocol/webview';
 import { exerciseOfFile } from './exercises';
 import { ThrottledOutput } from './output';
 import type { PanelDeps } from './index';
@@ -16,6 +17,8 @@ export interface ScriptRunEvents {
   /** the run is about to start: show the panel for this exercise, beside the script */
   starting(exerciseId: string | undefined): Promise<void>;
   runningChanged(running: boolean, script?: string): void;
+  /** something about the run to show in the panel */
+  notice(notice: Notice): void;
 }
 
 export class ScriptRunner implements vscode.Disposable {
@@ -41,14 +44,7 @@ export class ScriptRunner implements vscode.Disposable {
   /** Runs a training script to its end; undefined when it did not start (untrusted, busy, no interpreter). */
   async run(script: vscode.Uri): Promise<TrainingExit | undefined> {
     const { deps } = this;
-    if (!deps.isTrusted()) {
-      const choice = await vscode.window.showWarningMessage(
-        'Running a training script executes the Python code in this workspace, so Gradient Lab needs you to trust the workspace first.',
-        'Manage Workspace Trust',
-      );
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-      return undefined;
-    }
+    if (!deps.requireTrust('Running a training script')) return undefined;
     if (this.current) {
       const choice = await vscode.window.showWarningMessage(
         `${basename(this.current.script)} is still training. Stop it before starting another script.`,
@@ -114,6 +110,12 @@ export class ScriptRunner implements vscode.Disposable {
 
   private async report(exit: TrainingExit, script: string): Promise<void> {
     const name = basename(script);
+    if (exit.lines === 0 && !exit.spawnError) {
+      this.events.notice({
+        level: 'info',
+        message: `${name} ${exit.code === 0 ? 'finished' : 'ended'} without logging anything, so there is no run to draw. Call gradlab.log(step=step, train_loss=loss) in its training loop to see its curves here.`,
+      });
+    }
     if (exit.spawnError) {
       void vscode.window.showErrorMessage(`${name} did not start: ${exit.spawnError}. Check the interpreter (Gradient Lab: Select Python Interpreter).`);
     } else if (exit.stopped) {
