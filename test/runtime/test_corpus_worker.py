@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import unittest
 
-from .test_corpus import ROOT, load_corpus
+from .corpus import given, load_corpus, write
 from .worker_client import WorkerProcess
 
 
@@ -19,9 +19,9 @@ def build_pack(folder):
         os.makedirs(target)
         with open(os.path.join(target, "README.md"), "w", encoding="utf-8") as readme:
             readme.write(f"# {exercise}\n")
-        for name in entry["given"]:
-            shutil.copy(ROOT / exercise / "_given" / name, os.path.join(target, name))
-        shutil.copy(ROOT / exercise / "_reference" / entry["learner"], os.path.join(target, entry["learner"]))
+        for path in given(exercise):
+            shutil.copy(path, os.path.join(target, path.name))
+        write(exercise, None, target)
         files = [{"path": entry["learner"], "role": "learner"}] + [{"path": g, "role": "given"} for g in entry["given"]]
         specs[exercise] = {"id": exercise, "title": exercise, "lesson": "corpus", "order": 1,
                            "instructions": "README.md", "requires": ["numpy"], "files": files,
@@ -48,30 +48,27 @@ class WorkerCorpusTest(unittest.TestCase):
         cls.worker.close()
         shutil.rmtree(cls.folder, ignore_errors=True)
 
-    def folder_with(self, exercise, source, name):
-        folder = tempfile.mkdtemp(dir=self.folder)
-        shutil.copy(source, os.path.join(folder, name))
-        return folder
-
     def test_every_submission_through_the_worker(self):
         for exercise, entry in load_corpus().items():
-            learner = entry["learner"]
-            reference = self.folder_with(exercise, ROOT / exercise / "_reference" / learner, learner)
-            for name, expect in entry["cases"].items():
-                submission = self.folder_with(exercise, ROOT / exercise / name, learner)
-                reply = self.worker.check(submission, exercise=self.specs[exercise], pack=self.pack,
-                                          reference=reference, limits={"timeoutS": 30}, timeout=120)
-                self.assertNotIn("error", reply, reply.get("error"))
-                for result in reply["result"]["checks"]:
-                    with self.subTest(exercise=exercise, submission=name, check=result["id"]):
-                        self.assert_result(result, expect, learner, ROOT / exercise / name)
+            references = tempfile.mkdtemp(dir=self.folder)
+            write(exercise, None, references)
+            for name, case in entry["cases"].items():
+                with self.subTest(exercise=exercise, submission=name):
+                    submission = tempfile.mkdtemp(dir=self.folder)
+                    path = write(exercise, name, submission)
+                    reply = self.worker.check(submission, exercise=self.specs[exercise], pack=self.pack,
+                                              reference=references, limits={"timeoutS": 30}, timeout=120)
+                    self.assertNotIn("error", reply, reply.get("error"))
+                    for result in reply["result"]["checks"]:
+                        with self.subTest(check=result["id"]):
+                            self.assert_result(result, case["expect"], path)
 
-    def assert_result(self, result, expect, learner, source):
+    def assert_result(self, result, expect, source):
         words = f"{result.get('diagnosis', '')} {result['message']}".lower()
         if isinstance(expect, dict) and "error" in expect:
             self.assertEqual(result["status"], "errored" if expect["error"] == "missing-name" else "failed", words)
             if "function" in expect:  # the location is the line in the learner's function that raised
-                self.assertEqual(result.get("file"), learner)
+                self.assertEqual(result.get("file"), expect["file"])
                 self.assertIn(result.get("line"), lines_of(source, expect["function"]))
             return
         if expect == "pass" or isinstance(expect, dict):

@@ -10,7 +10,8 @@ from pathlib import Path
 from gradlab.checks.base import LearnerError
 from gradlab.mutants import generate
 
-from .test_corpus import load_corpus, reference, run_check
+from .corpus import load_corpus, reference
+from .test_corpus import run_check
 
 
 def mutants(source: str, regions=None):

@@ -8,28 +8,23 @@ from pathlib import Path
 from gradlab.checks import CheckError, trainloop
 from gradlab.checks.base import LearnerError
 
+from .corpus import edited, given, load_corpus, reference
 from .local_sandbox import LocalSandbox
-from .test_corpus import ROOT, load_corpus
 
-EXERCISE = ROOT / "06-zero-grad"
 SPEC = load_corpus()["06-zero-grad"]["checks"][0]
-LAYERS = EXERCISE / "_given" / "layers.py"
-REFERENCE = (EXERCISE / "_reference" / "optim.py").read_text(encoding="utf-8")
+[LAYERS] = given("06-zero-grad")
+OPTIM = reference("06-zero-grad")
 
 
 class TrainLoopTest(unittest.TestCase):
     def setUp(self):
         self.folder = tempfile.TemporaryDirectory()
         self.addCleanup(self.folder.cleanup)
-        self.baked = trainloop.bake(LocalSandbox([LAYERS, EXERCISE / "_reference" / "optim.py"]), SPEC)
+        self.baked = trainloop.bake(LocalSandbox([LAYERS, OPTIM]), SPEC)
 
     def learner(self, *edits) -> LocalSandbox:
-        source = REFERENCE
-        for old, new in zip(edits[::2], edits[1::2]):
-            self.assertEqual(source.count(old), 1, old)
-            source = source.replace(old, new)
         path = Path(self.folder.name) / "optim.py"
-        path.write_text(source, encoding="utf-8")
+        path.write_text(edited(OPTIM.read_text(encoding="utf-8"), zip(edits[::2], edits[1::2])), encoding="utf-8")
         return LocalSandbox([LAYERS, path])
 
     def test_the_baked_reference_is_json_and_judges_like_the_live_one(self):
@@ -38,7 +33,7 @@ class TrainLoopTest(unittest.TestCase):
         self.assertEqual(len(baked["data"][0]), 2)
         self.assertEqual(len(baked["zeroed"]), 5)
         wrong = self.learner("        optimizer.zero_grad()\n", "")
-        live = trainloop.check(wrong, SPEC, LocalSandbox([LAYERS, EXERCISE / "_reference" / "optim.py"]))
+        live = trainloop.check(wrong, SPEC, LocalSandbox([LAYERS, OPTIM]))
         self.assertEqual(trainloop.check(wrong, SPEC, baked), live)
         self.assertTrue(trainloop.check(self.learner(), SPEC, baked).passed)
 
@@ -80,7 +75,7 @@ class TrainLoopTest(unittest.TestCase):
             trainloop.check(self.learner(), SPEC, broken)
         with self.assertRaises(CheckError):
             trainloop.check(self.learner(), dict(SPEC, setup=dict(SPEC["setup"], model="Linear(1)")),
-                            LocalSandbox([LAYERS, EXERCISE / "_reference" / "optim.py"]))
+                            LocalSandbox([LAYERS, OPTIM]))
 
 
 if __name__ == "__main__":

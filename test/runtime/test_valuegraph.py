@@ -11,10 +11,11 @@ from gradlab.checks import CheckError, valuegraph
 from gradlab.checks.base import LearnerError
 from gradlab.checks.valuegraph import Const, Graph
 
+from .corpus import edited, reference
 from .local_sandbox import LocalSandbox
 
 ALL = sorted(valuegraph.OPS)
-ENGINE = Path(__file__).resolve().parents[1] / "fixtures" / "submissions" / "05-value-backward" / "_reference" / "engine.py"
+ENGINE = reference("05-value-backward")
 
 
 class GraphTest(unittest.TestCase):
@@ -76,11 +77,7 @@ class EngineTest(unittest.TestCase):
         return LocalSandbox([path])
 
     def reference(self, *edits) -> LocalSandbox:
-        source = ENGINE.read_text(encoding="utf-8")
-        for old, new in zip(edits[::2], edits[1::2]):
-            self.assertEqual(source.count(old), 1, old)
-            source = source.replace(old, new)
-        return self.engine(source)
+        return self.engine(edited(ENGINE.read_text(encoding="utf-8"), zip(edits[::2], edits[1::2])))
 
     def test_any_complete_engine_passes(self):
         # a different micrograd-style engine: its own names, division written out, a class called Scalar
