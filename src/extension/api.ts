@@ -3,6 +3,7 @@
 import type * as vscode from 'vscode';
 import type { CheckReport, CheckStatus } from '../protocol/worker';
 import type { ExerciseStatus } from '../core/progress/store';
+import type { TrainingPanelObserver } from './panel';
 
 export interface GradlabApi {
   readonly testController: vscode.TestController;
@@ -14,4 +15,6 @@ export interface GradlabApi {
   exerciseStatus(exerciseId: string): Promise<ExerciseStatus>;
   /** The text of the status-bar item, e.g. "$(beaker) 3/12". */
   statusBarText(): string;
+  /** The training panel: every run it holds, and the webview's draw reports. */
+  readonly training: TrainingPanelObserver;
 }

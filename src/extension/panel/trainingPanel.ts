@@ -64,6 +64,11 @@ export class TrainingPanel implements vscode.Disposable {
     this.webviewPanel.reveal(undefined, false);
   }
 
+  /** The notices sent to the panel, oldest first. */
+  shownNotices(): Notice[] {
+    return [...this.notices];
+  }
+
   /** Shown at the top of the panel until it is reloaded (and kept for the next init while hidden). */
   notify(notice: Notice): void {
     this.notices.push(notice);
