@@ -23,7 +23,7 @@ import { chartPng } from './exportPng';
 import { FitView } from './fitView';
 import { LandscapeView } from './landscapeView';
 import { Legend } from './legend';
-import { LineChart } from './lineChart';
+import { LineChart, type Marker } from './lineChart';
 import { RunStore } from './store';
 import { TableView } from './tableView';
 import { onThemeChange, readTheme, runColour } from './theme';
@@ -45,6 +45,15 @@ const TAB_TITLES: Record<Tab, string> = {
   table: 'Table',
 };
 
+/** What one draw of the visible tab showed. */
+interface Drawn {
+  points: number;
+  flagged: number;
+}
+
+/** Draw reports after updates go out at most this often (the latest is always sent, late if need be). */
+const UPDATE_REPORT_MS = 1000;
+
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
@@ -60,6 +69,7 @@ class App {
   private frame = 0;
   private initArrived: number | undefined;
   private lastUpdateReport = 0;
+  private pendingReport: ReturnType<typeof setTimeout> | undefined;
 
   private readonly root = document.getElementById('app') as HTMLElement;
   private readonly toolbar = document.createElement('header');
@@ -326,12 +336,20 @@ class App {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const points = this.draw();
-      void Promise.resolve().then(() => this.reportDraw(points)); // after uPlot's own microtask paints
+      let drawn: Drawn;
+      let error: string | undefined;
+      try {
+        drawn = this.draw();
+      } catch (thrown) {
+        drawn = { points: 0, flagged: 0 };
+        error = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+        post({ type: FromWebview.Error, message: `drawing the ${this.state.tab} tab failed: ${error}` });
+      }
+      void Promise.resolve().then(() => this.reportDraw(drawn, error)); // after uPlot's own microtask paints
     });
   }
 
-  private draw(): number {
+  private draw(): Drawn {
     const shown: ShownRun[] = [...this.runs.values()]
       .filter((s) => !this.state.hiddenRuns.includes(s.info.id))
       .map((store) => ({ store, colour: this.colourOf(store) }));
@@ -341,22 +359,22 @@ class App {
         return this.drawCurves(shown);
       case 'fit': {
         const run = this.runWith('fits', shown);
-        return this.fit.render(run, run ? this.colourOf(run) : this.theme.foreground);
+        return { points: this.fit.render(run, run ? this.colourOf(run) : this.theme.foreground), flagged: 0 };
       }
       case 'boundary':
         this.boundary.render(this.runWith('boundaries', shown));
-        return 0;
+        return { points: 0, flagged: 0 };
       case 'landscape': {
         const slice = this.runWith('landscapes', shown);
-        return this.landscape.render(slice && { slice, walkers: shown });
+        return { points: this.landscape.render(slice && { slice, walkers: shown }), flagged: 0 };
       }
       case 'table':
         this.table.render(this.focusRun());
-        return 0;
+        return { points: 0, flagged: 0 };
     }
   }
 
-  private drawCurves(shown: ShownRun[]): number {
+  private drawCurves(shown: ShownRun[]): Drawn {
     const error = this.theme.error;
     const loss = (m: string) => metricGroup(m) === 'loss';
     const optimizer = (m: string) => metricGroup(m) === 'optimizer';
@@ -364,13 +382,18 @@ class App {
     const otherMetric = others.includes(this.state.otherMetric ?? '') ? (this.state.otherMetric as string) : others[0];
     this.syncOtherSelect(others, otherMetric);
 
+    let flagged = 0;
+    const marked = (markers: Marker[]) => {
+      for (const m of markers) if (m.kind === 'top' || m.kind === 'bottom') flagged++;
+      return markers;
+    };
     let points = this.charts.loss.chart.update({
       xLabel: 'step',
       integerX: true,
       yLabel: this.state.logScale ? 'loss (log scale)' : 'loss',
       logY: this.state.logScale,
       series: seriesFor(shown, loss),
-      markers: markersFor(shown, loss, error),
+      markers: marked(markersFor(shown, loss, error)),
     });
     this.charts.loss.caption.textContent = lossCaption(shown);
     const optimizerSeries = seriesFor(shown, optimizer);
@@ -383,7 +406,7 @@ class App {
         rightLabel: 'learning rate',
         logY: false,
         series: optimizerSeries,
-        markers: markersFor(shown, optimizer, error),
+        markers: marked(markersFor(shown, optimizer, error)),
         height: 180,
       });
       this.charts.optimizer.caption.textContent = latestCaption(shown, optimizer);
@@ -392,10 +415,10 @@ class App {
     otherBlock.hidden = others.length === 0;
     if (otherMetric) {
       const pick = (m: string) => m === otherMetric;
-      points += this.charts.other.chart.update({ xLabel: 'step', integerX: true, yLabel: otherMetric, logY: false, series: seriesFor(shown, pick), markers: markersFor(shown, pick, error), height: 180 });
+      points += this.charts.other.chart.update({ xLabel: 'step', integerX: true, yLabel: otherMetric, logY: false, series: seriesFor(shown, pick), markers: marked(markersFor(shown, pick, error)), height: 180 });
       this.charts.other.caption.textContent = latestCaption(shown, pick);
     }
-    return points;
+    return { points, flagged };
   }
 
   private syncOtherSelect(metrics: string[], selected: string | undefined): void {
@@ -413,16 +436,27 @@ class App {
     if (selected && this.otherSelect.value !== selected) this.otherSelect.value = selected;
   }
 
-  private reportDraw(points: number): void {
+  /** Reports a draw to the host: the first after an init at once; later ones at most every UPDATE_REPORT_MS, the
+   * latest sent when that time is up, so the host always learns what the panel shows in the end. */
+  private reportDraw(drawn: Drawn, error: string | undefined): void {
     const now = performance.now();
+    const report = { type: FromWebview.Rendered, runs: this.runs.size, ...drawn, ...(error ? { error } : {}) };
+    clearTimeout(this.pendingReport);
+    this.pendingReport = undefined;
     if (this.initArrived !== undefined) {
-      post({ type: FromWebview.Rendered, reason: 'init', runs: this.runs.size, points, ms: now - this.initArrived });
+      post({ ...report, reason: 'init', ms: now - this.initArrived });
       this.initArrived = undefined;
       this.lastUpdateReport = now;
-    } else if (now - this.lastUpdateReport > 1000) {
-      post({ type: FromWebview.Rendered, reason: 'update', runs: this.runs.size, points, ms: 0 });
-      this.lastUpdateReport = now;
+      return;
     }
+    const send = () => {
+      this.pendingReport = undefined;
+      this.lastUpdateReport = performance.now();
+      post({ ...report, reason: 'update', ms: 0 });
+    };
+    const wait = this.lastUpdateReport + UPDATE_REPORT_MS - now;
+    if (wait <= 0 || error) send();
+    else this.pendingReport = setTimeout(send, wait);
   }
 
   private applyTheme(): void {

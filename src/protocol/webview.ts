@@ -141,7 +141,8 @@ export type HostMessage =
 
 export const FromWebview = {
   Ready: 'ready',
-  /** the charts drew: how long it took, for the e2e harness and the log */
+  /** the charts drew: how long it took and what, for the tests and the log (updates at most once a second, the
+   * latest always reported) */
   Rendered: 'rendered',
   ExportCsv: 'exportCsv',
   SavePng: 'savePng',
@@ -164,8 +165,12 @@ export interface RenderedMessage {
   reason: 'init' | 'update';
   runs: number;
   points: number;
+  /** non-finite values marked on the charts drawn (arrows at the edge a NaN or infinity ran off) */
+  flagged: number;
   /** from the message's arrival to the end of the draw, in milliseconds */
   ms: number;
+  /** the draw failed: what went wrong (the panel keeps its previous picture) */
+  error?: string;
 }
 export interface ExportCsvMessage {
   type: typeof FromWebview.ExportCsv;
