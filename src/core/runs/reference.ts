@@ -49,7 +49,7 @@ function oneUpdateReference(run: string): HistoryRecord[] {
   for (let step = 0; step < 5; step++) {
     const error = w * x + b - y;
     records.push({ type: 'metric', run, step, metrics: { train_loss: 0.5 * error * error, w, b } });
-    w -= learningRate * error * x;
+    w -= learningRate * (error * x); // grouped as the solution's sgd_step(grad_w=error * x) is, to give its numbers exactly
     b -= learningRate * error;
   }
   const ws = Array.from({ length: 61 }, (_, i) => -0.5 + (i * 5) / 60);
