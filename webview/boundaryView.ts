@@ -48,7 +48,7 @@ export class BoundaryView {
     this.canvasElement.hidden = false;
     this.draw(snapshot);
     const share = snapshot.values.filter((v) => v !== null && probability(v, snapshot) >= 0.5).length / snapshot.values.length;
-    const text = `${run.info.name}, step ${snapshot.step}: ${snapshot.nx}×${snapshot.ny} grid, ${(share * 100).toFixed(0)}% of it predicted class 1${snapshot.points ? `, ${snapshot.points.length} data points` : ''}.`;
+    const text = `${run.label}, step ${snapshot.step}: ${snapshot.nx}×${snapshot.ny} grid, ${(share * 100).toFixed(0)}% of it predicted class 1${snapshot.points ? `, ${snapshot.points.length} data points` : ''}.`;
     this.caption.textContent = text;
     this.canvasElement.setAttribute('aria-label', `Decision boundary heatmap. ${text}`);
   }

@@ -43,7 +43,7 @@ export function seriesFor(runs: ShownRun[], pick: (metric: string) => boolean): 
       const data = store.seriesOf(metric);
       series.push({
         key: `${isLearningRate(metric) ? 'right:' : ''}${store.info.id}/${metric}`,
-        label: `${store.info.name} · ${metric}`,
+        label: `${store.label} · ${metric}`,
         colour,
         width: reference ? 2.5 : 1.5,
         dash: dashFor(metric, reference),

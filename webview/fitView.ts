@@ -78,7 +78,7 @@ export class FitView {
     ];
     const mse = meanSquaredError(s.yPred, s.yFunc ?? s.yTrue);
     this.caption.textContent =
-      `Dots: the data; ${s.yFunc ? 'dashed: the true function; ' : ''}solid: the model. ${run.info.name}, step ${fit.step}: ${s.x.length} points; ` +
+      `Dots: the data; ${s.yFunc ? 'dashed: the true function; ' : ''}solid: the model. ${run.label}, step ${fit.step}: ${s.x.length} points; ` +
       `mean squared error of the model against the ${s.yFunc ? 'true function' : 'data'}: ${Number.isFinite(mse) ? mse.toPrecision(4) : 'n/a'}.`;
     return this.chart.update({ xLabel: 'x', yLabel: 'y', logY: false, series, height: 280 });
   }

@@ -62,8 +62,8 @@ export class LandscapeView {
         xs.push(value);
         ys.push(interpolate(curve.xs, curve.ys, value));
       }
-      series.push({ key: `steps/${store.info.id}`, label: `${store.info.name} steps`, colour, markers: true, width: 1.5, xs, ys });
-      described.push(`${store.info.name}: ${slice.param} = ${xs.map(formatNumber).join(' → ')}`);
+      series.push({ key: `steps/${store.info.id}`, label: `${store.label} steps`, colour, markers: true, width: 1.5, xs, ys });
+      described.push(`${store.label}: ${slice.param} = ${xs.map(formatNumber).join(' → ')}`);
     }
     const fixed = Object.entries(slice.fixed ?? {})
       .map(([k, v]) => `${k} = ${formatNumber(v)}`)

@@ -82,7 +82,8 @@ export class Legend {
     swatch.setAttribute('aria-hidden', 'true');
     swatch.style.background = run.colour;
     if (info.kind === 'reference') swatch.classList.add('dashed');
-    const show = checkbox(info.kind === 'reference' ? `${info.name} (reference)` : info.name, !run.hidden, (shown) =>
+    const label = run.store.label;
+    const show = checkbox(info.kind === 'reference' ? `${label} (reference)` : label, !run.hidden, (shown) =>
       this.actions.show([info.id], shown),
     );
     const head = document.createElement('div');
@@ -104,9 +105,9 @@ export class Legend {
     const actions = document.createElement('div');
     actions.className = 'run-actions';
     actions.append(
-      button(run.focused ? 'Shown below' : 'Show details', `Show the fit, boundary and table of ${info.name}`, () => this.actions.focus(info.id), run.focused),
-      button('CSV', `Export ${info.name} as CSV`, () => this.actions.exportCsv(info.id)),
-      button('Remove', `Remove ${info.name} from the panel (its history file stays)`, () => this.actions.remove(info.id)),
+      button(run.focused ? 'Shown below' : 'Show details', `Show the fit, boundary and table of ${label}`, () => this.actions.focus(info.id), run.focused),
+      button('CSV', `Export ${label} as CSV`, () => this.actions.exportCsv(info.id)),
+      button('Remove', `Remove ${label} from the panel (its history file stays)`, () => this.actions.remove(info.id)),
     );
     li.append(head, details, actions);
     return li;

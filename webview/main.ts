@@ -261,6 +261,7 @@ class App {
   }
 
   private renderChrome(): void {
+    labelRuns([...this.runs.values()]);
     this.renderToolbar();
     this.renderNotices();
     this.legend.render(
@@ -511,6 +512,22 @@ class App {
   }
 }
 
+/**
+ * Sets each run's label: its name, and where several runs share a name (a script run twice), its start time as well
+ * (then its place among them, when they started within the same second).
+ */
+function labelRuns(stores: RunStore[]): void {
+  const byName = new Map<string, RunStore[]>();
+  for (const store of stores) byName.set(store.info.name, [...(byName.get(store.info.name) ?? []), store]);
+  for (const [name, same] of byName) {
+    const timed = same.map((s) => (same.length > 1 && s.info.startedAt !== undefined ? `${name} (${new Date(s.info.startedAt).toTimeString().slice(0, 8)})` : name));
+    same.forEach((store, i) => {
+      const twins = timed.filter((label) => label === timed[i]).length;
+      store.label = twins > 1 ? `${timed[i]} #${i + 1}` : timed[i];
+    });
+  }
+}
+
 /** "train_loss 0.0123 at step 2999": the metric's last finite value. */
 function lastValue(store: RunStore, metric: string): string | undefined {
   const { xs, ys } = store.seriesOf(metric);
@@ -528,7 +545,7 @@ function lossCaption(shown: ShownRun[]): string {
       .filter(Boolean);
     if (latest.length === 0) continue;
     const stop = store.info.kind === 'reference' ? undefined : earlyStop(store);
-    parts.push(`${store.info.name}: ${latest.join(', ')}${stop ? `; lowest ${stop.metric} ${formatNumber(stop.value)} at step ${stop.step} (early stop)` : ''}`);
+    parts.push(`${store.label}: ${latest.join(', ')}${stop ? `; lowest ${stop.metric} ${formatNumber(stop.value)} at step ${stop.step} (early stop)` : ''}`);
   }
   return parts.length ? `${parts.join('. ')}.` : 'No loss logged yet: gradlab.log(step=step, train_loss=..., val_loss=...). Log grad_norm and lr too to see them in their own chart.';
 }
@@ -538,7 +555,7 @@ function latestCaption(shown: ShownRun[], pick: (m: string) => boolean): string 
   for (const { store } of shown.slice(-4)) {
     for (const m of store.metricNames().filter(pick)) {
       const last = lastValue(store, m);
-      if (last) parts.push(`${store.info.name} ${last}`);
+      if (last) parts.push(`${store.label} ${last}`);
     }
   }
   return parts.join('; ');

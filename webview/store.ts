@@ -37,10 +37,14 @@ export class RunStore {
   readonly landscapes: LandscapeSnapshot[] = [];
   /** bumped by every change, so views redraw only what changed */
   version = 0;
+  /** the name the panel shows: the run's name, with its start time when another run has the same name */
+  label: string;
   private readonly markRows = new Map<string, Set<number>>();
   private readonly series = new Map<string, SeriesBuffer>();
 
-  constructor(public info: RunInfo) {}
+  constructor(public info: RunInfo) {
+    this.label = info.name;
+  }
 
   applyPoints(block: PointsBlock): void {
     const n = block.steps.length;

@@ -21,7 +21,7 @@ export class TableView {
     const info = run.info;
     const parts: Node[] = [];
     const heading = document.createElement('h3');
-    heading.textContent = `${info.name} (${describeStatus(run)})`;
+    heading.textContent = `${run.label} (${describeStatus(run)})`;
     parts.push(heading);
     const device = [info.backend, info.device, info.deviceName].filter(Boolean).join(' · ');
     if (device) parts.push(paragraph(`Ran on ${device}.${info.deviceNote ? ` ${info.deviceNote}` : ''}`));
@@ -30,8 +30,7 @@ export class TableView {
     for (const warning of info.warnings) parts.push(paragraph(warning, 'warning'));
 
     const names = run.metricNames();
-    parts.push(this.summary(run, names));
-    parts.push(this.rows(run, names));
+    parts.push(scrollable(this.summary(run, names)), scrollable(this.rows(run, names)));
     const button = document.createElement('vscode-button');
     button.textContent = 'Export all rows as CSV';
     button.addEventListener('click', () => this.exportCsv(info.id));
@@ -40,7 +39,7 @@ export class TableView {
   }
 
   private summary(run: RunStore, names: string[]): HTMLTableElement {
-    const table = tableWith(`Summary of ${run.info.name}: ${run.rows.toLocaleString('en-US')} logged steps`, [
+    const table = tableWith(`Summary of ${run.label}: ${run.rows.toLocaleString('en-US')} logged steps`, [
       'metric',
       'last',
       'lowest',
@@ -126,6 +125,18 @@ function row(body: HTMLTableSectionElement, cells: string[]): void {
     cell.textContent = text;
     tr.append(cell);
   });
+}
+
+/** A table in a box that scrolls when the table is wider or longer than the panel (a hundred metrics, 200 rows), its
+ * header row staying in view; focusable, so the keyboard scrolls it too. */
+function scrollable(table: HTMLTableElement): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'table-scroll';
+  box.tabIndex = 0;
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', table.caption?.textContent ?? 'table');
+  box.append(table);
+  return box;
 }
 
 function paragraph(text: string, className?: string): HTMLParagraphElement {
