@@ -1,7 +1,9 @@
-"""Grading one exercise for the worker's ``check`` request: check by check, each in a fresh learner process.
+"""Grading one exercise for the worker's ``check`` request: check by check, each in a learner process of its own,
+forked from a template process that loaded the learner's files once for the request.
 
 ``Exercise`` is an exercise of a pack as the grader sees it (its folder, its tests.py, the release's hidden.json
-and references.json); ``Grader`` owns the zygote and turns a CheckParams into a CheckReport.
+and references.json); ``Templates`` holds a request's template processes; ``Grader`` owns the zygote and turns a
+CheckParams into a CheckReport.
 """
 
 import importlib.util
@@ -15,12 +17,15 @@ from gradlab.checks.base import LearnerError
 from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
 from gradlab.sandbox import supported
 from gradlab.sandbox.process import ProcessSandbox, seed_for
+from gradlab.sandbox.template import Template
 from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate
 from gradlab.sandbox.zygote import ZygoteError
 
 HIDDEN_TRANSCRIPTS = "hidden.json"
 BAKED_REFERENCES = "references.json"
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
+PACK_WORDS = "inside the exercise pack or the reference solution"
+KEPT_WORDS = "which grading keeps private (other students' work, the gradebook, the grader's own files)"
 
 
 def _require(condition, message):
@@ -91,14 +96,48 @@ class Exercise:
         return self._json[name]
 
 
+class Templates:
+    """The template processes of one request, one per folder of learner files (the submission, the reference
+    solution), each started on first use; ``sandbox`` forks a check's process from one. Close it at the end."""
+
+    def __init__(self, grader, exercise, limits, cancel, private=()):
+        self.grader = grader
+        self.exercise = exercise
+        self.limits = limits
+        self.cancel = cancel
+        self.private = [(exercise.pack_dir, PACK_WORDS), *private]
+        self._templates = {}
+
+    def sandbox(self, source, spec):
+        """A learner process for the check ``spec`` with the learner files from the folder ``source``."""
+        exercise = self.exercise
+        template = self._templates.get(source)
+        if template is None:
+            template = self._templates[source] = self.grader.template(exercise, source, self.limits, self.cancel,
+                                                                      self.private)
+        return ProcessSandbox(template, Workdir(exercise.spec, exercise.folder, source), seed=seed_for(spec["id"]),
+                              cancel=self.cancel, default_file=exercise.file_for(spec))
+
+    def close(self):
+        for template in self._templates.values():
+            template.close()
+        self._templates.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
+
 class CheckContext:
     """What a check kind may need beyond the sandbox and its spec."""
 
-    def __init__(self, grader, exercise, params, cancel):
-        self.grader = grader
-        self.exercise = exercise
+    def __init__(self, templates, params):
+        self.templates = templates
+        self.exercise = templates.exercise
         self.params = params
-        self.cancel = cancel
+        self.cancel = templates.cancel
         self.gradcheck_mode = params.get("gradcheck") or "auto"
         self._opened = []
 
@@ -111,7 +150,7 @@ class CheckContext:
         if not folder:
             raise checks.CheckError(f"the check `{spec['id']}` compares with the reference solution, and this "
                                     "authoring-form request names none (CheckParams.reference)")
-        sandbox = self.grader.sandbox(self.exercise, folder, spec, self.params["limits"], self.cancel)
+        sandbox = self.templates.sandbox(folder, spec)
         self._opened.append(sandbox)
         return sandbox
 
@@ -119,6 +158,15 @@ class CheckContext:
         for sandbox in self._opened:
             sandbox.close()
         self._opened.clear()
+
+
+def private_of(params):
+    """(path, words) pairs that no learner process of the request may open, beyond the pack."""
+    given = params.get("private") or []
+    _require(isinstance(given, list) and all(isinstance(p, str) and os.path.isabs(p) for p in given),
+             "`private` must be a list of absolute paths")
+    reference = params.get("reference")
+    return ([(reference, PACK_WORDS)] if reference else []) + [(path, KEPT_WORDS) for path in given]
 
 
 def limits_of(params):
@@ -167,13 +215,12 @@ class Grader:
                               f"apt install {' '.join('python3-' + p for p in missing)}), or choose another Python "
                               "with the setting gradlab.pythonPath.", missing=missing)
 
-    def sandbox(self, exercise, source, spec, limits, cancel, private=()):
-        """A learner process for one check of ``exercise`` with the learner files from ``source``."""
-        return ProcessSandbox(
-            self.zygote, Workdir(exercise.spec, exercise.folder, source), limits=limits, seed=seed_for(spec["id"]),
-            cancel=cancel, numpy=self.numpy_available(cancel),
-            preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"],
-            private=[exercise.pack_dir, *private], default_file=exercise.file_for(spec))
+    def template(self, exercise, source, limits, cancel, private):
+        """A template process for ``exercise`` with the learner files from the folder ``source`` (not started)."""
+        return Template(self.zygote, Workdir(exercise.spec, exercise.folder, source), limits=limits,
+                        seed=seed_for(exercise.id), numpy=self.numpy_available(cancel),
+                        preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"], private=private,
+                        log=self.log)
 
     def check(self, params, cancel):
         """CheckParams -> CheckReport."""
@@ -184,14 +231,16 @@ class Grader:
         if not os.path.isdir(submission):
             raise WorkerError(ErrorCode.BAD_REQUEST, f"the submission folder {submission} does not exist")
         params = dict(params, limits=limits_of(params))
+        private = private_of(params)
         self.require(exercise, cancel)
         only = params.get("only")
         selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
         started = time.monotonic()
         results = []
-        for spec in selected:
-            cancel.raise_if_set()
-            results.append(self._one(exercise, spec, params, cancel))
+        with Templates(self, exercise, params["limits"], cancel, private) as templates:
+            for spec in selected:
+                cancel.raise_if_set()
+                results.append(self._one(templates, spec, params))
         return {
             "exercise": exercise.id,
             "passed": all(r["passed"] for r in results),
@@ -201,18 +250,18 @@ class Grader:
             "durationMs": round((time.monotonic() - started) * 1000, 1),
         }
 
-    def _one(self, exercise, spec, params, cancel):
+    def _one(self, templates, spec, params):
         _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
+        exercise = templates.exercise
         started = time.monotonic()
         file = exercise.file_for(spec)
         location = {"file": file, "function": spec.get("function"),
                     "line": locate(params["submission"], file, spec.get("function"))}
-        context = CheckContext(self, exercise, params, cancel)
+        context = CheckContext(templates, params)
         sandbox = None
         outcome = {}
         try:
-            private = [params["reference"]] if params.get("reference") else []
-            sandbox = self.sandbox(exercise, params["submission"], spec, params["limits"], cancel, private)
+            sandbox = templates.sandbox(params["submission"], spec)
             verdict = checks.evaluate(sandbox, spec, context)
             outcome = {"status": "passed" if verdict.passed else "failed", "message": verdict.message,
                        "verdict": verdict}

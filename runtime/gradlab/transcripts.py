@@ -129,7 +129,7 @@ def record(grader, params, cancel):
     """RecordParams -> RecordResult: the hidden tests' transcripts against the reference solution, and baked
     references for the training-loop checks."""
     from gradlab.checks.tests import run_test
-    from gradlab.grading import Exercise, limits_of
+    from gradlab.grading import Exercise, Templates, limits_of
 
     exercise = Exercise(params.get("pack"), params.get("exercise"))
     if exercise.form != "authoring":
@@ -140,34 +140,35 @@ def record(grader, params, cancel):
     limits = limits_of(params)
     grader.require(exercise, cancel)
     tests, references = {}, {}
-    for spec in exercise.spec["checks"]:
-        kind = spec.get("kind")
-        if not (kind == "test" and spec.get("hidden")) and kind != "training-loop":
-            continue
-        cancel.raise_if_set()
-        sandbox = grader.sandbox(exercise, reference, spec, limits, cancel)
-        try:
-            if kind == "test":
-                function = exercise.tests().get(spec["id"])
-                if function is None:
-                    raise WorkerError(ErrorCode.PACK, f"{exercise.tests_path()} has no @test({spec['id']!r})")
-                calls = []
-                sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
-                verdict = run_test(function, sandbox, exercise.tests_path())
-                if not verdict.passed:
-                    raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the reference "
-                                                      f"solution: {verdict.message}")
-                tests[spec["id"]] = {"calls": calls}
-            else:
-                bake = getattr(checks.kind_module(kind), "bake", None)
-                if bake is None:
-                    raise WorkerError(ErrorCode.INTERNAL, "gradlab.checks.trainloop has no bake(sandbox, spec)")
-                references[spec["id"]] = bake(sandbox, spec)
-        except LearnerError as error:
-            raise WorkerError(ErrorCode.PACK, f"the reference solution failed the check `{spec['id']}`: "
-                                              f"{error.message}") from None
-        except checks.CheckError as error:
-            raise WorkerError(ErrorCode.PACK, f"the check `{spec['id']}` cannot be recorded: {error}") from None
-        finally:
-            sandbox.close()
+    with Templates(grader, exercise, limits, cancel) as templates:
+        for spec in exercise.spec["checks"]:
+            kind = spec.get("kind")
+            if not (kind == "test" and spec.get("hidden")) and kind != "training-loop":
+                continue
+            cancel.raise_if_set()
+            sandbox = templates.sandbox(reference, spec)
+            try:
+                if kind == "test":
+                    function = exercise.tests().get(spec["id"])
+                    if function is None:
+                        raise WorkerError(ErrorCode.PACK, f"{exercise.tests_path()} has no @test({spec['id']!r})")
+                    calls = []
+                    sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
+                    verdict = run_test(function, sandbox, exercise.tests_path())
+                    if not verdict.passed:
+                        raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the "
+                                                          f"reference solution: {verdict.message}")
+                    tests[spec["id"]] = {"calls": calls}
+                else:
+                    bake = getattr(checks.kind_module(kind), "bake", None)
+                    if bake is None:
+                        raise WorkerError(ErrorCode.INTERNAL, "gradlab.checks.trainloop has no bake(sandbox, spec)")
+                    references[spec["id"]] = bake(sandbox, spec)
+            except LearnerError as error:
+                raise WorkerError(ErrorCode.PACK, f"the reference solution failed the check `{spec['id']}`: "
+                                                  f"{error.message}") from None
+            except checks.CheckError as error:
+                raise WorkerError(ErrorCode.PACK, f"the check `{spec['id']}` cannot be recorded: {error}") from None
+            finally:
+                sandbox.close()
     return {"transcripts": {"formatVersion": FORMAT_VERSION, "tests": tests}, "references": references}

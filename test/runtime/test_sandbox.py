@@ -1,7 +1,9 @@
 """ProcessSandbox, the Sandbox the check kinds use: expressions and programs in the learner's namespace, handles
-whose operators run in the learner's process, learner errors in plain words, limits."""
+whose operators run in the learner's process, learner errors in plain words, limits; and the template processes
+they are forked from: the files load once, and no check's process changes what the next one starts from."""
 
 import os
+import tempfile
 import time
 import unittest
 
@@ -10,8 +12,9 @@ from gradlab.protocol import Cancelled
 from gradlab.sandbox.cancel import CancelToken
 from gradlab.sandbox.handles import Handle
 from gradlab.sandbox.process import ProcessSandbox, seed_for
+from gradlab.sandbox.template import Template, _child_of
 from gradlab.sandbox.workdir import Workdir, exercise_folder, locate
-from gradlab.sandbox.zygote import Zygote
+from gradlab.sandbox.zygote import Zygote, ZygoteError
 from test.runtime.worker_client import FIXTURE_PACK, SUBMISSIONS, fixture_exercise, remove, submission_with
 
 LIMITS = {"timeoutS": 5, "memoryMb": 256, "outputKb": 4}
@@ -61,15 +64,27 @@ class SandboxCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.zygote.close()
 
-    def open(self, source=ENGINE, check_id="check", limits=LIMITS, numpy=True):
+    def template(self, source=ENGINE, limits=LIMITS, numpy=True, private=(), zygote=None, log=None):
         folder = submission_with(source)
         self.addCleanup(remove, folder)
         exercise = fixture_exercise()
-        sandbox = ProcessSandbox(self.zygote, Workdir(exercise, exercise_folder(FIXTURE_PACK, exercise), folder),
-                                 limits=limits, seed=seed_for(check_id), cancel=CancelToken(), numpy=numpy,
-                                 private=[FIXTURE_PACK], default_file="scale.py")
+        template = Template(zygote or self.zygote, Workdir(exercise, exercise_folder(FIXTURE_PACK, exercise), folder),
+                            limits=limits, seed=1, numpy=numpy, private=[(FIXTURE_PACK, "inside the pack"), *private],
+                            log=log)
+        self.addCleanup(template.close)
+        return template
+
+    def copy(self, template, check_id="check"):
+        """A check's process forked from ``template``."""
+        exercise = fixture_exercise()
+        sandbox = ProcessSandbox(template, Workdir(exercise, exercise_folder(FIXTURE_PACK, exercise),
+                                                   template.workdir.source),
+                                 seed=seed_for(check_id), cancel=CancelToken(), default_file="scale.py")
         self.addCleanup(sandbox.close)
         return sandbox
+
+    def open(self, source=ENGINE, check_id="check", limits=LIMITS, numpy=True):
+        return self.copy(self.template(source, limits, numpy), check_id)
 
 
 class Evaluation(SandboxCase):
@@ -185,17 +200,102 @@ class LearnerErrors(SandboxCase):
         zygote.numpy_info()
         zygote._process.kill()
         zygote._process.wait()
-        exercise = fixture_exercise()
-        sandbox = ProcessSandbox(zygote, Workdir(exercise, exercise_folder(FIXTURE_PACK, exercise),
-                                                 os.path.join(SUBMISSIONS, "solution")),
-                                 limits=LIMITS, seed=1, cancel=CancelToken(), numpy=True)
-        self.addCleanup(sandbox.close)
+        with open(os.path.join(SUBMISSIONS, "solution", "scale.py"), encoding="utf-8") as file:
+            sandbox = self.copy(self.template(file.read(), zygote=zygote))
         self.assertEqual(sandbox.eval("scale(2, 3)"), 6)
         self.assertEqual(logged, ["the sandbox's zygote process had stopped; starting a new one"])
 
     def test_without_numpy_there_is_no_np_or_rng(self):
         error = self.error(self.open(numpy=False), "np.zeros(1)")
         self.assertEqual(error.kind, "missing-name")
+
+
+class Templates(SandboxCase):
+    def test_a_check_starts_from_the_loaded_files_whatever_an_earlier_check_changed(self):
+        template = self.template(ENGINE + "\ncounter = [0]\n\n\ndef bump():\n    counter[0] += 1\n    return counter[0]\n")
+        first = self.copy(template)
+        self.assertEqual(first.eval("bump()"), 1)
+        first.run("import builtins, numpy, scale as module\n"
+                  "module.scale = lambda x, k: 0\nmodule.counter.append('left behind')\n"
+                  "numpy.mean = lambda *args, **kwargs: 42.0\nbuiltins.abs = lambda value: -1\nresult = None")
+        self.assertEqual(first.eval("bump()"), 2)
+        self.assertEqual(first.eval("np.mean(np.ones(3))"), 42.0)
+        second = self.copy(template)  # while the first is still alive, and after it is gone
+        first.close()
+        third = self.copy(template)
+        for sandbox in (second, third):
+            self.assertEqual(sandbox.eval("bump()"), 1)
+            self.assertEqual(sandbox.run("import scale as module\nresult = (module.scale(2, 3), len(module.counter))"),
+                             (6, 1))
+            self.assertEqual(sandbox.eval("np.mean(np.ones(3))"), 1.0)
+            self.assertEqual(sandbox.eval("abs(-2)"), 2)
+
+    def test_the_files_load_once_and_each_check_shows_what_loading_printed(self):
+        template = self.template(ENGINE + "\nimport os\nLOADED_IN = os.getpid()\nprint('loading')\n")
+        first, second = self.copy(template), self.copy(template)
+        loaded_in = {first.eval("LOADED_IN"), second.eval("LOADED_IN")}
+        self.assertEqual(len(loaded_in), 1)
+        self.assertNotIn(first.eval("__import__('os').getpid()"), loaded_in)
+        first.eval("print('first')")
+        self.assertEqual(first.close(), ("loading\nfirst\n", False))
+        self.assertEqual(second.close(), ("loading\n", False))
+
+    def test_each_check_works_in_its_own_folder(self):
+        template = self.template()
+        first = self.copy(template)
+        first.run("with open('note.txt', 'w') as note:\n    note.write('for the next check')\nresult = None")
+        second = self.copy(template)
+        self.assertFalse(second.eval("__import__('os').path.exists('note.txt')"))
+        self.assertNotEqual(first.eval("__import__('os').getcwd()"), second.eval("__import__('os').getcwd()"))
+        self.assertEqual(second.eval("__import__('os').getcwd()"), os.path.realpath(second.workdir.path))
+
+    def test_a_template_killed_by_a_check_is_replaced(self):
+        logged = []
+        template = self.template(log=lambda level, message: logged.append(message))
+        self.copy(template).run("import ctypes, os, signal\n"
+                                "ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)\nresult = None")
+        self.assertEqual(self.copy(template).eval("scale(2, 3)"), 6)
+        self.assertEqual(logged, ["a template process had stopped; loading the exercise's files in a new one"])
+
+    def test_a_load_that_times_out_fails_every_check_without_loading_again(self):
+        template = self.template("while True:\n    pass\n", limits=dict(LIMITS, timeoutS=0.5))
+        with self.assertRaises(LearnerError) as first:
+            self.copy(template).eval("1")
+        started = time.monotonic()
+        with self.assertRaises(LearnerError) as second:
+            self.copy(template).eval("1")
+        self.assertEqual((first.exception.kind, second.exception.kind), ("timeout", "timeout"))
+        self.assertLess(time.monotonic() - started, 0.3)
+
+    def test_a_template_that_names_another_process_as_its_copy_is_not_believed(self):
+        # the learner's code replaces, inside its template, how the template reports a new copy: it names the
+        # zygote, which the grader would kill at the end of the check
+        template = self.template(ENGINE + "\nimport os\nimport gradlab.sandbox.zygote as zygote\n_send = zygote.send_message\n"
+                                 "zygote.send_message = lambda sock, message, fds=(): _send(\n"
+                                 "    sock, dict(message, pid=os.getppid()) if message.get('event') == 'spawned' else message, fds)\n")
+        with self.assertRaises(ZygoteError):
+            self.copy(template).eval("scale(2, 3)")
+        self.assertIsNone(self.zygote._process.poll())
+
+    def test_child_of_trusts_only_a_child_of_the_template(self):
+        self.assertFalse(_child_of(os.getpid(), os.getpid()))
+        self.assertFalse(_child_of(1, os.getpid()))
+        self.assertTrue(_child_of(self.zygote._process.pid, os.getpid()))
+        self.assertFalse(_child_of(self.zygote._process.pid, self.zygote._process.pid))
+
+    def test_private_folders_cannot_be_read_but_the_checks_own_files_can(self):
+        kept = tempfile.mkdtemp()
+        self.addCleanup(remove, kept)
+        with open(os.path.join(kept, "grades.csv"), "w") as grades:
+            grades.write("alice,10\n")
+        # the whole temporary folder is private here, and the check's own folder lies inside it
+        template = self.template(private=[(kept, "kept private"), (tempfile.gettempdir(), "kept private too")])
+        sandbox = self.copy(template)
+        self.assertEqual(sandbox.eval("open('scale.py').read()[:4]"), "from")
+        with self.assertRaises(LearnerError) as caught:
+            sandbox.eval(f"open({os.path.join(kept, 'grades.csv')!r}).read()")
+        self.assertEqual(caught.exception.kind, "forbidden")
+        self.assertIn("grades.csv, kept private", caught.exception.message)
 
 
 if __name__ == "__main__":

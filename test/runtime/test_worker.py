@@ -166,6 +166,37 @@ class CheckRoundTrip(unittest.TestCase):
         self.assertTrue(check["passed"])
         self.assertEqual(check["output"], "loading\nscale 2.0 3.0\nraw fd 1\nto stderr\n")
 
+    def test_what_one_check_changes_in_its_process_does_not_reach_the_next(self):
+        # right only on its first two calls in a process, and it breaks a given module and a built-in when called:
+        # every check passes only if each starts from the freshly loaded files
+        folder = submission_with("import builtins\nimport helpers\n\ncalls = []\n\n\n"
+                                 "def scale(x, k):\n    calls.append(x)\n    helpers.square = lambda value: 0.0\n"
+                                 "    builtins.abs = lambda value: 0.0\n    return x * k if len(calls) <= 2 else x + k\n\n\n"
+                                 "def squared_error(w, x, y):\n    return helpers.square(w * x - y)\n\n\n"
+                                 "def grad(w, x, y):\n    return 2 * (w * x - y) * x * helpers.square(1.0)\n")
+        try:
+            report = self.worker.check(folder, only=["scale-basic", "grad-lesson", "scale-hidden"])["result"]
+        finally:
+            remove(folder)
+        self.assertEqual([c["status"] for c in report["checks"]], ["passed"] * 3, report)
+
+    def test_a_private_folder_cannot_be_read(self):
+        kept = tempfile.mkdtemp()
+        with open(os.path.join(kept, "gradebook.csv"), "w") as gradebook:
+            gradebook.write("student,points\n")
+        folder = submission_with(f"def scale(x, k):\n    return len(open({os.path.join(kept, 'gradebook.csv')!r}).read())\n")
+        try:
+            params = {"pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+                      "submission": folder, "limits": {"timeoutS": 5, "memoryMb": 512, "outputKb": 64},
+                      "gradcheck": "auto", "only": ["scale-basic"], "private": [kept]}
+            check = self.worker.request("check", params)["result"]["checks"][0]
+        finally:
+            remove(folder)
+            remove(kept)
+        self.assertEqual(check["status"], "failed")
+        self.assertIn("gradebook.csv, which grading keeps private", check["message"])
+        self.assertIn("not allowed while grading", check["message"])
+
     def test_a_missing_learner_file_is_reported(self):
         folder = tempfile.mkdtemp()
         try:
@@ -267,6 +298,10 @@ class ErrorReplies(unittest.TestCase):
         self.assertEqual((error["code"], error["message"]), ("bad-request", "`limits.timeoutS` must be a positive number"))
         error = self.worker.request("check", self.params(submission="/no/such/folder"))["error"]
         self.assertEqual(error["code"], "bad-request")
+
+    def test_private_paths_must_be_absolute(self):
+        error = self.worker.request("check", self.params(private=["gradebook"]))["error"]
+        self.assertEqual((error["code"], error["message"]), ("bad-request", "`private` must be a list of absolute paths"))
 
     def test_a_missing_exercise_folder_is_a_pack_error(self):
         exercise = dict(fixture_exercise(), dir="02-nowhere")

@@ -1,5 +1,6 @@
-"""The learner's code runs here: a zygote forks one isolated process per check (gradlab.sandbox.zygote), which
-runs gradlab.sandbox.child; the grader drives it through gradlab.sandbox.process.ProcessSandbox."""
+"""The learner's code runs here: a zygote (gradlab.sandbox.zygote) forks a template process per exercise request,
+which loads the learner's files once and forks an isolated copy of itself per check (gradlab.sandbox.template,
+gradlab.sandbox.child); the grader drives each copy through gradlab.sandbox.process.ProcessSandbox."""
 
 import os
 

@@ -1,11 +1,13 @@
 """The audit hook installed in the learner's process before any learner code runs (PEP 578).
 
 It refuses what grading never needs: starting programs or processes, signalling other processes, network
-connections, touching the exercise pack or the reference solution (where hidden tests and answers live), and
-writing, renaming or deleting anything outside the check's own working folder. This is defence in depth, not a
+connections, touching the exercise pack or the reference solution (where hidden tests and answers live) or any
+folder the host keeps private (other students' files and the gradebook in `gradlab grade`), and writing, renaming
+or deleting anything outside the check's own working folder. This is defence in depth, not a
 security boundary: the verdict is computed in the grader from plain values, whatever the learner's process does.
 """
 
+import contextlib
 import os
 import sys
 
@@ -48,12 +50,36 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 WRITABLE_DEVICES = ("/dev/null",)
 
 
-def install(workdir, private_dirs):
-    """Refuse the actions above; ``private_dirs`` (the pack, the reference solution) may not even be read."""
+class Policy:
+    """What install() returns: the grader's own levers on the hook (learner code could reach them too, which is
+    why this is defence in depth)."""
+
+    def __init__(self, own, busy):
+        self._own = own
+        self._busy = busy
+
+    def confine(self, workdir):
+        """From now on, ``workdir`` is the only folder this process may change (a check's copy of a template)."""
+        self._own[0] = os.path.realpath(workdir)
+
+    @contextlib.contextmanager
+    def suspended(self):
+        """The hook lets everything through inside this block: a template forks its check copies here."""
+        self._busy.append(True)
+        try:
+            yield
+        finally:
+            self._busy.pop()
+
+
+def install(workdir, private):
+    """Refuse the actions above. ``private`` holds (folder, words) pairs: folders that may not even be read (the pack,
+    the reference solution, the folders the host names), and how a refusal describes them."""
     realpath, join, getcwd, fsdecode = os.path.realpath, os.path.join, os.getcwd, os.fsdecode
     sep = os.sep
-    own = realpath(workdir)
-    private = tuple(realpath(d) for d in private_dirs if d)
+    home = realpath(workdir)  # where the template loaded the files from
+    own = [home]  # the one folder this process may change
+    private = tuple((realpath(folder), words) for folder, words in private if folder)
     busy = []  # re-entrancy guard: resolving a path must not audit itself
 
     def resolve(path):
@@ -68,12 +94,14 @@ def install(workdir, private_dirs):
         return path == root or path.startswith(root + sep)
 
     def check_private(path):
-        for root in private:
+        if within(path, own[0]) or within(path, home):
+            return  # the process's own files, even where a private folder holds the temporary folder
+        for root, words in private:
             if within(path, root):
-                raise ForbiddenAction("open", f"open {path}, inside the exercise pack or the reference solution")
+                raise ForbiddenAction("open", f"open {path}, {words}")
 
     def check_writable(event, path):
-        if path is not None and not within(path, own) and path not in WRITABLE_DEVICES:
+        if path is not None and not within(path, own[0]) and path not in WRITABLE_DEVICES:
             raise ForbiddenAction(event, f"change {path}, outside the check's own working folder")
 
     def hook(event, args):
@@ -111,3 +139,4 @@ def install(workdir, private_dirs):
                 busy.pop()
 
     sys.addaudithook(hook)
+    return Policy(own, busy)

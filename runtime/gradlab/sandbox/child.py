@@ -1,9 +1,13 @@
-"""The learner's side of the sandbox: one process per check, forked from the zygote.
+"""The learner's side of the sandbox: a template process per exercise request, forked from the zygote, and a copy
+of it per check.
 
-It cuts itself off (own process group, limits, captured output, audit hook), loads the exercise's files as
-modules, then answers the grader's requests (gradlab.rpc frames) until the grader kills it. Every answer is
-a plain value (gradlab.codec) or a description of what went wrong; the grader turns those into verdicts and
-words. Nothing here is trusted by the grader: the learner's code runs in this process and may change any of it.
+The template cuts itself off (own process group, limits, captured output, audit hook), loads the exercise's files as
+modules and reports how that went; from then on it only forks (``serve_forks``, the zygote's protocol on its
+control socket). Each copy takes its own process group, output pipe and working folder, reseeds, and answers the
+grader's requests (gradlab.rpc frames) until the grader kills it. A check therefore starts from the state the
+loaded files left, whatever an earlier check changed in its own copy. Every answer is a plain value (gradlab.codec)
+or a description of what went wrong; the grader turns those into verdicts and words. Nothing here is trusted by the
+grader: the learner's code runs in these processes and may change any of it.
 """
 
 import importlib.util
@@ -14,7 +18,9 @@ import random
 import re
 import resource
 import signal
+import socket
 import sys
+import tempfile
 
 # Bound at import: a learner who replaces built-ins here should not break how this process answers the grader.
 from builtins import (BaseException, callable, compile, dict, eval, exec, getattr, id, isinstance, len, list, setattr,
@@ -22,6 +28,7 @@ from builtins import (BaseException, callable, compile, dict, eval, exec, getatt
 
 from gradlab import codec, rpc
 from gradlab.sandbox import audit
+from gradlab.sandbox.zygote import fork, fork_child, send_message, serve_forks
 
 GRADER_FILENAMES = ("<check>", "<run>")
 MESSAGE_CHARS = 2000
@@ -35,30 +42,41 @@ OPERATORS = {
 OPERATORS.update({"len": len, "bool": bool, "list": list})
 
 
-def main(config, rpc_fd, output_fd):
-    """Never returns: the process ends when the grader closes the channel or kills it."""
+def main(config, control_fd, output_fd):
+    """The template's life; never returns. It ends when the worker closes the control socket or kills it."""
+    control = socket.socket(fileno=control_fd)
     try:
-        _isolate(config, rpc_fd, output_fd)
-        server = Server(config, rpc_fd)
+        policy = _isolate(config, control_fd, output_fd)
+        server = Server(config, policy)
     except BaseException as error:  # a broken sandbox set-up, before any learner code ran
         try:
-            rpc.write_blocking(rpc_fd, {"error": {"kind": "internal", "type": type(error).__name__,
-                                                  "message": str(error)[:MESSAGE_CHARS]}})
+            send_message(control, {"event": "ready", "load": {"error": _internal(error)}})
         finally:
             os._exit(70)
-    server.serve()
+    loaded = server.load()
+    server.flush()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)  # the grader has read what loading printed; each copy prints into its own pipe
+    os.dup2(null, 2)
+    os.close(null)
+    serve_forks(control, {"event": "ready", "load": loaded}, server.spawn)
     os._exit(0)
 
 
-def _isolate(config, rpc_fd, output_fd):
-    os.setpgid(0, 0)  # the grader kills the whole group at the end of the check
+def _internal(error):
+    return {"kind": "internal", "type": type(error).__name__, "message": str(error)[:MESSAGE_CHARS]}
+
+
+def _isolate(config, control_fd, output_fd):
+    """Cut the template off; returns the audit policy (gradlab.sandbox.audit)."""
+    os.setpgid(0, 0)  # the grader kills the whole group when it is done with the template
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing us
     signal.signal(signal.SIGINT, signal.default_int_handler)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
-    keep = sorted({0, 1, 2, rpc_fd})
+    keep = sorted({0, 1, 2, control_fd})
     for low, high in zip(keep, keep[1:] + [resource.getrlimit(resource.RLIMIT_NOFILE)[0]]):
         os.closerange(low + 1, high)
     sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
@@ -67,16 +85,20 @@ def _isolate(config, rpc_fd, output_fd):
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
 
     workdir = config["workdir"]
-    os.chdir(workdir)
     sys.path[:0] = [workdir]
     sys.argv = [""]
     sys.dont_write_bytecode = True
-    os.environ["TMPDIR"] = workdir
-    if "tempfile" in sys.modules:
-        sys.modules["tempfile"].tempdir = workdir
+    _enter(workdir)
     os.environ.update(config.get("env", {}))
     _limit(config["limits"])
-    audit.install(workdir, config.get("private", []))
+    return audit.install(workdir, config.get("private", []))
+
+
+def _enter(workdir):
+    """Work in ``workdir``: the current folder and where temporary files go."""
+    os.chdir(workdir)
+    os.environ["TMPDIR"] = workdir
+    tempfile.tempdir = workdir
 
 
 def _text_stream(fd):
@@ -108,20 +130,83 @@ def _address_space():
 
 
 class Server:
-    def __init__(self, config, rpc_fd):
-        self.fd = rpc_fd
+    def __init__(self, config, policy):
+        self.fd = None  # a copy's channel to the grader
         self.config = config
+        self.policy = policy
+        self.workdir = config["workdir"]
         self.handles = {}
         self.compiled = {}
         self.namespace = {}
+        self.numpy = None
         # every exercise file (modules, scripts): frames in them are what a learner can act on
-        self.files = {os.path.realpath(os.path.join(config["workdir"], file)): file for file in config["files"]}
+        self.files = {os.path.realpath(os.path.join(self.workdir, file)): file for file in config["files"]}
         # bound now, before learner code can replace them
         self.read, self.write = os.read, os.write
         self.streams = (sys.stdout, sys.stderr)
 
+    # ---- the template ----
+
+    def load(self):
+        """Load the exercise's files: ``{"ready": True}`` or ``{"error": fields}``."""
+        if self.config.get("numpy"):
+            import numpy
+
+            self.numpy = numpy
+        self._seed(self.config["seed"])
+        namespace = {}
+        try:
+            for module in self.config["modules"]:
+                namespace.update(_public(self._import(module)))
+        except BaseException as error:
+            return {"error": self.describe(error, loading=True)}
+        if self.numpy is not None:
+            namespace["np"] = self.numpy
+        self.namespace = namespace
+        return {"ready": True}
+
+    def spawn(self, message, fds, closing):
+        """Fork a copy for one check (serve_forks calls this in the template)."""
+        rpc_fd, output_fd = fds
+        config = message["config"]
+        return fork_child(fds, closing, lambda: self._copy(config, rpc_fd, output_fd), forking=self._fork)
+
+    def _fork(self):
+        with self.policy.suspended():  # the audit hook refuses os.fork to everyone else in this process
+            return fork()
+
+    # ---- a copy ----
+
+    def _copy(self, config, rpc_fd, output_fd):
+        """Become the process of one check; never returns."""
+        try:
+            os.setpgid(0, 0)  # the grader kills this check's whole group at its end
+            os.dup2(output_fd, 1)
+            os.dup2(output_fd, 2)
+            os.close(output_fd)
+            workdir = config["workdir"]
+            sys.path[:] = [workdir if entry == self.workdir else entry for entry in sys.path]
+            _enter(workdir)
+            self.policy.confine(workdir)
+            self.files.update({os.path.realpath(os.path.join(workdir, file)): file for file in config["files"]})
+            self.fd = rpc_fd
+            self._seed(config["seed"])
+        except BaseException as error:
+            try:
+                rpc.write_blocking(rpc_fd, {"error": _internal(error)})
+            finally:
+                os._exit(70)
+        self.serve()
+        os._exit(0)
+
+    def _seed(self, seed):
+        random.seed(seed)
+        if self.numpy is not None:
+            self.numpy.random.seed(seed)
+            self.namespace["rng"] = self.numpy.random.default_rng(seed)
+
     def serve(self):
-        self._send(self._load())
+        self._send({"ready": True})
         while True:
             try:
                 message = rpc.read_blocking(self.fd, self.read)
@@ -132,13 +217,13 @@ class Server:
             self._send(self._answer(message))
 
     def _send(self, reply):
-        self._flush()
+        self.flush()
         try:
             rpc.write_blocking(self.fd, reply, self.write)
         except OSError:
             os._exit(rpc.CHANNEL_LOST)
 
-    def _flush(self):
+    def flush(self):
         for stream in {id(s): s for s in self.streams + (sys.stdout, sys.stderr)}.values():
             try:
                 stream.flush()
@@ -147,27 +232,9 @@ class Server:
 
     # ---- loading the exercise's files ----
 
-    def _load(self):
-        seed = self.config["seed"]
-        random.seed(seed)
-        namespace = {}
-        try:
-            for module in self.config["modules"]:
-                namespace.update(_public(self._import(module)))
-        except BaseException as error:
-            return {"error": self.describe(error, loading=True)}
-        if self.config.get("numpy"):
-            import numpy
-
-            numpy.random.seed(seed)
-            namespace["np"] = numpy
-            namespace["rng"] = numpy.random.default_rng(seed)
-        self.namespace = namespace
-        return {"ready": True}
-
     def _import(self, module):
         name = module["name"]
-        path = os.path.join(self.config["workdir"], module["file"])
+        path = os.path.join(self.workdir, module["file"])
         loaded = sys.modules.get(name)
         if loaded is not None and getattr(loaded, "__file__", None) == path:
             return loaded  # an earlier file imported it already

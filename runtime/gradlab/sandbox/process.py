@@ -1,4 +1,5 @@
-"""The grader's side of one learner process: gradlab.checks.base.Sandbox over a child forked by the zygote.
+"""The grader's side of one learner process: gradlab.checks.base.Sandbox over a copy of a template process
+(gradlab.sandbox.template), which has loaded the exercise's files.
 
 One ``ProcessSandbox`` serves one check: it starts its process on first use, sends requests and waits for
 answers while draining the process's output and watching the wall clock and the host's cancel, then kills the
@@ -16,7 +17,6 @@ from gradlab import codec, rpc
 from gradlab.sandbox import messages
 from gradlab.sandbox.handles import Handle
 
-FILE_LIMIT_MB = 32
 EXIT_STATUS_WAIT_S = 1.0
 OUTPUT_DRAIN_S = 0.5
 
@@ -27,22 +27,14 @@ def seed_for(check_id):
 
 
 class ProcessSandbox:
-    def __init__(self, zygote, workdir, *, limits, seed, cancel, numpy, preload=(), private=(), default_file=None):
-        self.zygote = zygote
+    def __init__(self, template, workdir, *, seed, cancel, default_file=None):
+        """``workdir``: this check's own copy of the exercise's files, where its process works."""
+        self.template = template
         self.workdir = workdir
-        self.limits = limits
+        self.limits = template.limits
         self.cancel = cancel
         self.default_file = default_file or (workdir.modules[-1]["file"] if workdir.modules else "the submission")
-        self._config = {
-            "workdir": workdir.path,
-            "modules": workdir.modules,
-            "files": workdir.files,
-            "seed": seed,
-            "numpy": numpy,
-            "private": [p for p in private if p],
-            "limits": {"timeoutS": limits["timeoutS"], "memoryMb": limits["memoryMb"], "fileMb": FILE_LIMIT_MB},
-        }
-        self._preload = list(preload)
+        self._config = {"workdir": workdir.path, "files": workdir.files, "seed": seed}
         self._pid = None
         self._sock = None
         self._output_fd = None
@@ -112,13 +104,18 @@ class ProcessSandbox:
             raise self._failure
         if self._pid is not None:
             return
-        if self.workdir.missing:
-            raise self._fail(messages.missing_files(self.workdir.missing, self.workdir.source))
+        failure = self.template.load(self.cancel, self.default_file)
+        # what loading the files printed belongs to every check, as when each check loaded them itself
+        self._output += self.template.output
+        self._output_dropped += self.template.output_dropped
+        if failure is not None:
+            raise self._fail(failure)
         ours, theirs = socket.socketpair()
         output_read, output_write = os.pipe()
         try:
             self._deadline = time.monotonic() + float(self.limits["timeoutS"])
-            self._pid = self.zygote.spawn(self._config, [theirs.fileno(), output_write], self._preload, self.cancel)
+            self._pid = self.template.spawn(self._config, [theirs.fileno(), output_write], self.cancel,
+                                            self._deadline)
         except BaseException:
             ours.close()
             os.close(output_read)
@@ -188,7 +185,7 @@ class ProcessSandbox:
             chunk = b""
         if not chunk:
             self._read_output()
-            status = self.zygote.exit_status(self._pid, EXIT_STATUS_WAIT_S)
+            status = self.template.exit_status(self._pid, EXIT_STATUS_WAIT_S)
             if status is not None:
                 self._exited = True
             raise self._fail(messages.ended(status, self.limits))
@@ -227,7 +224,7 @@ class ProcessSandbox:
                 if not ready:
                     break
                 self._read_output()
-            self.zygote.forget(self._pid)
+            self.template.forget(self._pid)
             self._sock.close()
             os.close(self._output_fd)
             self._pid = None
