@@ -6,10 +6,37 @@
 // orders, whitespace) returns false and goes through JSON.parse, so both paths give the same numbers.
 import { decimalToDouble } from './decimal';
 
-const PREFIX = ascii('{"type":"metric","run":"');
-const STEP = ascii('","step":');
-const T = ascii(',"t":');
-const METRICS = ascii(',"metrics":{');
+/** Bytes to look for, compared four at a time (as little-endian 32-bit words) and then the last 0-3 one by one. */
+class Pattern {
+  readonly length: number;
+  private readonly words: Int32Array;
+  private readonly tail: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.length = bytes.length;
+    const whole = bytes.length >> 2;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.words = Int32Array.from({ length: whole }, (_, w) => view.getInt32(4 * w, true));
+    this.tail = bytes.slice(4 * whole);
+  }
+
+  /** Whether buf[p, p + length) holds the bytes (view: a DataView of buf). */
+  at(view: DataView, buf: Uint8Array, p: number, end: number): boolean {
+    if (p + this.length > end) return false;
+    const words = this.words;
+    for (let w = 0; w < words.length; w++) if (view.getInt32(p + 4 * w, true) !== words[w]) return false;
+    const tail = this.tail;
+    const from = p + 4 * words.length;
+    for (let i = 0; i < tail.length; i++) if (buf[from + i] !== tail[i]) return false;
+    return true;
+  }
+}
+
+const PREFIX = new Pattern(ascii('{"type":"metric","run":"'));
+const STEP = new Pattern(ascii('","step":'));
+const T = new Pattern(ascii(',"t":'));
+const METRICS = new Pattern(ascii(',"metrics":{'));
+const NO_PATTERN = new Pattern(new Uint8Array(0));
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -24,42 +51,48 @@ export class FastMetric {
   count = 0;
   readonly names: string[] = [];
   values = new Float64Array(16);
-  private runBytes: Uint8Array = new Uint8Array(0);
-  private readonly keyBytes: Uint8Array[] = [];
+  private runBytes = NO_PATTERN;
+  private readonly keyBytes: Pattern[] = [];
+  private viewOf: Buffer | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   /** Reads buf[start, end) (one line without its newline); false when the line is not of the fast shape. */
   scan(buf: Buffer, start: number, end: number): boolean {
     if (end > start && buf[end - 1] === 0x0d) end--;
+    if (buf !== this.viewOf) {
+      this.viewOf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const view = this.view;
     let p = start;
-    if (!matches(buf, p, end, PREFIX)) return false;
+    if (!PREFIX.at(view, buf, p, end)) return false;
     p += PREFIX.length;
-    const runEnd = stringEnd(buf, p, end, this.runBytes);
+    const runEnd = stringEnd(view, buf, p, end, this.runBytes);
     if (runEnd < 0) return false;
     if (!cacheHit) {
-      this.runBytes = Uint8Array.prototype.slice.call(buf, p, runEnd);
+      this.runBytes = new Pattern(Uint8Array.prototype.slice.call(buf, p, runEnd));
       this.run = buf.toString('latin1', p, runEnd);
     }
     p = runEnd;
-    if (!matches(buf, p, end, STEP)) return false;
+    if (!STEP.at(view, buf, p, end)) return false;
     const step = readNumber(buf, p + STEP.length, end);
     if (!Number.isInteger(step)) return false;
     p = numberEnd;
-    if (!matches(buf, p, end, T)) return false;
+    if (!T.at(view, buf, p, end)) return false;
     const t = readNumber(buf, p + T.length, end);
     if (Number.isNaN(t)) return false;
     p = numberEnd;
-    if (!matches(buf, p, end, METRICS)) return false;
+    if (!METRICS.at(view, buf, p, end)) return false;
     p += METRICS.length;
     let count = 0;
     if (buf[p] === CLOSE) p++;
     else {
       for (;;) {
         if (buf[p] !== QUOTE) return false;
-        const cached = this.keyBytes[count];
-        const keyEnd = stringEnd(buf, p + 1, end, cached);
+        const keyEnd = stringEnd(view, buf, p + 1, end, this.keyBytes[count] ?? NO_PATTERN);
         if (keyEnd < 0 || buf[keyEnd + 1] !== 0x3a) return false;
         if (!cacheHit) {
-          this.keyBytes[count] = Uint8Array.prototype.slice.call(buf, p + 1, keyEnd);
+          this.keyBytes[count] = new Pattern(Uint8Array.prototype.slice.call(buf, p + 1, keyEnd));
           this.names[count] = buf.toString('latin1', p + 1, keyEnd);
         }
         const value = readNumber(buf, keyEnd + 2, end);
@@ -155,19 +188,11 @@ function readNumber(buf: Buffer, start: number, end: number): number {
 
 /** The closing quote of a plain string starting at p: where `cached` says (when it matches) or found by scanning; -1
  * for escapes, non-ASCII or control characters. */
-function stringEnd(buf: Buffer, p: number, end: number, cached: Uint8Array | undefined): number {
-  if (cached && cached.length > 0 && p + cached.length < end && buf[p + cached.length] === QUOTE) {
-    let same = true;
-    for (let i = 0; i < cached.length; i++) {
-      if (buf[p + i] !== cached[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      cacheHit = true;
-      return p + cached.length;
-    }
+function stringEnd(view: DataView, buf: Buffer, p: number, end: number, cached: Pattern): number {
+  const after = p + cached.length;
+  if (cached.length > 0 && after < end && buf[after] === QUOTE && cached.at(view, buf, p, end)) {
+    cacheHit = true;
+    return after;
   }
   cacheHit = false;
   for (; p < end; p++) {
@@ -176,12 +201,6 @@ function stringEnd(buf: Buffer, p: number, end: number, cached: Uint8Array | und
     if (c === BACKSLASH || c >= 0x80 || c < 0x20) return -1;
   }
   return -1;
-}
-
-function matches(buf: Uint8Array, p: number, end: number, expected: Uint8Array): boolean {
-  if (p + expected.length > end) return false;
-  for (let i = 0; i < expected.length; i++) if (buf[p + i] !== expected[i]) return false;
-  return true;
 }
 
 function ascii(text: string): Uint8Array {
