@@ -116,8 +116,9 @@ export class ExerciseTests implements vscode.Disposable {
     return item;
   }
 
+  /** The diagnosis leads: the peek's title and the Test Results view show only a message's first line. */
   private messageFor(result: CheckResult): vscode.TestMessage {
-    const text = [result.status === 'timeout' ? `Time-out: ${result.message}` : result.message, result.diagnosis, ...(result.warnings ?? [])]
+    const text = [result.diagnosis, result.status === 'timeout' ? `Time-out: ${result.message}` : result.message, ...(result.warnings ?? [])]
       .filter(Boolean)
       .join('\n\n');
     const message =
