@@ -42,6 +42,9 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSE = 0x7d;
 const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
 
 /** The scanner's output for one line; names and values are reused between lines (read them before the next scan). */
 export class FastMetric {
@@ -75,11 +78,11 @@ export class FastMetric {
     }
     p = runEnd;
     if (!STEP.at(view, buf, p, end)) return false;
-    const step = readNumber(buf, p + STEP.length, end);
+    const step = readNumber(view, buf, p + STEP.length, end);
     if (!Number.isInteger(step)) return false;
     p = numberEnd;
     if (!T.at(view, buf, p, end)) return false;
-    const t = readNumber(buf, p + T.length, end);
+    const t = readNumber(view, buf, p + T.length, end);
     if (Number.isNaN(t)) return false;
     p = numberEnd;
     if (!METRICS.at(view, buf, p, end)) return false;
@@ -95,7 +98,7 @@ export class FastMetric {
           this.keyBytes[count] = new Pattern(Uint8Array.prototype.slice.call(buf, p + 1, keyEnd));
           this.names[count] = buf.toString('latin1', p + 1, keyEnd);
         }
-        const value = readNumber(buf, keyEnd + 2, end);
+        const value = readNumber(view, buf, keyEnd + 2, end);
         if (Number.isNaN(value)) return false; // null, or not a number: the slow path decides
         if (count === this.values.length) {
           const grown = new Float64Array(count * 2);
@@ -129,51 +132,75 @@ let cacheHit = false;
  * (decimal.ts); only the rare number that needs more than a cheap computation goes through Number() on its text.
  */
 export function parseNumber(buf: Buffer, start: number, end: number): number {
-  const value = readNumber(buf, start, end);
+  const value = readNumber(new DataView(buf.buffer, buf.byteOffset, buf.byteLength), buf, start, end);
   return numberEnd === end ? value : NaN;
 }
 
 /** The JSON number starting at start (NaN when there is none); sets numberEnd to the byte after it. */
-function readNumber(buf: Buffer, start: number, end: number): number {
+function readNumber(view: DataView, buf: Buffer, start: number, end: number): number {
   let i = start;
-  const negative = buf[i] === 0x2d;
+  const negative = buf[i] === MINUS;
   if (negative) i++;
-  const firstDigit = i;
-  // The significant digits: the first 15 in `high`, up to 4 more in `low`; more than that is left to Number().
+  // The significant digits: the first 15 in `high` (exact), up to 4 more in `low`; more than that is left to Number().
   let high = 0;
+  let digits = 0;
   let low = 0;
   let lowDigits = 0;
-  let digits = 0;
-  let dot = -1;
-  for (; i < end; i++) {
-    const d = buf[i] - 48;
-    if (d >>> 0 > 9) {
-      if (d === 0x2e - 48 && dot < 0) {
-        dot = i;
-        continue;
-      }
-      break;
+  const integerStart = i;
+  if (buf[i] === ZERO) i++; // JSON's integer part is 0 or starts with 1-9
+  else {
+    for (; digits <= 11 && i + 4 <= end; i += 4) {
+      const word = view.getInt32(i, true);
+      if (!fourDigits(word)) break;
+      high = high * 10000 + fourDigitsValue(word);
+      digits += 4;
     }
-    if (digits < 15) {
-      high = high * 10 + d;
-      if (high !== 0) digits++;
-    } else {
-      low = low * 10 + d;
-      lowDigits++;
+    for (; i < end; i++) {
+      const d = buf[i] - ZERO;
+      if (d >>> 0 > 9) break;
+      if (digits < 15) high = high * 10 + d;
+      else {
+        low = low * 10 + d;
+        lowDigits++;
+      }
+      digits++;
     }
   }
   numberEnd = i;
-  if (dot === firstDigit || dot === i - 1 || i === firstDigit) return NaN; // ".5", "5." or no digits
-  let scale = dot < 0 ? 0 : dot + 1 - i;
+  if (i === integerStart) return NaN;
+  let scale = 0;
+  if (buf[i] === DOT) {
+    const fractionStart = ++i;
+    if (digits === 0) while (i < end && buf[i] === ZERO) i++; // zeros before the first significant digit
+    for (; digits <= 11 && i + 4 <= end; i += 4) {
+      const word = view.getInt32(i, true);
+      if (!fourDigits(word)) break;
+      high = high * 10000 + fourDigitsValue(word);
+      digits += 4;
+    }
+    for (; i < end; i++) {
+      const d = buf[i] - ZERO;
+      if (d >>> 0 > 9) break;
+      if (digits < 15) high = high * 10 + d;
+      else {
+        low = low * 10 + d;
+        lowDigits++;
+      }
+      digits++;
+    }
+    numberEnd = i;
+    if (i === fractionStart) return NaN;
+    scale = fractionStart - i;
+  }
   const e = buf[i];
   if (e === 0x65 || e === 0x45) {
     i++;
     let negativeExponent = false;
-    if (buf[i] === 0x2d || buf[i] === 0x2b) negativeExponent = buf[i++] === 0x2d;
+    if (buf[i] === MINUS || buf[i] === 0x2b) negativeExponent = buf[i++] === MINUS;
     const exponentStart = i;
     let exponent = 0;
     for (; i < end; i++) {
-      const d = buf[i] - 48;
+      const d = buf[i] - ZERO;
       if (d >>> 0 > 9) break;
       exponent = exponent * 10 + d;
     }
@@ -184,6 +211,18 @@ function readNumber(buf: Buffer, start: number, end: number): number {
   const value = lowDigits <= 4 ? decimalToDouble(high, low, lowDigits, scale) : NaN;
   if (value !== value) return Number(buf.toString('latin1', start, i)); // the text carries its sign
   return negative ? -value : value;
+}
+
+/** Whether the four bytes of a little-endian word are all ASCII digits. */
+function fourDigits(word: number): boolean {
+  return (word & 0xf0f0f0f0) === 0x30303030 && ((word + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
+}
+
+/** The value of four ASCII digits read as a little-endian word (the first digit is the lowest byte). */
+function fourDigitsValue(word: number): number {
+  const v = word - 0x30303030;
+  const pairs = (v * 10 + (v >>> 8)) & 0x00ff00ff;
+  return (pairs & 0xff) * 100 + (pairs >>> 16);
 }
 
 /** The closing quote of a plain string starting at p: where `cached` says (when it matches) or found by scanning; -1
