@@ -72,4 +72,12 @@ describe('history numbers read from their digits', () => {
     assert.ok(Number.isNaN(decimalToDouble(900719925474099, 3, 2, 5)), 'a long mantissa times a power of ten');
     for (const text of ['-1.2345678901234567890123', '1e-300', '-4.9e-324', '1.7976931348623157e308', '123456789012345678901234']) expectSame(text);
   });
+
+  it('refuse what JSON refuses, four digits at a time too', () => {
+    for (const text of ['0123', '-01', '00.5', '1.', '.5', '1234.', '12345678.e5', '1e', '--1', '0x1234', '1234a678']) {
+      const bytes = Buffer.from(text);
+      assert.ok(Number.isNaN(parseNumber(bytes, 0, bytes.length)), `"${text}" should not be a number`);
+    }
+    for (const text of ['0', '-0', '0.0001234', '12345678', '1234.5678', '10.05', '100000000000000000000']) expectSame(text);
+  });
 });
