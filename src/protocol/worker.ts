@@ -134,6 +134,11 @@ export interface CheckParams {
   gradcheck: GradcheckMode;
   /** run only these check ids (all when absent) */
   only?: string[];
+  /**
+   * absolute paths (folders or files) the learner's processes may not open at all, beyond the pack and the
+   * reference folder: other students' submissions, the gradebook, the grader's temporary folders
+   */
+  private?: string[];
 }
 
 export type CheckKind = 'gradcheck' | 'value-graph' | 'training-loop' | 'test' | 'run';

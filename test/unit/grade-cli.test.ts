@@ -109,6 +109,7 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     const adaFile = join(submissions, 'ada', 'gradlab', '01-one-update', 'one_update.py');
     const solution = join(pack, '01-one-update', 'one_update.py');
     const ada = readFileSync(join(fixtureClass(), 'class', 'ada', 'gradlab', '01-one-update', 'one_update.py'), 'utf8');
+    const hostileOut = join(temporary('out'), 'gradebook');
     const exercise01 = (name: string, code: string) => {
       mkdirSync(join(submissions, name, 'gradlab', '01-one-update'), { recursive: true });
       writeFileSync(join(submissions, name, 'gradlab', '01-one-update', 'one_update.py'), code);
@@ -119,6 +120,11 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     exercise01(
       'snoop',
       `${ada}\n\ndef predict(w, b, x):\n    open(${JSON.stringify(solution)}).read()\n    return w * x + b\n\ndef sgd_step(w, b, grad_w, grad_b, learning_rate):\n    open(${JSON.stringify(join(out, 'gradebook.json'))}, 'w').write('{}')\n    return w - learning_rate * grad_w, b - learning_rate * grad_b\n`,
+    );
+    // Reads another student's file and the gradebook this run writes.
+    exercise01(
+      'peeker',
+      `${ada}\n\ndef predict(w, b, x):\n    open(${JSON.stringify(adaFile)}).read()\n    return w * x + b\n\ndef sgd_step(w, b, grad_w, grad_b, learning_rate):\n    open(${JSON.stringify(join(hostileOut, 'gradebook.json'))}).read()\n    return w - learning_rate * grad_w, b - learning_rate * grad_b\n`,
     );
     // Prints as much as it may in every check.
     exercise01('chatty', `${ada}\nprint('blah ' * 50000)\n`);
@@ -133,7 +139,6 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     writeFileSync(join(submissions, 'zed.zip'), zipSync({ 'zed/gradlab/01-one-update/one_update.py': bytes(ada) }));
 
     const before = { pack: await folderHash(pack), gradebook: await folderHash(out), ada: readFileSync(adaFile, 'utf8') };
-    const hostileOut = join(temporary('out'), 'gradebook');
     const { gradebook } = await grade(submissions, hostileOut, '--timeout', '1', '--jobs', '2');
 
     // Nothing the instructor owns changed: the pack, the other gradebook, another student's submission.
@@ -156,6 +161,8 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.match(said(gradebook, 'deleter', '01-one-update'), /tried to change \/\S+\/ada\/gradlab\/01-one-update\/one_update\.py.*not allowed while grading/);
     assert.match(said(gradebook, 'snoop', '01-one-update'), /tried to open \S+\/01-one-update\/one_update\.py, inside the exercise pack or the reference solution.*not allowed while grading/);
     assert.match(said(gradebook, 'snoop', '01-one-update'), /tried to \w+ \S+\/gradebook\.json.*not allowed while grading/);
+    assert.match(said(gradebook, 'peeker', '01-one-update'), /tried to open \/\S+\/ada\/gradlab\/01-one-update\/one_update\.py, which grading keeps private.*not allowed while grading/);
+    assert.match(said(gradebook, 'peeker', '01-one-update'), /tried to open \S+\/gradebook\.json, which grading keeps private.*not allowed while grading/);
     assert.match(said(gradebook, 'linky', '01-one-update'), /one_update\.py is a symbolic link \(to .*\); links are not followed/);
     assert.match(said(gradebook, 'mallory', '01-one-update'), /The submission mallory is a symbolic link/);
     assert.match(said(gradebook, 'huge', '01-one-update'), /is 50\.0 MiB, more than/);

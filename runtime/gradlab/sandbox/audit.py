@@ -116,12 +116,12 @@ def install(workdir, private):
                 path = resolve(args[0])
                 if path is None:
                     return
-                check_private(path)
                 mode, flags = args[1], args[2]
                 writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
                     (isinstance(flags, int) and flags & WRITE_FLAGS)
-                if writes:
+                if writes:  # a change is refused as a change first, wherever it points
                     check_writable(event, path)
+                check_private(path)
             finally:
                 busy.pop()
         elif event in PATH_EVENTS:
@@ -132,9 +132,9 @@ def install(workdir, private):
                     path = resolve(args[position]) if position < len(args) else None
                     if path is None:
                         continue
-                    check_private(path)
                     if position in changed:
                         check_writable(event, path)
+                    check_private(path)
             finally:
                 busy.pop()
 

@@ -135,6 +135,9 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   const requires = [...new Set<PythonPackage>(['numpy', ...exercises.flatMap((e) => e.requires ?? [])])];
   const workers = new Workers(options, requires);
   const tempRoot = await mkdtemp(join(tmpdir(), 'gradlab-grade-'));
+  // No student's code may read the class's submissions, the gradebook or what the grader stages (its own files are
+  // copies the worker makes elsewhere).
+  const kept = [submissions, out, tempRoot];
   const records: StudentRecord[] = [];
   let graded = 0;
   let cached = 0;
@@ -158,7 +161,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
       if (!record) {
         const outcomes: ExerciseOutcome[] = [];
         for (const [index, stagedExercise] of staged.exercises.entries()) {
-          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), options));
+          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, options));
         }
         record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
         // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
@@ -194,12 +197,13 @@ async function gradeExercise(
   summary: GradebookExercise,
   staged: StagedStudent['exercises'][number],
   client: () => Promise<GraderClient>,
+  kept: string[],
   options: GradeClassOptions,
 ): Promise<ExerciseOutcome> {
   const outcome: ExerciseOutcome = { exercise: exercise.id, status: staged.status === 'ready' ? 'graded' : staged.status, points: 0, maxPoints: summary.maxPoints, messages: staged.messages, checks: [] };
   if (staged.status !== 'ready' || !staged.folder) return outcome;
   try {
-    const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, signal: options.signal });
+    const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, private: kept, signal: options.signal });
     return { ...outcome, points: round(report.points), maxPoints: round(report.maxPoints), checks: report.checks.map(boundedOutput) };
   } catch (error) {
     // Only a worker that died or failed inside is this submission's problem to report; the rest stop the run.

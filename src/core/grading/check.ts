@@ -1,6 +1,6 @@
 // One check of one submission, the same for the CLI and the extension: builds CheckParams from the pack,
 // the exercise and the caller's limits, and asks the warm worker.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraderClient } from '../grader/client';
@@ -19,6 +19,8 @@ export interface CheckRequest {
   limits?: Partial<Limits>;
   gradcheck?: GradcheckMode;
   only?: string[];
+  /** absolute paths the learner's code may not open (CheckParams.private) */
+  private?: string[];
   signal?: AbortSignal;
 }
 
@@ -27,16 +29,28 @@ export function effectiveLimits(exercise: ExerciseSpec, chosen: Partial<Limits> 
   return { ...DEFAULT_LIMITS, ...exercise.limits, ...chosen };
 }
 
-// Authoring packs grade against the solution form of the learner files; materialize it once per process.
-const referenceFolders = new Map<string, string>();
+// Authoring packs grade against the solution form of the learner files; materialize it once per process and
+// exercise, under one temporary folder that goes when the process exits.
+let referenceRoot: string | undefined;
+const referenceFolders = new Map<string, Promise<string>>();
 
-export async function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string | undefined> {
+function referencesFolder(): string {
+  if (!referenceRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'gradlab-reference-'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    referenceRoot = root;
+  }
+  return referenceRoot;
+}
+
+export function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string> | undefined {
   if (pack.form !== 'authoring') return undefined;
   const key = `${pack.dir}\0${exercise.id}`;
   let dir = referenceFolders.get(key);
   if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'gradlab-reference-'));
-    await materializeForm(pack, exercise, 'solution', dir);
+    const folder = mkdtempSync(join(referencesFolder(), `${exercise.id}-`));
+    dir = materializeForm(pack, exercise, 'solution', folder).then(() => folder);
+    dir.catch(() => referenceFolders.delete(key)); // a failed copy is tried again next time
     referenceFolders.set(key, dir);
   }
   return dir;
@@ -44,15 +58,19 @@ export async function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec):
 
 export async function checkSubmission(request: CheckRequest): Promise<CheckReport> {
   const { pack, exercise } = request;
+  const reference = await referenceFolder(pack, exercise);
+  // Every exercise's reference solution is as private as this one's.
+  const kept = [...(request.private ?? []), ...(reference && referenceRoot ? [referenceRoot] : [])];
   return request.client.check(
     {
       pack: { dir: pack.dir, form: pack.form },
       exercise,
       submission: request.submission,
-      reference: await referenceFolder(pack, exercise),
+      reference,
       limits: effectiveLimits(exercise, request.limits),
       gradcheck: request.gradcheck ?? 'auto',
       only: request.only,
+      private: kept.length ? kept : undefined,
     },
     request.signal,
   );
