@@ -57,7 +57,8 @@ const gradWLine = attempt.split('\n').findIndex((line) => line.startsWith('def g
 async function expectProgress(page: Page, passed: number): Promise<void> {
   const item = progressItem(page);
   await item.locator('.codicon-beaker').waitFor({ state: 'visible' });
-  await waitUntil(page, async () => (await item.innerText()).trim() === `${passed}/${pack.exercises.length}`, `the status bar to read ${passed}/${pack.exercises.length} (it reads "${await item.innerText()}")`, 30_000);
+  const text = `${passed}/${pack.exercises.length}`;
+  await waitUntil(page, async () => (await item.innerText()).trim() === text, `the status bar item to read ${text}`, 30_000);
 }
 
 /** The status bar item opens the Exercises view: how a learner gets back to the tree. */
@@ -95,7 +96,7 @@ for (const [theme, whole] of [['light', true], ['dark', false], ['high-contrast'
         }
       });
 
-      it('follows the walkthrough to the Exercises view and sees every exercise not started', async () => {
+      it(`follows the walkthrough to the Exercises view: ${EXERCISE} not started, nothing passed yet`, async () => {
         const { page } = learner;
         await page.locator('.getting-started-step', { hasText: 'Open the built-in pack' }).click();
         await page.locator('.getting-started-step.expanded').getByRole('button', { name: 'Show the Exercises' }).click();
