@@ -3,10 +3,11 @@
 // that the first open (or the end of a live run) leaves beside the file.
 //   node scripts/build.mjs --tests && node out/bench/stream_load.js [--points 1000000] [--repeat 5] [--python /usr/bin/python3]
 // The file is written by gradlab itself (bench/stream_emit.py), so its lines are exactly what training scripts write.
-// Prints the median wall and CPU time of each stage (target: under 200 ms in all), the file size, the same load
-// through JSON.parse alone for comparison, and the cached open.
+// Prints the median wall and CPU time of each stage, the file size, the same lines through JSON.parse alone for
+// comparison, the first open as the panel does it (loadHistoryFile without a cache: the file read in chunks while the
+// previous chunk is parsed, then prepared) and the cached open. Target: a first open under 200 ms.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   });
   const metrics = Number(values.metrics);
   const steps = Math.round(Number(values.points) / metrics);
-  const file = join(mkdtempSync(join(tmpdir(), 'gradlab-load-')), 'history.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'gradlab-load-'));
+  const file = join(dir, 'history.jsonl');
   execFileSync(values.python as string, [join(packageRoot(), 'bench', 'stream_emit.py'), '--steps', String(steps), '--metrics', String(metrics)], {
     env: { ...process.env, PYTHONPATH: runtimeDir(), GRADLAB_HISTORY: file },
     stdio: 'ignore',
@@ -80,8 +82,23 @@ async function main(): Promise<void> {
       }),
     );
   }
-  // The cached open: the first loadHistoryFile writes the cache, the timed ones read it.
-  await loadHistoryFile(new RunRegistry(), file);
+  // The first open: no cache yet (each one writes it; it is removed before the next).
+  stages['first open'] = { wall: [], cpu: [] };
+  for (let i = 0; i < Number(values.repeat); i++) {
+    rmSync(cacheFile(file), { force: true });
+    const registry = new RunRegistry();
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const load = await loadHistoryFile(registry, file);
+    const prepared = registry.everything();
+    const used = process.cpuUsage(cpu);
+    if (load.fromCache || load.bad.length > 0) throw new Error(`the first open was not a clean parse (${JSON.stringify(load.bad.slice(0, 3))})`);
+    const points = prepared.points.reduce((n, b) => n + b.steps.length * Object.keys(b.columns).length, 0);
+    if (points !== steps * metrics) throw new Error(`the first open prepared ${points} points, expected ${steps * metrics}`);
+    add('first open', { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000 });
+    await load.caching; // written after the open, while the panel draws; not part of it
+  }
+  // The cached open: the last first open wrote the cache, the timed ones read it.
   stages['cached open'] = { wall: [], cpu: [] };
   stages['cached + prepare'] = { wall: [], cpu: [] };
   for (let i = 0; i < Number(values.repeat); i++) {
@@ -100,7 +117,8 @@ async function main(): Promise<void> {
   for (const [name, t] of Object.entries(stages)) {
     console.log(`${name.padEnd(16)} median ${median(t.wall).toFixed(0).padStart(5)} ms wall, ${median(t.cpu).toFixed(0).padStart(5)} ms CPU`);
   }
-  console.log('target: total under 200 ms');
+  console.log('target: first open under 200 ms');
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {

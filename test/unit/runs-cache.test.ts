@@ -45,6 +45,7 @@ describe('run history column cache', function () {
     const parsed = new RunRegistry();
     const first = await loadHistoryFile(parsed, file);
     assert.equal(first.fromCache, false);
+    assert.equal(await first.caching, true);
     assert.ok(existsSync(cacheFile(file)), 'the cache was written');
 
     const cached = new RunRegistry();
@@ -63,10 +64,11 @@ describe('run history column cache', function () {
 
   it('ignores a cache that no longer matches its history, or is damaged', async () => {
     const file = bigHistory();
-    await loadHistoryFile(new RunRegistry(), file);
+    await (await loadHistoryFile(new RunRegistry(), file)).caching;
     appendFileSync(file, '{"type":"metric","run":"a","step":123456,"metrics":{"train_loss":0.5}}\n');
     const appended = await loadHistoryFile(new RunRegistry(), file);
     assert.equal(appended.fromCache, false, 'the file grew: parsed again');
+    await appended.caching;
     writeFileSync(cacheFile(file), 'GLRC garbage');
     const registry = new RunRegistry();
     const damaged = await loadHistoryFile(registry, file);
@@ -77,7 +79,7 @@ describe('run history column cache', function () {
   it('caches a streamed run only when the stream carried the whole file', async () => {
     const file = bigHistory();
     const registry = new RunRegistry();
-    await loadHistoryFile(registry, file, { kind: 'live' });
+    await (await loadHistoryFile(registry, file, { kind: 'live' })).caching;
     const size = statSync(file).size;
     assert.equal(await cacheStreamedHistory(registry, file, size - 1, CACHE_MIN_LINES), false);
     assert.equal(await cacheStreamedHistory(registry, file, size, 10), false, 'small histories are not cached');

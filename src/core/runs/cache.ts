@@ -14,6 +14,7 @@ import { RunTable, type BackwardStep } from './table';
 import type { NonFiniteMark } from '../../protocol/webview';
 
 const MAGIC = 'GLRC';
+let partials = 0;
 const VERSION = 1;
 
 /** A history worth caching: below this many lines parsing is quick anyway. */
@@ -78,7 +79,7 @@ export async function writeColumnCache(historyFile: string, source: CacheSource,
   }
   const target = cacheFile(historyFile);
   await mkdir(dirname(target), { recursive: true });
-  const partial = `${target}.${process.pid}.partial`;
+  const partial = `${target}.${process.pid}-${++partials}.partial`; // two writes of one cache at once do not mix
   await writeFile(partial, out);
   await rename(partial, target);
 }

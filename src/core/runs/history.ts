@@ -1,6 +1,6 @@
 // Run-history files in a workspace: where they go, reading one into the registry (readable lines load, the rest is
 // reported), and appending the records the host writes itself (the end of a run whose process died).
-import { appendFile, open, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HISTORY_DIR, type HistoryRecord } from '../../protocol/runs';
 import { CACHE_MIN_LINES, readColumnCache, writeColumnCache } from './cache';
@@ -17,37 +17,94 @@ export interface HistoryLoad {
   complete: boolean;
   /** read back from the column cache rather than parsed */
   fromCache: boolean;
+  /** resolves once the column cache of a large parsed history is written (true), or when none is written (false);
+   * the write starts after the load returns, so it never delays showing the runs */
+  caching: Promise<boolean>;
 }
+
+/** Bytes read at a time: the next read is under way while the previous chunk is parsed. */
+const READ_CHUNK = 4 << 20;
 
 /**
  * Reads a history file into the registry, from its column cache when that matches the file, else by parsing it (and
  * then caching it when it is large). Throws only when the file cannot be read at all.
  */
 export async function loadHistoryFile(registry: RunRegistry, file: string, origin: Omit<RunOrigin, 'file'> = { kind: 'history' }): Promise<HistoryLoad> {
-  const source = await stat(file);
-  const cached = await readColumnCache(file, source);
-  if (cached) {
-    const runs = cached.runs.filter((run) => registry.restore({ ...run, info: { ...run.info, ...origin, file } })).map((r) => r.info.id);
-    return { file, lines: cached.lines, runs, bad: cached.bad, complete: runs.length === cached.runs.length, fromCache: true };
+  const handle = await open(file, 'r');
+  try {
+    const source = await handle.stat();
+    const cached = await readColumnCache(file, source);
+    if (cached) {
+      const runs = cached.runs.filter((run) => registry.restore({ ...run, info: { ...run.info, ...origin, file } })).map((r) => r.info.id);
+      return { file, lines: cached.lines, runs, bad: cached.bad, complete: runs.length === cached.runs.length, fromCache: true, caching: Promise.resolve(false) };
+    }
+    const loading = new HistoryLoading(registry, file, origin);
+    await readInChunks(handle, source.size, (chunk) => loading.push(chunk));
+    const load = loading.end();
+    if (load.complete && load.lines >= CACHE_MIN_LINES) {
+      const runs = load.runs.flatMap((id) => registry.get(id) ?? []);
+      load.caching = new Promise((resolve) => setImmediate(resolve)).then(() =>
+        writeColumnCache(file, source, { runs, lines: load.lines, bad: load.bad }).then(
+          () => true,
+          () => false, // only a cache
+        ),
+      );
+    }
+    return load;
+  } finally {
+    await handle.close();
   }
-  const load = loadHistoryBytes(registry, await readFile(file), file, origin);
-  if (load.complete && load.lines >= CACHE_MIN_LINES) {
-    const runs = load.runs.flatMap((id) => registry.get(id) ?? []);
-    await writeColumnCache(file, source, { runs, lines: load.lines, bad: load.bad }).catch(() => undefined); // only a cache
-  }
-  return load;
 }
 
 /** The parsing half of loadHistoryFile, for bytes already in memory. */
 export function loadHistoryBytes(registry: RunRegistry, bytes: Uint8Array, file: string, origin: Omit<RunOrigin, 'file'> = { kind: 'history' }): HistoryLoad {
-  const known = new Set(registry.infos().map((i) => i.id));
-  const bad: BadLine[] = [];
-  let complete = true;
-  const parser = new HistoryParser(registry.handler({ ...origin, file }, (line) => bad.push(line), known, () => (complete = false)));
-  parser.push(bytes);
-  parser.end();
-  const runs = registry.infos().map((i) => i.id).filter((id) => !known.has(id));
-  return { file, lines: parser.lines, runs, bad, complete, fromCache: false };
+  const loading = new HistoryLoading(registry, file, origin);
+  loading.push(bytes);
+  return loading.end();
+}
+
+/** A history going into the registry chunk by chunk: runs it already holds are skipped, bad lines collected. */
+class HistoryLoading {
+  private readonly known: Set<string>;
+  private readonly bad: BadLine[] = [];
+  private complete = true;
+  private readonly parser: HistoryParser;
+
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly file: string,
+    origin: Omit<RunOrigin, 'file'>,
+  ) {
+    this.known = new Set(registry.infos().map((i) => i.id));
+    this.parser = new HistoryParser(registry.handler({ ...origin, file }, (line) => this.bad.push(line), this.known, () => (this.complete = false)));
+  }
+
+  push(bytes: Uint8Array): void {
+    this.parser.push(bytes);
+  }
+
+  end(): HistoryLoad {
+    this.parser.end();
+    const runs = this.registry.infos().map((i) => i.id).filter((id) => !this.known.has(id));
+    return { file: this.file, lines: this.parser.lines, runs, bad: this.bad, complete: this.complete, fromCache: false, caching: Promise.resolve(false) };
+  }
+}
+
+/**
+ * The first `size` bytes of a file, handed to `each` chunk by chunk while the next chunk is read: reading overlaps
+ * parsing, and the event loop runs between chunks (the extension host stays responsive during a large load).
+ */
+async function readInChunks(handle: FileHandle, size: number, each: (chunk: Buffer) => void): Promise<void> {
+  const buffers = [Buffer.allocUnsafe(Math.min(READ_CHUNK, size)), Buffer.allocUnsafe(Math.min(READ_CHUNK, size))];
+  const readAt = (position: number, k: number) => handle.read(buffers[k % 2], 0, Math.min(READ_CHUNK, size - position), position);
+  let position = 0;
+  let next = size > 0 ? readAt(0, 0) : undefined;
+  for (let k = 0; next; k++) {
+    const { bytesRead, buffer } = await next;
+    position += bytesRead;
+    next = bytesRead > 0 && position < size ? readAt(position, k + 1) : undefined;
+    if (bytesRead > 0) each(buffer.subarray(0, bytesRead));
+  }
 }
 
 /** One sentence about a load's bad lines, for a notice (undefined when every line loaded). */

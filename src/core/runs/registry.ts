@@ -26,6 +26,8 @@ export const SNAPSHOT_BUDGET = 4_000_000;
 
 interface RunEntry extends RunContent {
   sent: { rows: number; fits: number; boundaries: number; landscapes: number };
+  /** in `changed` already (cleared by takeChanges) */
+  marked: boolean;
   /** the lowest row changed after it was sent (a merged row), else Infinity */
   changedFrom: number;
   infoChanged: boolean;
@@ -56,6 +58,8 @@ export class RunRegistry {
   private readonly entries = new Map<string, RunEntry>();
   private readonly changed = new Set<string>();
   private removed: string[] = [];
+  /** bumped by every removal, so a handler's cached entry of the run it saw last is known to be still held */
+  private removals = 0;
   private listeners: (() => void)[] = [];
 
   /** Called (at most once until the next takeChanges) when there is something new to send. */
@@ -69,10 +73,19 @@ export class RunRegistry {
    * to `onSkip` (loading a file twice, or a file whose runs were streamed live, adds nothing twice).
    */
   handler(origin: RunOrigin, onBad: (line: BadLine) => void = () => {}, skip?: ReadonlySet<string>, onSkip: () => void = () => {}): RecordHandler {
+    // Metric lines mostly follow one another for the same run: remember where the last one went.
+    let lastRun: string | undefined;
+    let lastEntry: RunEntry | undefined;
+    let lastRemovals = -1;
     return {
       metric: (run, step, t, names, values, count, flags) => {
-        if (skip?.has(run)) onSkip();
-        else this.addMetric(this.entry(run, origin), step, t, names, values, count, flags);
+        if (run !== lastRun || lastRemovals !== this.removals) {
+          lastRun = run;
+          lastRemovals = this.removals;
+          lastEntry = skip?.has(run) ? undefined : this.entry(run, origin);
+        }
+        if (lastEntry) this.addMetric(lastEntry, step, t, names, values, count, flags);
+        else onSkip();
       },
       record: (record) => {
         if (skip?.has(record.run)) onSkip();
@@ -89,6 +102,7 @@ export class RunRegistry {
       ...content,
       info: { ...content.info },
       sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+      marked: false,
       changedFrom: Infinity,
       infoChanged: true,
     };
@@ -129,6 +143,7 @@ export class RunRegistry {
 
   remove(id: string): void {
     if (!this.entries.delete(id)) return;
+    this.removals++;
     this.changed.delete(id);
     this.removed.push(id);
     this.notify();
@@ -140,6 +155,7 @@ export class RunRegistry {
       entry.sent = { rows: 0, fits: 0, boundaries: 0, landscapes: 0 };
       entry.changedFrom = Infinity;
       entry.infoChanged = true;
+      entry.marked = true;
       this.changed.add(entry.info.id);
     }
     this.removed = [];
@@ -153,6 +169,7 @@ export class RunRegistry {
     for (const id of this.changed) {
       const entry = this.entries.get(id);
       if (!entry) continue;
+      entry.marked = false;
       if (entry.infoChanged) {
         entry.info.warnings = warningsFor(entry);
         changes.runs.push(entry.info);
@@ -245,6 +262,7 @@ export class RunRegistry {
         snapshotNumbers: 0,
         droppedSnapshots: 0,
         sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+        marked: false,
         changedFrom: Infinity,
         infoChanged: true,
       };
@@ -256,7 +274,9 @@ export class RunRegistry {
   }
 
   private markChanged(entry: RunEntry): void {
+    if (entry.marked) return;
     const first = this.changed.size === 0 && this.removed.length === 0;
+    entry.marked = true;
     this.changed.add(entry.info.id);
     if (first) this.notify();
   }

@@ -21,6 +21,9 @@ export class RunTable {
   backwardSteps = 0;
   firstBackwardStep: BackwardStep | undefined;
   private capacity: number;
+  /** the columns of the names the last add saw, by position (a history repeats the same names line after line) */
+  private readonly lastNames: string[] = [];
+  private readonly lastColumns: Float64Array[] = [];
 
   constructor(capacity = 256) {
     this.capacity = capacity;
@@ -76,7 +79,12 @@ export class RunTable {
     for (let i = 0; i < count; i++) {
       const name = names[i];
       const value = values[i];
-      const column = this.columns.get(name) ?? this.addColumn(name);
+      let column = this.lastColumns[i];
+      if (this.lastNames[i] !== name) {
+        column = this.columns.get(name) ?? this.addColumn(name);
+        this.lastNames[i] = name;
+        this.lastColumns[i] = column;
+      }
       if (value - value === 0) column[row] = value;
       else {
         column[row] = NaN;
@@ -135,6 +143,8 @@ export class RunTable {
     this.steps = resized(this.steps, this.capacity);
     this.t = resized(this.t, this.capacity);
     for (const [name, column] of this.columns) this.columns.set(name, resized(column, this.capacity, NaN));
+    this.lastNames.length = 0;
+    this.lastColumns.length = 0;
   }
 }
 
