@@ -42,6 +42,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSE = 0x7d;
 const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
@@ -59,47 +60,50 @@ export class FastMetric {
   private viewOf: Buffer | undefined;
   private view: DataView = new DataView(new ArrayBuffer(0));
 
-  /** Reads buf[start, end) (one line without its newline); false when the line is not of the fast shape. */
-  scan(buf: Buffer, start: number, end: number): boolean {
-    if (end > start && buf[end - 1] === 0x0d) end--;
+  /**
+   * Reads the line starting at `start`, before its end is known: the index of its newline when it is a metric line of
+   * the fast shape (\n or \r\n ending it before `end`), else -1. Nothing it reads crosses a newline (names stop at
+   * control characters, numbers at anything else), so a line that is not of the shape is left whole to the caller.
+   */
+  scanLine(buf: Buffer, start: number, end: number): number {
     if (buf !== this.viewOf) {
       this.viewOf = buf;
       this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     const view = this.view;
     let p = start;
-    if (!PREFIX.at(view, buf, p, end)) return false;
+    if (!PREFIX.at(view, buf, p, end)) return -1;
     p += PREFIX.length;
     const runEnd = stringEnd(view, buf, p, end, this.runBytes);
-    if (runEnd < 0) return false;
+    if (runEnd < 0) return -1;
     if (!cacheHit) {
       this.runBytes = new Pattern(Uint8Array.prototype.slice.call(buf, p, runEnd));
       this.run = buf.toString('latin1', p, runEnd);
     }
     p = runEnd;
-    if (!STEP.at(view, buf, p, end)) return false;
+    if (!STEP.at(view, buf, p, end)) return -1;
     const step = readNumber(view, buf, p + STEP.length, end);
-    if (!Number.isInteger(step)) return false;
+    if (!Number.isInteger(step)) return -1;
     p = numberEnd;
-    if (!T.at(view, buf, p, end)) return false;
+    if (!T.at(view, buf, p, end)) return -1;
     const t = readNumber(view, buf, p + T.length, end);
-    if (Number.isNaN(t)) return false;
+    if (Number.isNaN(t)) return -1;
     p = numberEnd;
-    if (!METRICS.at(view, buf, p, end)) return false;
+    if (!METRICS.at(view, buf, p, end)) return -1;
     p += METRICS.length;
     let count = 0;
     if (buf[p] === CLOSE) p++;
     else {
       for (;;) {
-        if (buf[p] !== QUOTE) return false;
+        if (buf[p] !== QUOTE) return -1;
         const keyEnd = stringEnd(view, buf, p + 1, end, this.keyBytes[count] ?? NO_PATTERN);
-        if (keyEnd < 0 || buf[keyEnd + 1] !== 0x3a) return false;
+        if (keyEnd < 0 || buf[keyEnd + 1] !== 0x3a) return -1;
         if (!cacheHit) {
           this.keyBytes[count] = new Pattern(Uint8Array.prototype.slice.call(buf, p + 1, keyEnd));
           this.names[count] = buf.toString('latin1', p + 1, keyEnd);
         }
         const value = readNumber(view, buf, keyEnd + 2, end);
-        if (Number.isNaN(value)) return false; // null, or not a number: the slow path decides
+        if (Number.isNaN(value)) return -1; // null, or not a number: the slow path decides
         if (count === this.values.length) {
           const grown = new Float64Array(count * 2);
           grown.set(this.values);
@@ -111,14 +115,17 @@ export class FastMetric {
         else if (buf[p] === CLOSE) {
           p++;
           break;
-        } else return false;
+        } else return -1;
       }
     }
-    if (!(p + 1 === end && buf[p] === CLOSE)) return false; // e.g. a "nonFinite" member follows
+    if (buf[p] !== CLOSE) return -1; // e.g. a "nonFinite" member follows
+    let newline = p + 1;
+    if (buf[newline] === 0x0d) newline++;
+    if (newline >= end || buf[newline] !== NEWLINE) return -1;
     this.step = step;
     this.t = t;
     this.count = count;
-    return true;
+    return newline;
   }
 }
 

@@ -41,7 +41,10 @@ export class HistoryParser {
 
   constructor(private readonly handler: RecordHandler) {}
 
-  /** Feeds the next chunk; complete lines are handled now, a trailing partial line waits for the next chunk. */
+  /**
+   * Feeds the next chunk; complete lines are handled now, a trailing partial line waits for the next chunk. A metric
+   * line of the fast shape is read before its end is searched for (it finds its own end); other lines are found first.
+   */
   push(bytes: Uint8Array): void {
     const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
@@ -51,12 +54,19 @@ export class HistoryParser {
         this.pending = Buffer.concat([this.pending, chunk]);
         return;
       }
-      const line = Buffer.concat([this.pending, chunk.subarray(0, newline)]);
+      const line = Buffer.concat([this.pending, chunk.subarray(0, newline + 1)]);
       this.pending = undefined;
-      this.line(line, 0, line.length);
+      if (this.fast.scanLine(line, 0, line.length) < 0) this.line(line, 0, line.length - 1);
+      else this.fastMetric();
       start = newline + 1;
     }
-    for (;;) {
+    while (start < chunk.length) {
+      const fastEnd = this.fast.scanLine(chunk, start, chunk.length);
+      if (fastEnd >= 0) {
+        this.fastMetric();
+        start = fastEnd + 1;
+        continue;
+      }
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline < 0) break;
       this.line(chunk, start, newline);
@@ -72,13 +82,15 @@ export class HistoryParser {
     if (rest && rest.length > 0) this.line(rest, 0, rest.length, true);
   }
 
+  private fastMetric(): void {
+    this.lines++;
+    const f = this.fast;
+    this.handler.metric(f.run, f.step, f.t, f.names, f.values, f.count);
+  }
+
+  /** A line that is not a metric line of the fast shape (or is the last one, without its newline). */
   private line(buf: Buffer, start: number, end: number, unterminated = false): void {
     this.lines++;
-    if (this.fast.scan(buf, start, end)) {
-      const f = this.fast;
-      this.handler.metric(f.run, f.step, f.t, f.names, f.values, f.count);
-      return;
-    }
     const text = buf.toString('utf8', start, end).trim();
     if (text === '') return;
     let value: unknown;
