@@ -62,17 +62,26 @@ export interface EarlyStop {
   metric: string;
 }
 
+/** Each run's early-stopping point as of its data version: a draw asks for it once per chart, caption and table. */
+const earlyStops = new WeakMap<RunStore, { version: number; stop: EarlyStop | undefined }>();
+
 /** The step with the lowest validation loss: where early stopping would have kept the weights. */
 export function earlyStop(store: RunStore): EarlyStop | undefined {
+  const known = earlyStops.get(store);
+  if (known?.version === store.version) return known.stop;
   const metric = store.metricNames().find(isValidationLoss);
-  if (!metric) return undefined;
-  const { xs, ys } = store.seriesOf(metric);
-  let best: EarlyStop | undefined;
-  for (let i = 0; i < ys.length; i++) {
-    const y = ys[i];
-    if (y === y && (!best || y < best.value)) best = { step: xs[i], value: y, metric };
+  let stop: EarlyStop | undefined;
+  if (metric) {
+    const { xs, ys } = store.seriesOf(metric);
+    let best = -1;
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
+      if (y === y && (best < 0 || y < ys[best])) best = i;
+    }
+    if (best >= 0) stop = { step: xs[best], value: ys[best], metric };
   }
-  return best;
+  earlyStops.set(store, { version: store.version, stop });
+  return stop;
 }
 
 /** Early-stopping rules and non-finite arrows for the shown runs' metrics in `pick`. */

@@ -86,11 +86,17 @@ export function decimate(
     return { xs: outX, ys: outY };
   }
   const width = (hi - lo) / buckets || 1;
+  // Below `sameUntil` a point is surely in the current bucket (xs are sorted): the division that names a point's
+  // bucket is needed only near a bucket's edge, where it decides exactly as it would for every point.
+  const margin = width * 1e-6 + Math.max(Math.abs(lo), Math.abs(hi)) * 1e-14;
+  let sameUntil = -Infinity;
   let bucket = NaN;
   let first = -1;
   let last = -1;
   let min = -1;
   let max = -1;
+  let minY = 0;
+  let maxY = 0;
   const flush = () => {
     if (first < 0) return;
     const picks = [first, min, max, last].sort((a, b) => a - b);
@@ -104,22 +110,34 @@ export function decimate(
     first = last = min = max = -1;
   };
   for (let i = start; i < end; i++) {
-    const b = Math.floor((xs[i] - lo) / width);
-    if (b !== bucket) {
-      flush();
-      bucket = b;
+    const x = xs[i];
+    if (!(x < sameUntil)) {
+      const b = Math.floor((x - lo) / width);
+      if (b !== bucket) {
+        flush();
+        bucket = b;
+      }
+      sameUntil = lo + (b + 1) * width - margin;
     }
     const y = ys[i];
     if (y === null || y !== y) {
       flush();
-      outX.push(xs[i]);
+      outX.push(x);
       outY.push(null);
       continue;
     }
-    if (first < 0) first = min = max = i;
+    if (first < 0) {
+      first = min = max = i;
+      minY = maxY = y;
+    }
     last = i;
-    if (y < (ys[min] as number)) min = i;
-    if (y > (ys[max] as number)) max = i;
+    if (y < minY) {
+      min = i;
+      minY = y;
+    } else if (y > maxY) {
+      max = i;
+      maxY = y;
+    }
   }
   flush();
   return { xs: outX, ys: outY };

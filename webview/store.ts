@@ -100,8 +100,8 @@ export class RunStore {
         let capacity = s.xs.length;
         while (capacity < s.n + (this.rows - s.scanned)) capacity *= 2;
         s.rows = grownInt(s.rows, capacity);
-        s.xs = grown(s.xs, capacity, NaN);
-        s.ys = grown(s.ys, capacity, NaN);
+        s.xs = grown(s.xs, capacity);
+        s.ys = grown(s.ys, capacity);
       }
       let n = s.n;
       const { rows, xs, ys } = s;
@@ -129,7 +129,7 @@ export class RunStore {
     if (rows <= this.steps.length) return;
     let capacity = this.steps.length;
     while (capacity < rows) capacity *= 2;
-    this.steps = grown(this.steps, capacity, 0);
+    this.steps = grown(this.steps, capacity);
     this.t = grown(this.t, capacity, NaN);
     for (const [name, column] of this.columns) this.columns.set(name, grown(column, capacity, NaN));
   }
@@ -141,8 +141,10 @@ function grownInt(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> 
   return next;
 }
 
-function grown(array: Float64Array, capacity: number, fill: number): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(capacity).fill(fill, array.length);
+/** A copy with room for `capacity` values; the new room holds `fill` (zeros when it is never read). */
+function grown(array: Float64Array, capacity: number, fill?: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(capacity);
+  if (fill !== undefined) next.fill(fill, array.length);
   next.set(array);
   return next;
 }
