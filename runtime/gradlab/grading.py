@@ -6,6 +6,8 @@ and references.json); ``Templates`` holds a request's template processes; ``Grad
 CheckParams into a CheckReport.
 """
 
+import collections
+import functools
 import importlib.util
 import json
 import os
@@ -18,12 +20,13 @@ from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
 from gradlab.sandbox import supported
 from gradlab.sandbox.process import ProcessSandbox, seed_for
 from gradlab.sandbox.template import Template
-from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate
+from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate, origins
 from gradlab.sandbox.zygote import ZygoteError
 
 HIDDEN_TRANSCRIPTS = "hidden.json"
 BAKED_REFERENCES = "references.json"
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
+TRACES_KEPT = 64
 PACK_WORDS = "inside the exercise pack or the reference solution"
 KEPT_WORDS = "which grading keeps private (other students' work, the gradebook, the grader's own files)"
 
@@ -139,25 +142,22 @@ class CheckContext:
         self.params = params
         self.cancel = templates.cancel
         self.gradcheck_mode = params.get("gradcheck") or "auto"
-        self._opened = []
 
     def reference(self, spec):
-        """For training-loop checks: a Sandbox on the reference solution (authoring form), or the baked dict from
-        references.json (release)."""
+        """For training-loop checks: the reference solution's trajectory (authoring form: computed in a learner
+        process, see Grader.reference_trace; release: the baked dict from references.json)."""
         if self.exercise.form == "release":
             return self.exercise.baked_reference(spec["id"])
         folder = self.params.get("reference")
         if not folder:
             raise checks.CheckError(f"the check `{spec['id']}` compares with the reference solution, and this "
                                     "authoring-form request names none (CheckParams.reference)")
-        sandbox = self.templates.sandbox(folder, spec)
-        self._opened.append(sandbox)
-        return sandbox
+        return self.templates.grader.reference_trace(self.templates, folder, spec)
 
-    def close(self):
-        for sandbox in self._opened:
-            sandbox.close()
-        self._opened.clear()
+
+def _stamp(path):
+    stat = os.stat(path)
+    return stat.st_mtime_ns, stat.st_size
 
 
 def private_of(params):
@@ -186,6 +186,29 @@ class Grader:
     def __init__(self, zygote, log):
         self.zygote = zygote
         self.log = log
+        self._traces = collections.OrderedDict()  # reference trajectories, see reference_trace
+
+    def reference_trace(self, templates, folder, spec):
+        """The reference solution's trajectory for a training-loop check (checks.trainloop.reference_trace):
+        computed in a learner process once, then remembered while the files it comes from, the check and the limits
+        stay the same (every student of a class is compared with the same one)."""
+        exercise = templates.exercise
+        stamps = [[origin, *_stamp(origin)] for _relative, _role, origin in
+                  origins(exercise.spec, exercise.folder, folder) if origin]
+        key = json.dumps([stamps, spec, templates.limits], sort_keys=True)
+        trace = self._traces.get(key)
+        if trace is None:
+            sandbox = templates.sandbox(folder, spec)
+            try:
+                trace = checks.kind_module(spec.get("kind")).reference_trace(sandbox, spec)
+            finally:
+                sandbox.close()
+            self._traces[key] = trace
+            if len(self._traces) > TRACES_KEPT:
+                self._traces.popitem(last=False)
+        else:
+            self._traces.move_to_end(key)
+        return trace
 
     def numpy_available(self, cancel):
         return bool(self.zygote.numpy_info(cancel).get("available"))
@@ -237,10 +260,12 @@ class Grader:
         selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
         started = time.monotonic()
         results = []
+        # where each function is defined: the same for every check of the request
+        where = functools.lru_cache(maxsize=None)(functools.partial(locate, submission))
         with Templates(self, exercise, params["limits"], cancel, private) as templates:
             for spec in selected:
                 cancel.raise_if_set()
-                results.append(self._one(templates, spec, params))
+                results.append(self._one(templates, spec, params, where))
         return {
             "exercise": exercise.id,
             "passed": all(r["passed"] for r in results),
@@ -250,13 +275,12 @@ class Grader:
             "durationMs": round((time.monotonic() - started) * 1000, 1),
         }
 
-    def _one(self, templates, spec, params):
+    def _one(self, templates, spec, params, where):
         _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
         exercise = templates.exercise
         started = time.monotonic()
         file = exercise.file_for(spec)
-        location = {"file": file, "function": spec.get("function"),
-                    "line": locate(params["submission"], file, spec.get("function"))}
+        location = {"file": file, "function": spec.get("function"), "line": where(file, spec.get("function"))}
         context = CheckContext(templates, params)
         sandbox = None
         outcome = {}
@@ -278,7 +302,6 @@ class Grader:
             outcome = {"status": "errored", "message": f"the grader failed on this check ({type(error).__name__}: "
                                                        f"{error}); this is a bug in Gradient Lab or in the pack"}
         finally:
-            context.close()
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
                              output=output, for_instructor=exercise.form == "authoring", **outcome)

@@ -63,6 +63,22 @@ class WorkerCorpusTest(unittest.TestCase):
                         with self.subTest(check=result["id"]):
                             self.assert_result(result, case["expect"], path)
 
+    def test_a_changed_reference_solution_is_run_again(self):
+        # reference trajectories are remembered between requests: only while the reference files stay the same
+        references, submission = tempfile.mkdtemp(dir=self.folder), tempfile.mkdtemp(dir=self.folder)
+        write("06-zero-grad", None, references)
+        write("06-zero-grad", None, submission)
+
+        def status():
+            reply = self.worker.check(submission, exercise=self.specs["06-zero-grad"], pack=self.pack,
+                                      reference=references, limits={"timeoutS": 30}, timeout=120)
+            return [check["status"] for check in reply["result"]["checks"]]
+
+        self.assertEqual(status(), ["passed"])
+        self.assertEqual(status(), ["passed"])
+        write("06-zero-grad", "no_zero_grad", references)
+        self.assertEqual(status(), ["failed"])
+
     def assert_result(self, result, expect, source):
         words = f"{result.get('diagnosis', '')} {result['message']}".lower()
         if isinstance(expect, dict) and "error" in expect:

@@ -7,6 +7,8 @@ import tempfile
 import time
 import unittest
 
+import numpy
+
 from gradlab.checks.base import LearnerError
 from gradlab.protocol import Cancelled
 from gradlab.sandbox.cancel import CancelToken
@@ -101,6 +103,12 @@ class Evaluation(SandboxCase):
         other = self.open(check_id="b").eval("rng.normal(size=3)")
         self.assertEqual(first.tolist(), again.tolist())
         self.assertNotEqual(first.tolist(), other.tolist())
+
+    def test_rng_is_the_checks_generator_whatever_the_files_call_rng(self):
+        sandbox = self.open(ENGINE + "\nrng = 'a name of the learner'\n", check_id="a")
+        drawn = sandbox.eval("rng.normal(size=2)").tolist() + sandbox.run("result = rng.normal(size=2)").tolist()
+        self.assertEqual(drawn, numpy.random.default_rng(seed_for("a")).normal(size=4).tolist())
+        self.assertEqual(sandbox.eval("rng", {"rng": 3}), 3)
 
     def test_handles_forward_attributes_calls_and_operators(self):
         sandbox = self.open()

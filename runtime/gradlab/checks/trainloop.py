@@ -281,14 +281,21 @@ def _judge_error(mine: dict, spec: dict, initial) -> None:
     raise LearnerError("exception", f"{spec['run']} raised {kind}: {text}", file=file, line=line, function=function)
 
 
-def check(sb, spec: dict, reference) -> Verdict:
-    """``reference``: a sandbox on the reference solution, or bake()'s dict of it."""
+def reference_trace(reference, spec: dict) -> dict:
+    """The reference trajectory: bake()'s dict of ``reference`` (a sandbox on the reference solution, or that dict
+    already); CheckError when the reference solution itself fails."""
     try:
-        expected = reference if isinstance(reference, dict) else bake(reference, spec)
+        baked = reference if isinstance(reference, dict) else bake(reference, spec)
     except LearnerError as error:
         raise CheckError(f"training-loop {spec.get('id')}: the reference solution failed: {error.message}") from None
-    if "error" in expected:
-        raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
+    if "error" in baked:
+        raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {baked['error'][:2]}")
+    return baked
+
+
+def check(sb, spec: dict, reference) -> Verdict:
+    """``reference``: a sandbox on the reference solution, or bake()'s dict of it."""
+    expected = reference_trace(reference, spec)
     mine = sb.run(_program(spec), {})
     opt = spec["optimizer"]
     initial = [_array(v) for v in expected["initial"]]

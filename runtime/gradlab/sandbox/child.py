@@ -23,8 +23,8 @@ import sys
 import tempfile
 
 # Bound at import: a learner who replaces built-ins here should not break how this process answers the grader.
-from builtins import (BaseException, callable, compile, dict, eval, exec, getattr, id, isinstance, len, list, setattr,
-                      str, type)
+from builtins import (BaseException, callable, compile, dict, eval, exec, getattr, id, isinstance, len, list, set,
+                      setattr, str, type)
 
 from gradlab import codec, rpc
 from gradlab.sandbox import audit
@@ -139,6 +139,7 @@ class Server:
         self.compiled = {}
         self.namespace = {}
         self.numpy = None
+        self.seed = config["seed"]
         # every exercise file (modules, scripts): frames in them are what a learner can act on
         self.files = {os.path.realpath(os.path.join(self.workdir, file)): file for file in config["files"]}
         # bound now, before learner code can replace them
@@ -162,6 +163,7 @@ class Server:
             return {"error": self.describe(error, loading=True)}
         if self.numpy is not None:
             namespace["np"] = self.numpy
+            namespace.pop("rng", None)  # the check's own generator takes the name (see _compile)
         self.namespace = namespace
         return {"ready": True}
 
@@ -200,10 +202,10 @@ class Server:
         os._exit(0)
 
     def _seed(self, seed):
+        self.seed = seed
         random.seed(seed)
         if self.numpy is not None:
             self.numpy.random.seed(seed)
-            self.namespace["rng"] = self.numpy.random.default_rng(seed)
 
     def serve(self):
         self._send({"ready": True})
@@ -273,9 +275,9 @@ class Server:
             scope = self._scope(message.get("bindings"))
             if op == "eval":
                 source = message["expr"]
-                return lambda: eval(self._compile(source, "<check>", "eval"), scope)
+                return lambda: eval(self._compile(source, "<check>", "eval", scope), scope)
             source, name = message["code"], message.get("result", "result")
-            return lambda: self._run(self._compile(source, "<run>", "exec"), scope, name)
+            return lambda: self._run(self._compile(source, "<run>", "exec", scope), scope, name)
         if op == "call":
             args = [self._value(a) for a in message.get("args", [])]
             kwargs = {k: self._value(v) for k, v in message.get("kwargs", {}).items()}
@@ -320,11 +322,19 @@ class Server:
         scope.update({name: self._value(tree) for name, tree in (bindings or {}).items()})
         return scope
 
-    def _compile(self, source, filename, mode):
+    def _compile(self, source, filename, mode, scope):
+        """The code of ``source``; when it names ``rng`` and no binding gives one, the check's seeded generator
+        joins ``scope``, made on first use (half a millisecond of a check's process, which most checks never use)."""
         key = (source, mode)
-        code = self.compiled.get(key)
-        if code is None:
-            code = self.compiled[key] = compile(source, filename, mode)
+        compiled = self.compiled.get(key)
+        if compiled is None:
+            code = compile(source, filename, mode)
+            compiled = self.compiled[key] = (code, "rng" in _names(code))
+        code, uses_rng = compiled
+        if uses_rng and "rng" not in scope and self.numpy is not None:
+            if "rng" not in self.namespace:
+                self.namespace["rng"] = self.numpy.random.default_rng(self.seed)
+            scope["rng"] = self.namespace["rng"]
         return code
 
     def _value(self, tree):
@@ -385,6 +395,15 @@ class Server:
                 found = {"file": file, "line": traceback.tb_lineno, "function": code.co_name}
             traceback = traceback.tb_next
         return found
+
+
+def _names(code):
+    """Every name ``code`` and the functions, classes and comprehensions inside it refer to."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, type(code)):
+            names |= _names(constant)
+    return names
 
 
 def _public(module):

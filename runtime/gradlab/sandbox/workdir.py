@@ -24,6 +24,18 @@ def _safe_relative(path):
     return normal
 
 
+def origins(exercise, folder, source):
+    """(relative path, role, where it comes from) for each file of ``exercise`` (pack folder ``folder``) with the
+    learner's taken from ``source``; where is None for a file that is not there."""
+    for entry in exercise["files"]:
+        relative = _safe_relative(entry["path"])
+        role = entry["role"]
+        origin = os.path.join(folder if role == "given" else source, relative)
+        if role == "script" and not os.path.isfile(origin):
+            origin = os.path.join(folder, relative)  # the learner did not edit it (or never had it)
+        yield relative, role, origin if os.path.isfile(origin) else None
+
+
 class Workdir:
     def __init__(self, exercise, folder, source):
         """Copy the files of ``exercise`` (pack folder ``folder``) with the learner's taken from ``source``."""
@@ -33,13 +45,8 @@ class Workdir:
         self.files = []  # every copied file, relative
         given, learner = [], []
         try:
-            for entry in exercise["files"]:
-                relative = _safe_relative(entry["path"])
-                role = entry["role"]
-                origin = os.path.join(folder if role == "given" else source, relative)
-                if role == "script" and not os.path.isfile(origin):
-                    origin = os.path.join(folder, relative)  # the learner did not edit it (or never had it)
-                if not os.path.isfile(origin):
+            for relative, role, origin in origins(exercise, folder, source):
+                if origin is None:
                     if role == "learner":
                         self.missing.append(relative)
                         continue

@@ -169,17 +169,18 @@ def _reap(sock, children):
 
 
 def _end(children):
-    """Kill every child's process group and reap the children, so that their CPU time is counted where ours is."""
+    """Kill every child's process group and reap every child (adopted ones too), so that their CPU time is counted
+    where ours is."""
     for pid in children:
         try:
             killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-    for pid in children:
+    while True:
         try:
-            waitpid(pid, 0)
+            waitpid(-1, 0)
         except ChildProcessError:
-            pass
+            return
 
 
 def _numpy_info():
