@@ -3,7 +3,7 @@
 // and the memory of each worker (the worker, its zygote and the check processes it forks, RSS from /proc).
 // Other work on the machine slows the wall-clock figures; CPU seconds per submission do not depend on it.
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,43 +13,51 @@ import { loadPack, type LoadedPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
 import { builtinAuthoringPackDir, exerciseFolder } from '../src/core/paths';
 
-/** pid -> [parent pid, RSS in KiB, command line] for every process we can read. */
-function processes(): Map<number, [number, number, string]> {
-  const table = new Map<number, [number, number, string]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1] ?? 0);
-      table.set(Number(name), [ppid, rss, readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ')]);
-    } catch {
-      // the process ended while we looked
-    }
+/** The children of a process (Linux lists them per thread: Node, the workers and the zygotes fork from their main thread). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return []; // the process ended while we looked
   }
-  return table;
 }
 
-/** For each worker started by this process: its own RSS and that of its whole tree (zygote, checks), in MiB. */
-function workerMemory(): Array<{ worker: number; tree: number }> {
-  const table = processes();
-  const children = new Map<number, number[]>();
-  for (const [pid, [ppid]] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  const treeRss = (pid: number): number => table.get(pid)![1] + (children.get(pid) ?? []).reduce((s, c) => s + treeRss(c), 0);
-  return (children.get(process.pid) ?? [])
-    .filter((pid) => table.get(pid)![2].includes('gradlab.worker'))
-    .map((pid) => ({ worker: table.get(pid)![1] / 1024, tree: treeRss(pid) / 1024 }));
+function rssKib(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 /**
- * CPU seconds used so far by this process and by every child it has reaped (the workers, which in turn
- * reaped their zygotes and check processes): what grading costs whatever else the machine is doing.
+ * For each worker started by this process: its own RSS and that of its whole tree (zygote, templates, checks), in
+ * MiB. Walks our own tree only: reading every process of a shared machine 20 times a second cost more CPU than
+ * grading a submission.
  */
-function cpuSeconds(): number {
+function workerMemory(): Array<{ worker: number; tree: number }> {
+  const treeRss = (pid: number): number => rssKib(pid) + childrenOf(pid).reduce((sum, child) => sum + treeRss(child), 0);
+  return childrenOf(process.pid)
+    .filter((pid) => commandLine(pid).includes('gradlab.worker'))
+    .map((pid) => ({ worker: rssKib(pid) / 1024, tree: treeRss(pid) / 1024 }));
+}
+
+/**
+ * CPU seconds used so far by this process (`own`) and by every child it has reaped (`reaped`: the workers, which in
+ * turn reaped their zygotes, templates and check processes): what grading costs whatever else the machine is doing.
+ */
+function cpuSeconds(): { own: number; reaped: number } {
   const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0); // utime stime cutime cstime
-  return ticks / 100;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return { own: (fields[11] + fields[12]) / 100, reaped: (fields[13] + fields[14]) / 100 }; // utime stime cutime cstime
 }
 
 async function generateClass(pack: LoadedPack, students: number): Promise<string> {
@@ -92,7 +100,10 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSeconds();
     const result = await gradeClass({ pack, submissions, out, jobs, python: values.python });
     const seconds = (performance.now() - started) / 1000;
-    const cpuPerSubmission = (cpuSeconds() - cpuBefore) / students;
+    const cpuAfter = cpuSeconds();
+    const nodePerSubmission = (cpuAfter.own - cpuBefore.own) / students;
+    const workersPerSubmission = (cpuAfter.reaped - cpuBefore.reaped) / students;
+    const cpuPerSubmission = nodePerSubmission + workersPerSubmission;
     cpu.push(cpuPerSubmission);
     clearInterval(sample);
     const rate = (students / seconds) * 60;
@@ -101,6 +112,7 @@ async function main(): Promise<void> {
     console.log(
       `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
+    console.log(`      CPU s/submission: ${nodePerSubmission.toFixed(2)} in Node, ${workersPerSubmission.toFixed(2)} in the workers and their processes`);
     console.log(`      ${peakCount} worker processes at most (one per job, and one per job for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
     if (jobs === Number(values.jobs.split(',').pop())) {
       const resumedStart = performance.now();
