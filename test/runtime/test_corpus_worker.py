@@ -63,6 +63,11 @@ class WorkerCorpusTest(unittest.TestCase):
                         with self.subTest(check=result["id"]):
                             self.assert_result(result, case["expect"], path)
 
+    def test_the_worker_runs_numpy_on_one_thread(self):
+        # the gradient checks above used NumPy in the worker: an OpenBLAS thread pool there only spins idle
+        self.worker.check(tempfile.mkdtemp(dir=self.folder), exercise=self.specs["02-grad-w"], pack=self.pack)
+        self.assertEqual(len(os.listdir(f"/proc/{self.worker.process.pid}/task")), 2, "the request thread and the reader")
+
     def test_a_changed_reference_solution_is_run_again(self):
         # reference trajectories are remembered between requests: only while the reference files stay the same
         references, submission = tempfile.mkdtemp(dir=self.folder), tempfile.mkdtemp(dir=self.folder)

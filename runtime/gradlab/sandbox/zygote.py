@@ -255,8 +255,6 @@ if __name__ == "__main__":
 
 # ---- the worker's side ----
 
-# one BLAS/OpenMP thread per learner process: grading problems are small and the machine is shared
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 READY_TIMEOUT_S = 60
 SPAWN_TIMEOUT_S = 120  # the first spawn that preloads PyTorch pays its import
 
@@ -380,8 +378,6 @@ class Zygote(Forker):
         env = dict(os.environ)
         runtime = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (runtime, env.get("PYTHONPATH")) if p)
-        for name in THREAD_VARIABLES:
-            env.setdefault(name, "1")
         # the worker's own interpreter flags (-S, -I, -E ...) so that the zygote sees the same packages
         flags = subprocess._args_from_interpreter_flags()
         self._process = subprocess.Popen(
