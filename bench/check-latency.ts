@@ -1,5 +1,6 @@
 // Check latency as a learner feels it, per exercise shape: cold (a fresh `gradlab check` process: Node,
-// Python, NumPy import, first check) and warm (a re-check on the already running worker), p50/p95.
+// Python, NumPy import, first check) and warm (a re-check on the already running worker), p50/p95; and the CPU
+// time each costs (Node, the worker and every process under it), which other work on the machine hardly changes.
 //   node scripts/build.mjs --tests && node out/bench/check-latency.js [--runs 20] [--python /usr/bin/python3]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { findExercise, loadPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
 import { builtinAuthoringPackDir, packageRoot, runtimeDir } from '../src/core/paths';
 import { findPython } from '../src/core/python/discover';
+import { cpuTimes, treeCpu, workers } from './process-tree';
 
 const SHAPES: Array<[string, string]> = [
   ['scalar', '01-one-update'],
@@ -18,6 +20,11 @@ const SHAPES: Array<[string, string]> = [
   ['1-64-1 MLP', '07-mlp-backward'],
   ['5x128 MLP', '11-overfitting'],
 ];
+
+/** CPU seconds used so far by this process and the live tree of each worker it started. */
+function hostCpu(): number {
+  return cpuTimes('self').own + workers().reduce((sum, pid) => sum + treeCpu(pid), 0);
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -31,32 +38,37 @@ async function main(): Promise<void> {
   const client = found.client;
   const cli = join(packageRoot(), 'dist', 'cli.js');
   console.log(`Python ${found.hello.python.version} (${found.python}), NumPy ${found.hello.numpy.version}, ${runs} warm runs per shape`);
-  console.log('shape                     exercise            cold ms   warm p50 ms   warm p95 ms   checks');
+  console.log('shape                     exercise            cold ms   cold CPU ms   warm p50 ms   warm p95 ms   warm CPU ms (mean)   checks');
   for (const [shape, id] of SHAPES) {
     const exercise = findExercise(pack, id);
     const submission = mkdtempSync(join(tmpdir(), 'gradlab-bench-'));
     await materializeForm(pack, exercise, 'solution', submission);
 
     const coldStart = performance.now();
+    const coldCpuStart = cpuTimes('self').reaped;
     try {
       execFileSync(process.execPath, [cli, 'check', id, '--submission', submission, '--pack', pack.dir, '--python', found.python, '--json'], { stdio: 'pipe' });
     } catch (error) {
       console.log(`${shape}: the solution did not pass from the CLI: ${(error as { stdout?: Buffer }).stdout?.toString().slice(0, 400)}`);
     }
     const cold = performance.now() - coldStart;
+    const coldCpu = cpuTimes('self').reaped - coldCpuStart; // the CLI process, its worker and theirs: all reaped
 
     const warm: number[] = [];
     let checks = 0;
     await checkSubmission({ client, pack, exercise, submission }); // first check of this exercise loads its modules
+    const warmCpuStart = hostCpu();
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
       const report = await checkSubmission({ client, pack, exercise, submission });
       warm.push(performance.now() - start);
       checks = report.checks.length;
     }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the zygote reaps the last template
+    const warmCpu = (hostCpu() - warmCpuStart) / runs;
     warm.sort((a, b) => a - b);
     console.log(
-      `${shape.padEnd(25)} ${id.padEnd(19)} ${cold.toFixed(0).padStart(7)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${String(checks).padStart(8)}`,
+      `${shape.padEnd(25)} ${id.padEnd(19)} ${cold.toFixed(0).padStart(7)} ${(coldCpu * 1000).toFixed(0).padStart(13)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${(warmCpu * 1000).toFixed(1).padStart(20)} ${String(checks).padStart(8)}`,
     );
   }
   await client.dispose();

@@ -3,7 +3,6 @@
 // and the memory of each worker (the worker, its zygote and the check processes it forks, RSS from /proc).
 // Other work on the machine slows the wall-clock figures; CPU seconds per submission do not depend on it.
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,52 +11,15 @@ import { gradeClass } from '../src/core/gradebook/grade';
 import { loadPack, type LoadedPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
 import { builtinAuthoringPackDir, exerciseFolder } from '../src/core/paths';
-
-/** The children of a process (Linux lists them per thread: Node, the workers and the zygotes fork from their main thread). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return []; // the process ended while we looked
-  }
-}
-
-function rssKib(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
+import { childrenOf, cpuTimes, rssKib, workers } from './process-tree';
 
 /**
  * For each worker started by this process: its own RSS and that of its whole tree (zygote, templates, checks), in
- * MiB. Walks our own tree only: reading every process of a shared machine 20 times a second cost more CPU than
- * grading a submission.
+ * MiB.
  */
 function workerMemory(): Array<{ worker: number; tree: number }> {
   const treeRss = (pid: number): number => rssKib(pid) + childrenOf(pid).reduce((sum, child) => sum + treeRss(child), 0);
-  return childrenOf(process.pid)
-    .filter((pid) => commandLine(pid).includes('gradlab.worker'))
-    .map((pid) => ({ worker: rssKib(pid) / 1024, tree: treeRss(pid) / 1024 }));
-}
-
-/**
- * CPU seconds used so far by this process (`own`) and by every child it has reaped (`reaped`: the workers, which in
- * turn reaped their zygotes, templates and check processes): what grading costs whatever else the machine is doing.
- */
-function cpuSeconds(): { own: number; reaped: number } {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  return { own: (fields[11] + fields[12]) / 100, reaped: (fields[13] + fields[14]) / 100 }; // utime stime cutime cstime
+  return workers().map((pid) => ({ worker: rssKib(pid) / 1024, tree: treeRss(pid) / 1024 }));
 }
 
 async function generateClass(pack: LoadedPack, students: number): Promise<string> {
@@ -97,10 +59,12 @@ async function main(): Promise<void> {
       peakCount = Math.max(peakCount, workers.length);
     }, 50);
     const started = performance.now();
-    const cpuBefore = cpuSeconds();
+    // this process, and every child it has reaped (the workers, which in turn reaped their zygotes, templates and
+    // check processes): what grading costs whatever else the machine is doing
+    const cpuBefore = cpuTimes('self');
     const result = await gradeClass({ pack, submissions, out, jobs, python: values.python });
     const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = cpuSeconds();
+    const cpuAfter = cpuTimes('self');
     const nodePerSubmission = (cpuAfter.own - cpuBefore.own) / students;
     const workersPerSubmission = (cpuAfter.reaped - cpuBefore.reaped) / students;
     const cpuPerSubmission = nodePerSubmission + workersPerSubmission;
