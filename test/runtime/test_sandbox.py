@@ -275,6 +275,13 @@ class Templates(SandboxCase):
         self.assertEqual((first.exception.kind, second.exception.kind), ("timeout", "timeout"))
         self.assertLess(time.monotonic() - started, 0.3)
 
+    def test_files_that_close_the_templates_channel_while_loading_fail_with_that(self):
+        template = self.template(ENGINE + "\nimport os\nos.closerange(3, 1024)\n")
+        with self.assertRaises(LearnerError) as caught:
+            self.copy(template).eval("scale(2, 3)")
+        self.assertEqual(caught.exception.message, "the code closed the grader's channel to its process while being "
+                                                   "graded")
+
     def test_a_template_that_names_another_process_as_its_copy_is_not_believed(self):
         # the learner's code replaces, inside its template, how the template reports a new copy: it names the
         # zygote, which the grader would kill at the end of the check

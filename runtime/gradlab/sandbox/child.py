@@ -59,7 +59,10 @@ def main(config, control_fd, output_fd):
     os.dup2(null, 1)  # the grader has read what loading printed; each copy prints into its own pipe
     os.dup2(null, 2)
     os.close(null)
-    serve_forks(control, {"event": "ready", "load": loaded}, server.spawn)
+    try:
+        serve_forks(control, {"event": "ready", "load": loaded}, server.spawn)
+    except OSError:
+        os._exit(rpc.CHANNEL_LOST)  # the learner's code closed or broke the control socket
     os._exit(0)
 
 
