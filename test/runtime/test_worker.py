@@ -271,6 +271,48 @@ class CheckRoundTrip(unittest.TestCase):
         self.assertEqual(self.worker.response(second)["error"]["code"], "cancelled")
 
 
+def descendants(pid):
+    """Every live process under ``pid`` (Linux)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as file:
+            children = [int(child) for child in file.read().split()]
+    except OSError:
+        return []
+    return children + [grandchild for child in children for grandchild in descendants(child)]
+
+
+def running(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class WorkerDeath(unittest.TestCase):
+    def test_a_checks_process_does_not_outlive_the_worker(self):
+        worker = WorkerProcess()
+        folder = submission_with("def scale(x, k):\n    while True:\n        pass\n")
+        self.addCleanup(remove, folder)
+        try:
+            worker.start("check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+                                   "submission": folder, "only": ["scale-basic"], "gradcheck": "auto",
+                                   "limits": {"timeoutS": 30, "memoryMb": 256, "outputKb": 64}})
+            deadline = time.monotonic() + 20
+            while len(descendants(worker.process.pid)) < 3:  # the zygote, the template and the check's copy
+                self.assertLess(time.monotonic(), deadline, "the check never started")
+                time.sleep(0.05)
+            processes = descendants(worker.process.pid)
+        finally:
+            worker.process.kill()
+            worker.process.wait()
+            worker.close()
+        deadline = time.monotonic() + 10
+        while any(running(pid) for pid in processes) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual([pid for pid in processes if running(pid)], [])
+
+
 class ErrorReplies(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -10,6 +10,7 @@ or a description of what went wrong; the grader turns those into verdicts and wo
 grader: the learner's code runs in these processes and may change any of it.
 """
 
+import ctypes
 import importlib.util
 import io
 import operator
@@ -32,6 +33,11 @@ from gradlab.sandbox.zygote import fork, fork_child, send_message, serve_forks
 
 GRADER_FILENAMES = ("<check>", "<run>")
 MESSAGE_CHARS = 2000
+PR_SET_PDEATHSIG = 1
+try:
+    _prctl = ctypes.CDLL(None).prctl  # Linux; bound in the zygote, before any learner code could replace ctypes
+except (OSError, AttributeError):
+    _prctl = None
 
 OPERATORS = {
     name: getattr(operator, name)
@@ -104,6 +110,16 @@ def _enter(workdir):
     tempfile.tempdir = workdir
 
 
+def _die_with(parent):
+    """End this process when ``parent`` ends (Linux): if the worker dies, the zygote kills the templates, and their
+    copies must not run on unattended."""
+    if _prctl is None:
+        return  # not Linux: a copy stops at its CPU limit, or when the grader kills it
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(rpc.CHANNEL_LOST)  # it ended before we asked
+
+
 def _text_stream(fd):
     return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
                             line_buffering=True, write_through=True)
@@ -174,7 +190,8 @@ class Server:
         """Fork a copy for one check (serve_forks calls this in the template)."""
         rpc_fd, output_fd = fds
         config = message["config"]
-        return fork_child(fds, closing, lambda: self._copy(config, rpc_fd, output_fd), forking=self._fork)
+        template = os.getpid()
+        return fork_child(fds, closing, lambda: self._copy(config, rpc_fd, output_fd, template), forking=self._fork)
 
     def _fork(self):
         with self.policy.suspended():  # the audit hook refuses os.fork to everyone else in this process
@@ -182,9 +199,10 @@ class Server:
 
     # ---- a copy ----
 
-    def _copy(self, config, rpc_fd, output_fd):
+    def _copy(self, config, rpc_fd, output_fd, template):
         """Become the process of one check; never returns."""
         try:
+            _die_with(template)
             os.setpgid(0, 0)  # the grader kills this check's whole group at its end
             os.dup2(output_fd, 1)
             os.dup2(output_fd, 2)
