@@ -260,8 +260,9 @@ class Templates(SandboxCase):
     def test_a_template_killed_by_a_check_is_replaced(self):
         logged = []
         template = self.template(log=lambda level, message: logged.append(message))
-        self.copy(template).run("import ctypes, os, signal\n"
-                                "ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)\nresult = None")
+        with self.assertRaises(LearnerError):  # the check's process dies with its template
+            self.copy(template).run("import ctypes, os, signal, time\n"
+                                    "ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)\ntime.sleep(5)\nresult = None")
         self.assertEqual(self.copy(template).eval("scale(2, 3)"), 6)
         self.assertEqual(logged, ["a template process had stopped; loading the exercise's files in a new one"])
 
