@@ -3,7 +3,7 @@
 // time each costs (Node, the worker and every process under it), which other work on the machine hardly changes.
 //   node scripts/build.mjs --tests && node out/bench/check-latency.js [--runs 20] [--python /usr/bin/python3]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200)); // the zygote reaps the last template
     const warmCpu = (hostCpu() - warmCpuStart) / runs;
+    rmSync(submission, { recursive: true, force: true });
     warm.sort((a, b) => a - b);
     console.log(
       `${shape.padEnd(25)} ${id.padEnd(19)} ${cold.toFixed(0).padStart(7)} ${(coldCpu * 1000).toFixed(0).padStart(13)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${(warmCpu * 1000).toFixed(1).padStart(20)} ${String(checks).padStart(8)}`,

@@ -3,7 +3,7 @@
 // and the memory of each worker (the worker, its zygote, templates and check processes, RSS from /proc).
 // Other work on the machine slows the wall-clock figures; CPU seconds per submission depend on it far less.
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,8 +43,10 @@ async function main(): Promise<void> {
 
   const perMinute: number[] = [];
   const cpu: number[] = [];
+  const scratch = [submissions];
   for (const jobs of values.jobs.split(',').map(Number)) {
     const out = await mkdtemp(join(tmpdir(), 'gradlab-bench-gradebook-'));
+    scratch.push(out);
     let peakWorker = 0;
     let peakTree = 0;
     let peakAll = 0;
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   console.log(`CPU-bound ceiling on ${cores} idle cores: ${((cores * 60) / Math.min(...cpu)).toFixed(0)} submissions/min (${cores} x 60 s / ${Math.min(...cpu).toFixed(2)} CPU s per submission)`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (perMinute.length > 1) console.log(`scaling from ${values.jobs.split(',')[0]} to ${values.jobs.split(',').pop()} jobs: ${(perMinute[perMinute.length - 1] / perMinute[0]).toFixed(2)}x`);
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 main().catch((error) => {
