@@ -9,20 +9,11 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { solutionForm } from '../../src/core/packs/regions';
 import { builtinAuthoringPackDir, exerciseFolder } from '../../src/core/paths';
-import { clickInEditor, editorTab, fromLauncher, learnerWindow, pickFromQuickPick, runCommand, waitUntil, webviewFrames } from './workbench';
+import { CANVAS_DRAWN, clickInEditor, editorTab, fromLauncher, learnerWindow, pickFromQuickPick, runCommand, waitUntil, webviewFrames } from './workbench';
 
 const EXERCISE = '01-one-update';
 /** A run is named after its script (and labelled with its start time when the script ran more than once). */
 const RUN = 'train_one_update';
-
-/** Evaluated in the panel's frame: a uPlot canvas with opaque pixels (the chart drew). */
-const CANVAS_DRAWN = `Array.from(document.querySelectorAll('.uplot canvas')).some((canvas) => {
-  const context = canvas.getContext('2d');
-  if (!context || canvas.width === 0 || canvas.height === 0) return false;
-  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
-  return false;
-})`;
 
 /** Evaluated in the panel's frame: whether the toolbar's log-scale checkbox is checked. */
 const LOG_SCALE_CHECKED = `document.querySelector('.toolbar vscode-checkbox')?.checked === true`;

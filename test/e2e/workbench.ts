@@ -237,7 +237,7 @@ export async function waitForInstructions(page: Page, text: string): Promise<voi
 }
 
 /** Evaluated in a webview frame: uPlot draws into a canvas inside `.uplot`; a drawn one has opaque pixels. */
-const CANVAS_DRAWN = `Array.from(document.querySelectorAll('.uplot canvas')).some((canvas) => {
+export const CANVAS_DRAWN = `Array.from(document.querySelectorAll('.uplot canvas')).some((canvas) => {
   const context = canvas.getContext('2d');
   if (!context || canvas.width === 0 || canvas.height === 0) return false;
   const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
