@@ -6,6 +6,7 @@ import type { GradlabApi } from './api';
 import { Checker } from './checking';
 import { checkOnSave } from './checkOnSave';
 import { checkExercise, openPack, resetExercise, showHint, showInstructions, startExercise } from './commands/exercise';
+import { instructorCommands } from './commands/instructor';
 import { selectInterpreter } from './commands/interpreter';
 import { takeMastery } from './commands/mastery';
 import { Ctx } from './ctx';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     command('gradlab.openPack', openPack(ctx)),
     command('gradlab.selectInterpreter', selectInterpreter(ctx)),
     command('gradlab.showLog', () => ctx.log.show()),
+    instructorCommands(ctx),
     training,
   );
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
