@@ -2,12 +2,13 @@
 // server from the npm package code-server, opened by headless Chromium: the @vscode/test-electron model
 // on a machine that cannot download VS Code desktop.
 //
-//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>] [--tests <index.js>] [--untrusted]
+//   node scripts/run-integration.mjs [--no-build] [--extension <dir>] [--timeout <seconds>] [--tests <index.js>] [--untrusted] [--multi-root]
 //
 // --no-build      use the bundles already in dist/ and out/ (npm test builds once before every layer)
 // --extension     load another extension folder instead of this repository (to try the harness itself)
 // --tests         another suite entry with the same run() contract (bench/editor measures latency this way)
 // --untrusted     Workspace Trust on and the folder left untrusted; runs test/integration/untrusted
+// --multi-root    a workspace of two folders; runs test/integration/multiroot
 // Exit code 0 when every test passed; 1 on a failure, a crash or a time-out. Logs and a screenshot of the
 // window are kept under test-results/integration/.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,13 +28,14 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: '300' },
     tests: { type: 'string' },
     untrusted: { type: 'boolean', default: false },
+    'multi-root': { type: 'boolean', default: false },
   },
 });
 const timeoutMs = Number(options.timeout) * 1000;
 const extensionDir = resolve(options.extension);
 const testsEntry = options.tests
   ? resolve(options.tests)
-  : join(repoRoot, 'out', 'test', 'integration', ...(options.untrusted ? ['untrusted'] : []), 'index.js');
+  : join(repoRoot, 'out', 'test', 'integration', ...(options.untrusted ? ['untrusted'] : options['multi-root'] ? ['multiroot'] : []), 'index.js');
 const reportDir = join(repoRoot, 'test-results', 'integration');
 
 const cleanups = [];
@@ -84,7 +86,14 @@ async function main() {
   const browserLog = [];
   page.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => browserLog.push(`[pageerror] ${e.message}`));
-  await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir, extensionTestsPath: testsEntry }));
+  let multiRoot;
+  if (options['multi-root']) {
+    const second = join(temp, 'second');
+    mkdirSync(second, { recursive: true });
+    multiRoot = join(temp, 'two-folders.code-workspace');
+    writeFileSync(multiRoot, JSON.stringify({ folders: [{ path: workspace }, { path: second }], settings: { 'gradlab.pythonPath': python } }, null, 2));
+  }
+  await page.goto(workbenchUrl(server, { folder: workspace, workspace: multiRoot, extensionDevelopmentPath: extensionDir, extensionTestsPath: testsEntry }));
 
   const stopFollowing = followResults(join(resultsDir, 'results.log'));
   let hostExit;

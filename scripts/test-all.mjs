@@ -43,6 +43,7 @@ const layers = {
   integration: async () => {
     await node('scripts/run-integration.mjs', '--no-build');
     await node('scripts/run-integration.mjs', '--no-build', '--untrusted');
+    await node('scripts/run-integration.mjs', '--no-build', '--multi-root');
   },
   e2e: () => node('scripts/run-e2e.mjs', '--no-build'),
 };

@@ -132,12 +132,13 @@ export async function startServer({ userDataDir, extensionsDir, logFile, port = 
  * The workbench URL for `folder`; with `extensionDevelopmentPath` (and `extensionTestsPath`) the window
  * loads that extension from disk (and runs its tests), as `code --extensionDevelopmentPath` does.
  */
-export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }) {
+export function workbenchUrl(server, { folder, workspace, extensionDevelopmentPath, extensionTestsPath }) {
   const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   // encodeURI keeps the folder's slashes, so the URL stays readable.
-  const query = `folder=${encodeURI(folder)}`;
+  // A .code-workspace file opens a multi-root workspace instead of one folder.
+  const query = workspace ? `workspace=${encodeURI(workspace)}` : `folder=${encodeURI(folder)}`;
   return `${server.origin}/?${payload.length > 0 ? `${query}&payload=${encodeURIComponent(JSON.stringify(payload))}` : query}`;
 }

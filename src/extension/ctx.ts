@@ -15,6 +15,7 @@ export class Ctx implements vscode.Disposable {
   private client: Promise<GraderClient | undefined> | undefined;
   readonly packs: PackRegistry;
   private readonly stores = new Map<string, ProgressStore>();
+  private lastFolder: vscode.WorkspaceFolder | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Progress, packs or started exercises changed: views refresh. */
   readonly onDidChange = this.changeEmitter.event;
@@ -28,6 +29,11 @@ export class Ctx implements vscode.Disposable {
       this.packs,
       this.changeEmitter,
       this.packs.onDidChange(() => this.changed()),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        // Remember the folder the learner works in, and refresh views that show its progress.
+        const before = this.lastFolder;
+        if (this.workspaceFolder() !== before) this.changed();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('gradlab.pythonPath')) this.restartGrader('gradlab.pythonPath changed');
         if (e.affectsConfiguration('gradlab.packs')) this.packs.reload();
@@ -64,11 +70,18 @@ export class Ctx implements vscode.Disposable {
     return this.config().get<GradcheckMode>('check.gradcheckMode', 'auto');
   }
 
-  /** The workspace folder exercises are scaffolded into: the active editor's, else the first. */
+  /**
+   * The workspace folder exercises are scaffolded into: the active editor's, else the folder of the last
+   * editor that was active (a Markdown preview or the panel may hold the focus), else the first.
+   */
   workspaceFolder(): vscode.WorkspaceFolder | undefined {
     const active = vscode.window.activeTextEditor?.document.uri;
-    return (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+    const folder = active && vscode.workspace.getWorkspaceFolder(active);
+    if (folder) this.lastFolder = folder;
+    const remembered = this.lastFolder && vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === this.lastFolder!.uri.toString());
+    return folder ?? remembered ?? vscode.workspace.workspaceFolders?.[0];
   }
+
 
   /** The learner's progress in a workspace folder (one store per folder, created on first use). */
   progress(folder: vscode.WorkspaceFolder): ProgressStore {
