@@ -1,7 +1,7 @@
 // Two workspace folders: exercises go to the folder of the active editor, progress is kept per folder, and
 // checking in one folder leaves the other alone.
 import * as assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { exerciseFolder } from '../../../src/core/paths';
@@ -50,5 +50,23 @@ suite('Two workspace folders', () => {
     assert.equal(await api.exerciseStatus('01-one-update'), 'not-started');
     const report = await vscode.commands.executeCommand<CheckReport | undefined>('gradlab.checkExercise', '01-one-update');
     assert.equal(report, undefined, 'checked an exercise that is not started in this folder');
+  });
+
+  test('removing a folder while its check runs loses nothing, and the other folder keeps working', async () => {
+    const learner = join(exerciseFolder(second, '01-one-update'), 'one_update.py');
+    const before = readFileSync(learner, 'utf8');
+    await vscode.window.showTextDocument(vscode.Uri.file(learner));
+    const running = vscode.commands.executeCommand<CheckReport | undefined>('gradlab.checkExercise', '01-one-update');
+    const removed = new Promise((resolve) => vscode.workspace.onDidChangeWorkspaceFolders(resolve));
+    assert.ok(vscode.workspace.updateWorkspaceFolders(1, 1), 'VS Code refused to remove the folder');
+    await removed;
+    const report = await running;
+    assert.ok(report === undefined || report.exercise === '01-one-update');
+    assert.equal(readFileSync(learner, 'utf8'), before, 'the learner file changed');
+    await vscode.commands.executeCommand('gradlab.startExercise', '01-one-update');
+    assert.ok(existsSync(join(exerciseFolder(first, '01-one-update'), 'one_update.py')), 'not scaffolded into the remaining folder');
+    const next = await vscode.commands.executeCommand<CheckReport | undefined>('gradlab.checkExercise', '01-one-update');
+    assert.ok(next, 'no check in the remaining folder');
+    assert.equal(next.passed, false);
   });
 });
