@@ -9,13 +9,13 @@ whole process group on ``close()``. Every answer is decoded by gradlab.codec int
 import os
 import select
 import signal
-import socket
 import time
 import zlib
 
 from gradlab import codec, rpc
 from gradlab.sandbox import messages
 from gradlab.sandbox.handles import Handle
+from gradlab.sandbox.zygote import spawn_connected
 
 EXIT_STATUS_WAIT_S = 1.0
 OUTPUT_DRAIN_S = 0.5
@@ -110,19 +110,9 @@ class ProcessSandbox:
         self._output_dropped += self.template.output_dropped
         if failure is not None:
             raise self._fail(failure)
-        ours, theirs = socket.socketpair()
-        output_read, output_write = os.pipe()
-        try:
-            self._deadline = time.monotonic() + float(self.limits["timeoutS"])
-            self._pid = self.template.spawn(self._config, [theirs.fileno(), output_write], self.cancel,
-                                            self._deadline)
-        except BaseException:
-            ours.close()
-            os.close(output_read)
-            raise
-        finally:
-            theirs.close()
-            os.close(output_write)
+        self._deadline = time.monotonic() + float(self.limits["timeoutS"])
+        ours, output_read, self._pid = spawn_connected(
+            lambda fds: self.template.spawn(self._config, fds, self.cancel, self._deadline))
         ours.setblocking(False)
         os.set_blocking(output_read, False)
         self._sock, self._output_fd, self._output_open = ours, output_read, True

@@ -10,11 +10,10 @@ time limit is stopped like a check.
 
 import os
 import signal
-import socket
 import time
 
 from gradlab.sandbox import messages
-from gradlab.sandbox.zygote import Forker, ZygoteError
+from gradlab.sandbox.zygote import Forker, ZygoteError, spawn_connected
 
 FILE_LIMIT_MB = 32
 EXIT_STATUS_WAIT_S = 1.0
@@ -62,17 +61,8 @@ class Template(Forker):
         if self.workdir.missing:
             self._failure = messages.missing_files(self.workdir.missing, self.workdir.source)
             return
-        ours, theirs = socket.socketpair()
-        output_read, output_write = os.pipe()
-        try:
-            self._pid = self.zygote.spawn(self._config, [theirs.fileno(), output_write], self._preload, cancel)
-        except BaseException:
-            ours.close()
-            os.close(output_read)
-            raise
-        finally:
-            theirs.close()
-            os.close(output_write)
+        ours, output_read, self._pid = spawn_connected(
+            lambda fds: self.zygote.spawn(self._config, fds, self._preload, cancel))
         self._connect(ours)
         os.set_blocking(output_read, False)
         self._output_fd = output_read

@@ -259,6 +259,24 @@ READY_TIMEOUT_S = 60
 SPAWN_TIMEOUT_S = 120  # the first spawn that preloads PyTorch pays its import
 
 
+def spawn_connected(spawn):
+    """Starts a process through ``spawn(fds)`` whose fds are a control socket and an output pipe, and returns
+    (our end of the socket, the read end of the pipe, the process id). The child's ends are always closed
+    here; ours too when the spawn fails."""
+    ours, theirs = socket.socketpair()
+    output_read, output_write = os.pipe()
+    try:
+        pid = spawn([theirs.fileno(), output_write])
+    except BaseException:
+        ours.close()
+        os.close(output_read)
+        raise
+    finally:
+        theirs.close()
+        os.close(output_write)
+    return ours, output_read, pid
+
+
 class ZygoteError(RuntimeError):
     """The zygote (or a template) could not give us a learner process."""
 
