@@ -1,8 +1,8 @@
 // The one context object every command and view receives (the rust-analyzer pattern): the log, settings,
 // the loaded pack, the workspace, and the warm grader, restarted when the interpreter changes.
 import * as vscode from 'vscode';
-import { GraderClient } from '../core/grader/client';
-import { findPython, PythonError } from '../core/python/discover';
+import type { GraderClient } from '../core/grader/client';
+import { findPython, missingPackages, PythonError, type FoundPython } from '../core/python/discover';
 import { runtimeDir } from '../core/paths';
 import { ProgressStore, progressPath } from '../core/progress/store';
 import { PackRegistry } from './packs';
@@ -12,7 +12,8 @@ import { activeInterpreter, onActiveInterpreterChange } from './pythonExtension'
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
-  private client: Promise<GraderClient | undefined> | undefined;
+  /** the warm grader and what its interpreter has (asked once, when it started) */
+  private grading: Promise<FoundPython | undefined> | undefined;
   readonly packs: PackRegistry;
   private readonly stores = new Map<string, ProgressStore>();
   private lastFolder: vscode.WorkspaceFolder | undefined;
@@ -119,13 +120,12 @@ export class Ctx implements vscode.Disposable {
 
   /** The warm grader, started on first use; undefined (after a message saying what to do) when no interpreter fits. */
   grader(require: PythonPackage[] = []): Promise<GraderClient | undefined> {
-    this.client ??= this.startGrader();
-    return this.client.then(async (client) => {
-      if (!client || require.length === 0) return client;
-      const hello = await client.hello();
-      const missing = require.filter((p) => !(p === 'numpy' ? hello.numpy.available : hello.torch.available));
-      if (missing.length === 0) return client;
-      void vscode.window.showErrorMessage(`This exercise needs ${missing.join(' and ')}, which ${client.python} lacks. Install it or choose another interpreter.`, 'Select Interpreter').then((c) => c && vscode.commands.executeCommand('gradlab.selectInterpreter'));
+    this.grading ??= this.startGrader();
+    return this.grading.then((found) => {
+      if (!found) return undefined;
+      const missing = missingPackages(found.hello, require);
+      if (missing.length === 0) return found.client;
+      void vscode.window.showErrorMessage(`This exercise needs ${missing.join(' and ')}, which ${found.python} lacks. Install it or choose another interpreter.`, 'Select Interpreter').then((c) => c && vscode.commands.executeCommand('gradlab.selectInterpreter'));
       return undefined;
     });
   }
@@ -143,14 +143,14 @@ export class Ctx implements vscode.Disposable {
     });
   }
 
-  private async startGrader(): Promise<GraderClient | undefined> {
+  private async startGrader(): Promise<FoundPython | undefined> {
     try {
       const found = await this.findPython();
       const { hello } = found;
       this.log.info(`grader: Python ${hello.python.version} at ${found.python}, NumPy ${hello.numpy.version ?? 'missing'}, PyTorch ${hello.torch.version ?? 'missing'}`);
-      return found.client;
+      return found;
     } catch (error) {
-      this.client = undefined;
+      this.grading = undefined;
       if (!(error instanceof PythonError)) throw error;
       for (const line of error.tried) this.log.warn(`interpreter refused: ${line}`);
       void vscode.window.showErrorMessage(error.message, 'Select Interpreter', 'Show Log').then((choice) => {
@@ -162,11 +162,11 @@ export class Ctx implements vscode.Disposable {
   }
 
   restartGrader(reason: string): void {
-    const old = this.client;
-    this.client = undefined;
+    const old = this.grading;
+    this.grading = undefined;
     if (old) {
       this.log.info(`restarting the grader: ${reason}`);
-      void old.then((c) => c?.dispose());
+      void old.then((found) => found?.client.dispose());
     }
   }
 

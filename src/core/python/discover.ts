@@ -40,6 +40,11 @@ const PATH_NAMES = process.platform === 'win32' ? ['python', 'py', 'python3'] : 
 const SYSTEM_PYTHONS = process.platform === 'win32' ? [] : ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
 
 /** Debian/Ubuntu's NumPy is slow without an optimised BLAS; say so where we say how to install it. */
+/** Where to look, in order, when nothing is configured: the caller's candidates, PATH, then the system's. */
+export function candidateInterpreters(first: string[] = []): string[] {
+  return [...new Set([...first, ...PATH_NAMES, ...SYSTEM_PYTHONS])];
+}
+
 export function installHint(pkg: PythonPackage, python: string): string {
   if (pkg === 'torch') return `install PyTorch into it (\`${python} -m pip install torch\`; on Debian/Ubuntu \`sudo apt install python3-torch\`)`;
   return `install NumPy into it (\`${python} -m pip install numpy\`; on Debian/Ubuntu \`sudo apt install python3-numpy libopenblas0-pthread\`)`;
@@ -63,7 +68,7 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
   const require = options.require ?? ['numpy'];
   const tried: string[] = [];
   const explicit = options.configured?.trim();
-  const order = explicit ? [explicit] : [...new Set([...(options.candidates ?? []), ...PATH_NAMES, ...SYSTEM_PYTHONS])];
+  const order = explicit ? [explicit] : candidateInterpreters(options.candidates);
   let lacking: { python: string; missing: PythonPackage[] } | undefined;
 
   for (const python of order) {

@@ -1,11 +1,10 @@
 // "Select Python Interpreter": the interpreters we can find, each validated, with what it lacks.
 import * as vscode from 'vscode';
-import { findPython, PythonError } from '../../core/python/discover';
+import { candidateInterpreters, findPython, PythonError } from '../../core/python/discover';
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';
 import { activeInterpreter } from '../pythonExtension';
 
-const CANDIDATES = process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python', '/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
 
 interface Choice extends vscode.QuickPickItem {
   python?: string;
@@ -38,7 +37,7 @@ export function selectInterpreter(ctx: Ctx) {
     pick.show();
     const fromExtension = await activeInterpreter(ctx.workspaceFolder()?.uri);
     const seen = new Set<string>();
-    const choices = (await Promise.all([...new Set([...(fromExtension ? [fromExtension] : []), ...CANDIDATES])].map(describe))).filter(
+    const choices = (await Promise.all(candidateInterpreters(fromExtension ? [fromExtension] : []).map(describe))).filter(
       (c) => !c.python || (!seen.has(c.python) && seen.add(c.python)),
     );
     pick.items = [...choices.filter((c) => c.python), { label: '$(folder-opened) Enter interpreter path…', browse: true }];
