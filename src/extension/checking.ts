@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { checkSubmission } from '../core/grading/check';
+import { learnerFiles } from '../core/grading/submission';
 import { WorkerError } from '../core/grader/client';
 import type { CheckReport } from '../protocol/worker';
 import type { Ctx } from './ctx';
@@ -45,7 +46,7 @@ export class Checker {
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.fsPath.startsWith(dir.fsPath)) await doc.save();
     }
-    const missing = exercise.files.filter((f) => f.role === 'learner' && !existsSync(join(dir.fsPath, f.path))).map((f) => f.path);
+    const missing = learnerFiles(exercise).filter((path) => !existsSync(join(dir.fsPath, path)));
     const run = this.tests.begin(exercise, learnerFileUri(folder, exercise));
     if (missing.length) {
       // Deleted or renamed: say so instead of grading nothing; Reset brings the starter back (with a backup of what is there).
