@@ -381,7 +381,9 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
       process.env.PATH = bin;
       const opened = capture();
       assert.equal(await main(['preview', dir, '--python', python], opened), 0, opened.stderr.join('\n'));
-      for (let i = 0; i < 50 && !existsSync(calls); i++) await new Promise((r) => setTimeout(r, 100));
+      // The shell creates the file before echo writes it: wait for the whole line, not just the file.
+      const written = () => existsSync(calls) && readFileSync(calls, 'utf8').endsWith('\n');
+      for (let i = 0; i < 50 && !written(); i++) await new Promise((r) => setTimeout(r, 100));
       const launched = /^--new-window (\S+preview-pack\.code-workspace)\n$/.exec(readFileSync(calls, 'utf8'));
       assert.ok(launched, readFileSync(calls, 'utf8'));
       // The preview's folders outlive the command (VS Code has them open); here they can go.
