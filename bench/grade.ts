@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
     console.log(`      CPU s/submission: ${nodePerSubmission.toFixed(2)} in Node, ${workersPerSubmission.toFixed(2)} in the workers and their processes`);
-    console.log(`      ${peakCount} worker processes at most (one per job, and one per job for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
+    console.log(`      ${peakCount} worker processes at most (one per job, and one per two jobs for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
     if (jobs === Number(values.jobs.split(',').pop())) {
       const resumedStart = performance.now();
       const resumed = await gradeClass({ pack, submissions, out, jobs, python: values.python });

@@ -9,6 +9,12 @@ import type { ExerciseSpec, PackForm } from './pack';
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Environment variable of the worker's process: heavy packages (comma-separated, e.g. `torch`) its sandbox imports
+ * right after start instead of on the first check that needs them. Read by gradlab.sandbox.zygote.
+ */
+export const PRELOAD_VARIABLE = 'GRADLAB_PRELOAD';
+
 export const WorkerMethod = {
   /** What the interpreter can do: Python, NumPy and PyTorch versions, sandbox support. */
   Hello: 'hello',

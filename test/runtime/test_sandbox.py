@@ -16,7 +16,7 @@ from gradlab.sandbox.handles import Handle
 from gradlab.sandbox.process import ProcessSandbox, seed_for
 from gradlab.sandbox.template import Template, _child_of
 from gradlab.sandbox.workdir import Workdir, exercise_folder, locate
-from gradlab.sandbox.zygote import Zygote, ZygoteError
+from gradlab.sandbox.zygote import PRELOAD_VARIABLE, Zygote, ZygoteError
 from test.runtime.worker_client import FIXTURE_PACK, SUBMISSIONS, fixture_exercise, remove, submission_with
 
 LIMITS = {"timeoutS": 5, "memoryMb": 256, "outputKb": 4}
@@ -212,6 +212,20 @@ class LearnerErrors(SandboxCase):
             sandbox = self.copy(self.template(file.read(), zygote=zygote))
         self.assertEqual(sandbox.eval("scale(2, 3)"), 6)
         self.assertEqual(logged, ["the sandbox's zygote process had stopped; starting a new one"])
+
+    def test_packages_named_in_the_preload_variable_are_imported_before_any_template_asks(self):
+        os.environ[PRELOAD_VARIABLE] = "colorsys,no_such_package_here"  # one the learner never imports, one absent
+        try:
+            zygote = Zygote(lambda level, message: None)
+        finally:
+            del os.environ[PRELOAD_VARIABLE]
+        self.addCleanup(zygote.close)
+        zygote.numpy_info()
+        sandbox = self.copy(self.template(zygote=zygote))
+        self.assertEqual(sandbox.eval("__import__('sys').modules.get('colorsys') is not None"), True)
+        self.assertEqual(sandbox.eval("scale(2, 3)"), 6)
+        plain = self.open()
+        self.assertEqual(plain.eval("__import__('sys').modules.get('colorsys') is not None"), False)
 
     def test_without_numpy_there_is_no_np_or_rng(self):
         error = self.error(self.open(numpy=False), "np.zeros(1)")

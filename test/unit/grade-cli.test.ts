@@ -13,9 +13,10 @@ import { gradeClass, GRADEBOOK_OUTPUT_CHARS, type GradeProgress } from '../../sr
 import { feedbackPath, readGradebook } from '../../src/core/gradebook/write';
 import { folderHash } from '../../src/core/gradebook/fingerprint';
 import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
-import { loadPack } from '../../src/core/packs/load';
+import { findExercise, loadPack } from '../../src/core/packs/load';
 import { solutionForm, starterForm } from '../../src/core/packs/regions';
-import { packageRoot } from '../../src/core/paths';
+import { builtinAuthoringPackDir, exerciseFolder, packageRoot } from '../../src/core/paths';
+import { materializeForm } from '../../src/core/packs/scaffold';
 import { builtinSubsetPack, capture, classWith, fixtureClass, GOOD, readJson, temporary, withoutTimings } from './gradebook-fixtures';
 import { testPython } from './helpers/python';
 
@@ -51,6 +52,25 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.equal(code, 0, io.stderr.join('\n'));
     return { io, gradebook: readJson<Gradebook>(join(out, 'gradebook.json')) };
   }
+
+  it('grades a PyTorch exercise beside a NumPy one with two jobs (the PyTorch worker shared and started early)', async () => {
+    const torchPack = await loadPack(builtinAuthoringPackDir());
+    const ids = ['01-one-update', '12-pytorch-loop'];
+    const submissions = temporary('torch-class');
+    const forms = { sol1: 'solution', sta1: 'starter', sol2: 'solution', sta2: 'starter' } as const;
+    for (const [name, form] of Object.entries(forms)) {
+      for (const id of ids) await materializeForm(torchPack, findExercise(torchPack, id), form, exerciseFolder(join(submissions, name), id));
+    }
+    const { gradebook } = await gradeClass({ pack: torchPack, submissions, out: temporary('torch-out'), jobs: 2, python, exercises: ids });
+    for (const [name, form] of Object.entries(forms)) {
+      for (const id of ids) {
+        const o = outcome(gradebook, name, id);
+        assert.equal(o.status, 'graded', `${name} ${id}: ${o.messages.join(' ')}`);
+        if (form === 'solution') assert.equal(o.points, o.maxPoints, said(gradebook, name, id));
+        else assert.equal(o.points, 0, said(gradebook, name, id));
+      }
+    }
+  });
 
   it('grades the fixture class: points per exercise with partial credit, every check, every export', async () => {
     const out = join(temporary('out'), 'gradebook');

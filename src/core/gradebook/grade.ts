@@ -76,27 +76,54 @@ function exerciseSummary(exercise: ExerciseSpec): GradebookExercise {
   return { id: exercise.id, title: exercise.title, maxPoints: round(checks.reduce((s, c) => s + c.points, 0)), hints: exercise.hints ?? [], checks };
 }
 
+const JOBS_PER_HEAVY_WORKER = 2;
+
 /**
- * Hands out warm workers, all on the interpreter the first one found: one per job and per set of heavy
- * packages an exercise preloads. A worker whose sandbox has imported PyTorch forks every later check from a
- * process ten times the size, which made all the other exercises' checks slower; PyTorch exercises get their
- * own worker instead.
+ * Hands out warm workers, all on the interpreter the first one found: one per job for the NumPy exercises, and one
+ * per set of heavy packages an exercise preloads for every JOBS_PER_HEAVY_WORKER jobs. A worker whose sandbox has
+ * imported PyTorch forks every later check from a process ten times the size, which made all the other exercises'
+ * checks slower, so PyTorch exercises get workers of their own; those are shared because importing PyTorch costs
+ * about a second of CPU and half a GiB per worker, while PyTorch exercises are a small part of each student's
+ * grading, so two jobs seldom wait for one another there.
  */
 class Workers {
   private found: Promise<{ python: string; client: GraderClient }> | undefined;
   private readonly clients = new Map<string, Promise<GraderClient>>();
+  private discoveredTaken = false;
+  private warmed = false;
 
   constructor(private readonly options: GradeClassOptions, private readonly require: PythonPackage[]) {}
 
   client(job: number, exercise: ExerciseSpec): Promise<GraderClient> {
-    const key = `${job}:${(exercise.requires ?? []).filter((p) => p !== 'numpy').sort().join('+')}`;
+    const heavy = (exercise.requires ?? []).filter((p) => p !== 'numpy').sort().join('+');
+    const key = heavy ? `${Math.floor(job / JOBS_PER_HEAVY_WORKER)}:${heavy}` : `${job}:`;
     let client = this.clients.get(key);
     if (!client) {
       this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log });
-      client = this.clients.size === 0 ? this.found.then((f) => f.client) : this.found.then((f) => new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log }));
+      // The worker discovery started serves the first NumPy job; the others are new workers on its interpreter.
+      const reuse = !heavy && !this.discoveredTaken;
+      this.discoveredTaken ||= reuse;
+      const preload = heavy ? heavy.split('+') : [];
+      client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload })));
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * Starts the heavy-package workers the jobs will need, so that PyTorch is imported while the jobs grade the NumPy
+   * exercises instead of stalling the first job (and the one sharing its worker) that reaches a PyTorch exercise.
+   * Failures are left to the first real request, which reports them. Only the first call does anything.
+   */
+  warm(exercises: ExerciseSpec[], jobs: number): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    for (const exercise of exercises) {
+      if (!(exercise.requires ?? []).some((p) => p !== 'numpy')) continue;
+      for (let job = 0; job < jobs; job += JOBS_PER_HEAVY_WORKER) {
+        this.client(job, exercise).then((c) => c.hello()).catch(() => undefined);
+      }
+    }
   }
 
   async dispose(): Promise<void> {
@@ -159,6 +186,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
       let record = await cache.get(entry.student, key);
       const fromCache = Boolean(record);
       if (!record) {
+        workers.warm(exercises, jobs); // the first student to grade: a resumed run with nothing new starts nothing
         const outcomes: ExerciseOutcome[] = [];
         for (const [index, stagedExercise] of staged.exercises.entries()) {
           outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, options));
@@ -177,8 +205,9 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
     }
   };
 
+  const jobs = Math.max(1, Math.min(options.jobs ?? cpus().length, students.length));
   try {
-    await runPool(students, Math.max(1, Math.min(options.jobs ?? cpus().length, students.length)), gradeOne, options.signal);
+    await runPool(students, jobs, gradeOne, options.signal);
   } catch (error) {
     if (!options.signal?.aborted) throw error; // a cancelled check is the cancellation reported below
   } finally {

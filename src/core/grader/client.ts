@@ -5,6 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { FrameDecoder, encodeFrame } from './framing';
 import {
+  PRELOAD_VARIABLE,
   WorkerMethod,
   WorkerNotification,
   type CheckParams,
@@ -25,6 +26,8 @@ export interface GraderClientOptions {
   runtimeDir: string;
   /** the worker's own log lines and stderr */
   log?: (line: string) => void;
+  /** heavy packages the worker's sandbox imports as soon as it starts (see PRELOAD_VARIABLE) */
+  preload?: string[];
 }
 
 /** A request the worker answered with an error (or could not answer because it died). */
@@ -129,6 +132,8 @@ export class GraderClient {
     env.PYTHONPATH = env.PYTHONPATH ? `${runtimeDir}${delimiter}${env.PYTHONPATH}` : runtimeDir;
     // Never let a user's PYTHONSTARTUP or -X options leak into the grader.
     delete env.PYTHONSTARTUP;
+    if (this.options.preload?.length) env[PRELOAD_VARIABLE] = this.options.preload.join(',');
+    else delete env[PRELOAD_VARIABLE];
     const child = spawn(python, ['-m', 'gradlab.worker'], { env, stdio: 'pipe', windowsHide: true });
     this.process = child;
     this.stderrTail = '';
