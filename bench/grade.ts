@@ -1,7 +1,9 @@
 // Class grading throughput: submissions (one student's whole pack) graded per minute with --jobs 1 and 2 on a
 // generated class (half the students hand in the solutions, half the starters), how it scales, a resumed run,
 // and the memory of each worker (the worker, its zygote, templates and check processes, RSS from /proc).
-// Other work on the machine slows the wall-clock figures; CPU seconds per submission depend on it far less.
+// Other work on the machine slows the wall-clock figures; CPU seconds per submission depend on it far less. Starting
+// the workers and importing PyTorch costs about two seconds once per run, which a 20-student class feels and a
+// class of hundreds does not: --students 100 shows the rate at class scale.
 //   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
