@@ -78,6 +78,11 @@ function exerciseSummary(exercise: ExerciseSpec): GradebookExercise {
 
 const JOBS_PER_HEAVY_WORKER = 2;
 
+/** The packages beyond NumPy an exercise's sandbox imports (PyTorch), sorted: exercises with equal lists share workers. */
+function heavyPackages(exercise: ExerciseSpec): string[] {
+  return (exercise.requires ?? []).filter((p) => p !== 'numpy').sort();
+}
+
 /**
  * Hands out warm workers, all on the interpreter the first one found: one per job for the NumPy exercises, and one
  * per set of heavy packages an exercise preloads for every JOBS_PER_HEAVY_WORKER jobs. A worker whose sandbox has
@@ -95,15 +100,14 @@ class Workers {
   constructor(private readonly options: GradeClassOptions, private readonly require: PythonPackage[]) {}
 
   client(job: number, exercise: ExerciseSpec): Promise<GraderClient> {
-    const heavy = (exercise.requires ?? []).filter((p) => p !== 'numpy').sort().join('+');
-    const key = heavy ? `${Math.floor(job / JOBS_PER_HEAVY_WORKER)}:${heavy}` : `${job}:`;
+    const preload = heavyPackages(exercise);
+    const key = preload.length ? `${Math.floor(job / JOBS_PER_HEAVY_WORKER)}:${preload.join('+')}` : `${job}:`;
     let client = this.clients.get(key);
     if (!client) {
       this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log });
       // The worker discovery started serves the first NumPy job; the others are new workers on its interpreter.
-      const reuse = !heavy && !this.discoveredTaken;
+      const reuse = !preload.length && !this.discoveredTaken;
       this.discoveredTaken ||= reuse;
-      const preload = heavy ? heavy.split('+') : [];
       client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload })));
       this.clients.set(key, client);
     }
@@ -118,8 +122,10 @@ class Workers {
   warm(exercises: ExerciseSpec[], jobs: number): void {
     if (this.warmed) return;
     this.warmed = true;
-    for (const exercise of exercises) {
-      if (!(exercise.requires ?? []).some((p) => p !== 'numpy')) continue;
+    // one exercise per set of heavy packages: the others would name the same workers
+    const bySet = new Map(exercises.map((e) => [heavyPackages(e).join('+'), e]));
+    bySet.delete('');
+    for (const exercise of bySet.values()) {
       for (let job = 0; job < jobs; job += JOBS_PER_HEAVY_WORKER) {
         this.client(job, exercise).then((c) => c.hello()).catch(() => undefined);
       }
@@ -169,6 +175,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   let graded = 0;
   let cached = 0;
 
+  const jobs = Math.max(1, Math.min(options.jobs ?? cpus().length, students.length));
   const gradeOne = async (entry: StudentEntry, job: number): Promise<void> => {
     const started = Date.now();
     let staged: StagedStudent | undefined;
@@ -205,7 +212,6 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
     }
   };
 
-  const jobs = Math.max(1, Math.min(options.jobs ?? cpus().length, students.length));
   try {
     await runPool(students, jobs, gradeOne, options.signal);
   } catch (error) {
