@@ -96,14 +96,9 @@ def describe():
 
 def cpu_name():
     """The CPU's model name where the system tells it, else the machine type."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "CPU"
+    from gradlab.system import cpu_model
+
+    return cpu_model() or platform.processor() or platform.machine() or "CPU"
 
 
 def _usable_cupy():

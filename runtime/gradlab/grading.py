@@ -17,11 +17,10 @@ import traceback
 from gradlab import checks
 from gradlab.checks.base import LearnerError
 from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
-from gradlab.sandbox import supported
 from gradlab.sandbox.process import ProcessSandbox, seed_for
 from gradlab.sandbox.template import Template
 from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate, origins
-from gradlab.sandbox.zygote import ZygoteError
+from gradlab.sandbox.zygote_client import ZygoteError
 
 HIDDEN_TRANSCRIPTS = "hidden.json"
 BAKED_REFERENCES = "references.json"
@@ -215,7 +214,7 @@ class Grader:
 
     def require(self, exercise, cancel):
         """Refuse an exercise whose packages this interpreter lacks, with the way out."""
-        if not supported() or self.zygote is None:
+        if self.zygote is None:
             raise WorkerError(ErrorCode.UNSUPPORTED_PLATFORM,
                               "Grading runs the learner's code in a forked, isolated process, which this platform "
                               "does not offer (Windows). Use a Linux or macOS Python: WSL, a dev container or a "

@@ -34,6 +34,7 @@ class ErrorCode:
 
 
 DEFAULT_LIMITS = {"timeoutS": 10, "memoryMb": 1024, "outputKb": 64}
+PRELOAD_VARIABLE = "GRADLAB_PRELOAD"  # heavy packages the zygote imports at start, comma-separated
 
 
 class WorkerError(Exception):

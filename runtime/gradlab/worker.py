@@ -144,7 +144,7 @@ class Worker:
         sandbox = self.zygote is not None
         numpy = package_info("numpy")
         if sandbox:
-            from gradlab.sandbox.zygote import ZygoteError
+            from gradlab.sandbox.zygote_client import ZygoteError
 
             try:
                 numpy = self.zygote.numpy_info()
@@ -186,6 +186,8 @@ def package_info(name):
 def torch_info():
     """PyTorch without importing it (seconds): CUDA support is read from the build's libraries and the GPU from
     the device nodes, which is what an import would conclude on Linux."""
+    from gradlab.system import nvidia_device_present
+
     info = package_info("torch")
     if info["available"]:
         import glob
@@ -193,7 +195,7 @@ def torch_info():
 
         folder = os.path.dirname(importlib.util.find_spec("torch").origin or "")
         cuda_build = bool(glob.glob(os.path.join(folder, "lib", "libtorch_cuda*")))
-        info["cuda"] = cuda_build and os.path.exists("/dev/nvidia0")
+        info["cuda"] = cuda_build and nvidia_device_present()
         info["device"] = "cuda" if info["cuda"] else "cpu"
     return info
 
@@ -227,11 +229,11 @@ def main():
     protocol_out = os.dup(1)
     os.dup2(2, 1)  # from here on, anything written to fd 1 lands on stderr, never in the protocol
     channel = Channel(protocol_out)
-    from gradlab.sandbox import supported
+    from gradlab.system import FORK_AVAILABLE
 
     zygote = None
-    if supported():
-        from gradlab.sandbox.zygote import Zygote
+    if FORK_AVAILABLE:
+        from gradlab.sandbox.zygote_client import Zygote
 
         zygote = Zygote(channel.log)  # starts importing NumPy in its own process right away
     worker = Worker(channel, zygote)

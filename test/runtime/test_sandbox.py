@@ -14,9 +14,11 @@ from gradlab.protocol import Cancelled
 from gradlab.sandbox.cancel import CancelToken
 from gradlab.sandbox.handles import Handle
 from gradlab.sandbox.process import ProcessSandbox, seed_for
-from gradlab.sandbox.template import Template, _child_of
+from gradlab.sandbox.template import Template
+from gradlab.system import is_child_of
 from gradlab.sandbox.workdir import Workdir, exercise_folder, locate
-from gradlab.sandbox.zygote import PRELOAD_VARIABLE, Zygote, ZygoteError
+from gradlab.protocol import PRELOAD_VARIABLE
+from gradlab.sandbox.zygote_client import Zygote, ZygoteError
 from test.runtime.worker_client import FIXTURE_PACK, SUBMISSIONS, fixture_exercise, remove, submission_with
 
 LIMITS = {"timeoutS": 5, "memoryMb": 256, "outputKb": 4}
@@ -300,18 +302,18 @@ class Templates(SandboxCase):
     def test_a_template_that_names_another_process_as_its_copy_is_not_believed(self):
         # the learner's code replaces, inside its template, how the template reports a new copy: it names the
         # zygote, which the grader would kill at the end of the check
-        template = self.template(ENGINE + "\nimport os\nimport gradlab.sandbox.zygote as zygote\n_send = zygote.send_message\n"
-                                 "zygote.send_message = lambda sock, message, fds=(): _send(\n"
+        template = self.template(ENGINE + "\nimport os\nimport gradlab.sandbox.forking as forking\n_send = forking.send_message\n"
+                                 "forking.send_message = lambda sock, message, fds=(): _send(\n"
                                  "    sock, dict(message, pid=os.getppid()) if message.get('event') == 'spawned' else message, fds)\n")
         with self.assertRaises(ZygoteError):
             self.copy(template).eval("scale(2, 3)")
         self.assertIsNone(self.zygote._process.poll())
 
     def test_child_of_trusts_only_a_child_of_the_template(self):
-        self.assertFalse(_child_of(os.getpid(), os.getpid()))
-        self.assertFalse(_child_of(1, os.getpid()))
-        self.assertTrue(_child_of(self.zygote._process.pid, os.getpid()))
-        self.assertFalse(_child_of(self.zygote._process.pid, self.zygote._process.pid))
+        self.assertFalse(is_child_of(os.getpid(), os.getpid()))
+        self.assertFalse(is_child_of(1, os.getpid()))
+        self.assertTrue(is_child_of(self.zygote._process.pid, os.getpid()))
+        self.assertFalse(is_child_of(self.zygote._process.pid, self.zygote._process.pid))
 
     def test_private_folders_cannot_be_read_but_the_checks_own_files_can(self):
         kept = tempfile.mkdtemp()

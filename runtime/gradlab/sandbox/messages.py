@@ -3,6 +3,7 @@ message, file, line); everything a learner reads is phrased here, in the grader.
 
 import signal
 
+from gradlab import system
 from gradlab.checks.base import LearnerError
 from gradlab.rpc import CHANNEL_LOST
 
@@ -79,7 +80,7 @@ def ended(status, limits):
         return LearnerError("exit", "the code closed the grader's channel to its process while being graded")
     if "signal" in status:
         number = status["signal"]
-        if number == getattr(signal, "SIGXCPU", None):
+        if number == system.CPU_LIMIT_SIGNAL:
             return timeout(limits)
         name = _signal_name(number)
         if number == signal.SIGKILL:

@@ -8,14 +8,13 @@ whole process group on ``close()``. Every answer is decoded by gradlab.codec int
 
 import os
 import select
-import signal
 import time
 import zlib
 
-from gradlab import codec, rpc
+from gradlab import codec, rpc, system
 from gradlab.sandbox import messages
 from gradlab.sandbox.handles import Handle
-from gradlab.sandbox.zygote import spawn_connected
+from gradlab.sandbox.zygote_client import spawn_connected
 
 EXIT_STATUS_WAIT_S = 1.0
 OUTPUT_DRAIN_S = 0.5
@@ -128,10 +127,7 @@ class ProcessSandbox:
 
     def _kill(self):
         if self._pid is not None and not self._exited:
-            try:
-                os.killpg(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            system.kill_group(self._pid)
             self._exited = True
 
     def _send(self, data):

@@ -1,5 +1,5 @@
 """The worker's side of a template: a learner process, forked from the zygote, that has loaded one folder of an
-exercise's files and forks a copy of itself for each check (gradlab.sandbox.child).
+exercise's files and forks a copy of itself for each check (gradlab.sandbox.learner).
 
 The files are loaded, and their top-level code run, once per request instead of once per check; each check still
 gets a process of its own that starts from the freshly loaded state, so nothing one check does in its process
@@ -9,11 +9,11 @@ time limit is stopped like a check.
 """
 
 import os
-import signal
 import time
 
+from gradlab import system
 from gradlab.sandbox import messages
-from gradlab.sandbox.zygote import Forker, ZygoteError, spawn_connected
+from gradlab.sandbox.zygote_client import Forker, ZygoteError, spawn_connected
 
 FILE_LIMIT_MB = 32
 EXIT_STATUS_WAIT_S = 1.0
@@ -137,16 +137,13 @@ class Template(Forker):
         raise ZygoteError("the sandbox's template process stopped twice while starting a learner process")
 
     def _accept(self, pid):
-        return _child_of(pid, self._pid)
+        return system.is_child_of(pid, self._pid)
 
     # ---- the end ----
 
     def _kill(self):
         if self._pid is not None:
-            try:
-                os.killpg(self._pid, signal.SIGKILL)
-            except OSError:
-                pass
+            system.kill_group(self._pid)
 
     def _stop(self):
         """Kill the template; the zygote reaps it, and any copy it had not reaped yet."""
@@ -161,22 +158,3 @@ class Template(Forker):
         self._stop()
         self.workdir.remove()
 
-
-def _child_of(pid, parent):
-    """Whether ``pid`` may be taken for a process ``parent`` forked: on Linux its parent says so (or it has already
-    ended, and there is nothing to kill); elsewhere, it leads its own process group as every copy does."""
-    if pid <= 1:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as file:
-            stat = file.read()
-    except FileNotFoundError:
-        if os.path.isdir("/proc/self"):
-            return True
-        try:
-            return os.getpgid(pid) == pid
-        except ProcessLookupError:
-            return True
-    except OSError:
-        return False
-    return int(stat[stat.rindex(b")") + 2:].split()[1]) == parent

@@ -2,7 +2,7 @@
 of it per check.
 
 The template cuts itself off (own process group, limits, captured output, audit hook), loads the exercise's files as
-modules and reports how that went; from then on it only forks (``serve_forks``, the zygote's protocol on its
+modules and reports how that went; from then on it only forks (``serve_forks`` of gradlab.sandbox.forking, on its
 control socket). Each copy takes its own process group, output pipe and working folder, reseeds, and answers the
 grader's requests (gradlab.rpc frames) until the grader kills it. A check therefore starts from the state the
 loaded files left, whatever an earlier check changed in its own copy. Every answer is a plain value (gradlab.codec)
@@ -10,14 +10,12 @@ or a description of what went wrong; the grader turns those into verdicts and wo
 grader: the learner's code runs in these processes and may change any of it.
 """
 
-import ctypes
 import importlib.util
 import io
 import operator
 import os
 import random
 import re
-import resource
 import signal
 import socket
 import sys
@@ -27,17 +25,14 @@ import tempfile
 from builtins import (BaseException, callable, compile, dict, eval, exec, getattr, id, isinstance, len, list, set,
                       setattr, str, type)
 
-from gradlab import codec, rpc
+from os import fork
+
+from gradlab import codec, rpc, system
 from gradlab.sandbox import audit
-from gradlab.sandbox.zygote import fork, fork_child, send_message, serve_forks
+from gradlab.sandbox.forking import fork_child, send_message, serve_forks
 
 GRADER_FILENAMES = ("<check>", "<run>")
 MESSAGE_CHARS = 2000
-PR_SET_PDEATHSIG = 1
-try:
-    _prctl = ctypes.CDLL(None).prctl  # Linux; bound in the zygote, before any learner code could replace ctypes
-except (OSError, AttributeError):
-    _prctl = None
 
 OPERATORS = {
     name: getattr(operator, name)
@@ -53,20 +48,20 @@ def main(config, control_fd, output_fd):
     control = socket.socket(fileno=control_fd)
     try:
         policy = _isolate(config, control_fd, output_fd)
-        server = Server(config, policy)
+        process = LearnerProcess(config, policy)
     except BaseException as error:  # a broken sandbox set-up, before any learner code ran
         try:
             send_message(control, {"event": "ready", "load": {"error": _internal(error)}})
         finally:
             os._exit(70)
-    loaded = server.load()
-    server.flush()
+    loaded = process.load()
+    process.flush()
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)  # the grader has read what loading printed; each copy prints into its own pipe
     os.dup2(null, 2)
     os.close(null)
     try:
-        serve_forks(control, {"event": "ready", "load": loaded}, server.spawn)
+        serve_forks(control, {"event": "ready", "load": loaded}, process.spawn)
     except OSError:
         os._exit(rpc.CHANNEL_LOST)  # the learner's code closed or broke the control socket
     os._exit(0)
@@ -78,15 +73,15 @@ def _internal(error):
 
 def _isolate(config, control_fd, output_fd):
     """Cut the template off; returns the audit policy (gradlab.sandbox.audit)."""
-    os.setpgid(0, 0)  # the grader kills the whole group when it is done with the template
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing us
+    system.lead_own_group()  # the grader kills the whole group when it is done with the template
+    system.ignore_oversized_writes()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     keep = sorted({0, 1, 2, control_fd})
-    for low, high in zip(keep, keep[1:] + [resource.getrlimit(resource.RLIMIT_NOFILE)[0]]):
+    for low, high in zip(keep, keep[1:] + [system.open_file_limit()]):
         os.closerange(low + 1, high)
     sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
     sys.stdout = _text_stream(1)
@@ -110,45 +105,19 @@ def _enter(workdir):
     tempfile.tempdir = workdir
 
 
-def _die_with(parent):
-    """End this process when ``parent`` ends (Linux): if the worker dies, the zygote kills the templates, and their
-    copies must not run on unattended."""
-    if _prctl is None:
-        return  # not Linux: a copy stops at its CPU limit, or when the grader kills it
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(rpc.CHANNEL_LOST)  # it ended before we asked
-
-
 def _text_stream(fd):
     return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
                             line_buffering=True, write_through=True)
 
 
 def _limit(limits):
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     cpu = max(1, int(-(-float(limits["timeoutS"]) // 1)))
-    # SIGXCPU at the soft limit ends the process; the hard limit (SIGKILL) catches a learner who ignores it
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    file_bytes = int(limits["fileMb"]) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
-    address_space = _address_space() + int(limits["memoryMb"]) * 1024 * 1024
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    except (ValueError, OSError):
-        pass  # macOS does not enforce RLIMIT_AS; the time limit still applies
+    system.limit_resources(cpu, int(limits["memoryMb"]) * 1024 * 1024, int(limits["fileMb"]) * 1024 * 1024)
 
 
-def _address_space():
-    """Bytes of address space this process uses now (the NumPy it inherited included)."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+class LearnerProcess:
+    """The learner's side of a template, and of each copy forked from it for a check."""
 
-
-class Server:
     def __init__(self, config, policy):
         self.fd = None  # a copy's channel to the grader
         self.config = config
@@ -202,8 +171,9 @@ class Server:
     def _copy(self, config, rpc_fd, output_fd, template):
         """Become the process of one check; never returns."""
         try:
-            _die_with(template)
-            os.setpgid(0, 0)  # the grader kills this check's whole group at its end
+            # if the worker dies, the zygote kills the templates, and their copies must not run on unattended
+            system.die_with_parent(template, rpc.CHANNEL_LOST)
+            system.lead_own_group()  # the grader kills this check's whole group at its end
             os.dup2(output_fd, 1)
             os.dup2(output_fd, 2)
             os.close(output_fd)
