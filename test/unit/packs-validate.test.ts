@@ -8,7 +8,7 @@ import { run } from '../../src/cli/commands/validate';
 import type { CliIO } from '../../src/cli/io';
 import { GraderClient } from '../../src/core/grader/client';
 import { loadPack } from '../../src/core/packs/load';
-import { catchRate, formatValidation, validatePack } from '../../src/core/packs/validate';
+import { catchRate, formatValidation, validatePack } from '../../src/core/grading/validate';
 import { packageRoot, runtimeDir } from '../../src/core/paths';
 import type { HelloResult } from '../../src/protocol/worker';
 import { testPython } from './helpers/python';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { GraderClient } from '../../core/grader/client';
 import { loadPack } from '../../core/packs/load';
 import { PackError, formatProblem } from '../../core/packs/problems';
-import { formatValidation, validatePack } from '../../core/packs/validate';
+import { formatValidation, validatePack } from '../../core/grading/validate';
 import { runtimeDir } from '../../core/paths';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_FAILED, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';

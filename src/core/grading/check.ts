@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraderClient } from '../grader/client';
 import type { LoadedPack } from '../packs/load';
+import { effectiveLimits } from '../packs/limits';
 import { materializeForm } from '../packs/scaffold';
-import { DEFAULT_LIMITS, type CheckReport, type GradcheckMode, type Limits } from '../../protocol/worker';
+import type { CheckReport, GradcheckMode, Limits } from '../../protocol/worker';
 import type { ExerciseSpec } from '../../protocol/pack';
 
 export interface CheckRequest {
@@ -22,11 +23,6 @@ export interface CheckRequest {
   /** absolute paths the learner's code may not open (CheckParams.private) */
   private?: string[];
   signal?: AbortSignal;
-}
-
-/** The exercise's limits, then the user's explicit choices, over the defaults. */
-export function effectiveLimits(exercise: ExerciseSpec, chosen: Partial<Limits> = {}): Limits {
-  return { ...DEFAULT_LIMITS, ...exercise.limits, ...chosen };
 }
 
 // Authoring packs grade against the solution form of the learner files; materialize it once per process and

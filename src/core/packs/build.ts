@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ExerciseSpec, PackManifest } from '../../protocol/pack';
 import type { Limits, RecordParams, RecordResult } from '../../protocol/worker';
-import { effectiveLimits } from '../grading/check';
+import { effectiveLimits } from './limits';
 import { exerciseDir, loadPack, type LoadedPack } from './load';
 import { MANIFEST_NAMES } from './manifest';
 import { PackError } from './problems';

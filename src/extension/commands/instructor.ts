@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { gradeClass } from '../../core/gradebook/grade';
 import { feedbackPath, GRADEBOOK_CSV, readGradebook } from '../../core/gradebook/write';
 import { loadPack } from '../../core/packs/load';
-import { formatValidation, validatePack } from '../../core/packs/validate';
+import { formatValidation, validatePack } from '../../core/grading/validate';
 import { GraderClient } from '../../core/grader/client';
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';

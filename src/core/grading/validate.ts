@@ -1,19 +1,20 @@
 // `gradlab validate`: proof that an authoring pack grades what it claims. Per exercise: the solution passes
 // every check, the starter fails, and the usual mistakes (mutants of the solution, from the worker) are
-// caught. Work runs on a pool of warm graders, exercises and mutants interleaved.
+// caught. Work runs on a pool of warm graders, exercises and mutants interleaved. It lives in grading because it
+// grades: grading imports packs, never the other way round.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExerciseSpec } from '../../protocol/pack';
 import type { CheckReport, GradcheckMode, HelloResult, Limits, Mutant } from '../../protocol/worker';
 import type { GraderClient } from '../grader/client';
-import { checkSubmission } from '../grading/check';
+import { exerciseDir, findExercise, type LoadedPack } from '../packs/load';
+import { PackError } from '../packs/problems';
+import { solutionForm, solutionLineNumbers, solutionRegions } from '../packs/regions';
+import { materializeForm } from '../packs/scaffold';
 import { installHint, missingPackages } from '../python/discover';
-import { exerciseDir, findExercise, type LoadedPack } from './load';
+import { checkSubmission } from './check';
 import { WorkerPool } from './pool';
-import { PackError } from './problems';
-import { solutionForm, solutionLineNumbers, solutionRegions } from './regions';
-import { materializeForm } from './scaffold';
 
 export interface ValidateOptions {
   /** one warm grader per parallel job */
