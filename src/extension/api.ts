@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import type { CheckReport, CheckStatus } from '../protocol/worker';
 import type { ExerciseStatus } from '../core/progress/store';
-import type { TrainingPanelObserver } from './panel';
+import type { TrainingPanelObserver } from './panel/observer';
 
 export interface GradlabApi {
   readonly testController: vscode.TestController;

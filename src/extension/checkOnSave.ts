@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Checker } from './checking';
 import type { Ctx } from './ctx';
 import { exerciseIdOf } from './exercises';
+import * as settings from './settings';
 
 const DEBOUNCE_MS = 100;
 
@@ -25,7 +26,7 @@ export function checkOnSave(ctx: Ctx, checker: Checker): vscode.Disposable {
       void vscode.window.showWarningMessage(`${file.path} is given code: checks always use the pack's own copy, so your edits to it are not graded. Write your code in ${ref.exercise.files.find((f) => f.role === 'learner')?.path}.`);
       return;
     }
-    if (file?.role !== 'learner' || !ctx.config().get<boolean>('check.onSave', true)) return;
+    if (file?.role !== 'learner' || !settings.checkOnSave()) return;
     if (!vscode.workspace.isTrusted) {
       // Say why once per session, not on every save.
       if (!toldUntrusted) toldUntrusted = !ctx.requireTrust('Checking on save');

@@ -10,6 +10,7 @@ import type { CheckReport } from '../protocol/worker';
 import type { Ctx } from './ctx';
 import { exerciseFolderUri, learnerFileUri, locateResult } from './exercises';
 import type { ExerciseRef } from './packs';
+import * as settings from './settings';
 import type { ExerciseTests } from './testing/controller';
 
 export interface CheckEvent {
@@ -73,8 +74,8 @@ export class Checker {
         pack,
         exercise,
         submission: dir.fsPath,
-        limits: this.ctx.chosenLimits(),
-        gradcheck: this.ctx.gradcheckMode(),
+        limits: settings.chosenLimits(),
+        gradcheck: settings.gradcheckMode(),
         signal: abort.signal,
       });
       const locations = await Promise.all(report.checks.map((r) => locateResult(folder, exercise, r)));

@@ -1,14 +1,14 @@
-// The one context object every command and view receives (the rust-analyzer pattern): the log, settings,
-// the loaded pack, the workspace, and the warm grader, restarted when the interpreter changes.
+// The one context object every command and view receives (the rust-analyzer pattern): the log, the loaded packs,
+// the workspace, and the warm grader, restarted when the interpreter changes. Settings are read through settings.ts.
 import * as vscode from 'vscode';
 import type { GraderClient } from '../core/grader/client';
 import { findPython, missingPackages, PythonError, type FoundPython } from '../core/python/discover';
 import { runtimeDir } from '../core/paths';
 import { ProgressStore, progressPath } from '../core/progress/store';
 import { PackRegistry } from './packs';
-import type { GradcheckMode, Limits } from '../protocol/worker';
 import type { PythonPackage } from '../protocol/pack';
 import { activeInterpreter, onActiveInterpreterChange } from './pythonExtension';
+import * as settings from './settings';
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -36,39 +36,17 @@ export class Ctx implements vscode.Disposable {
         if (this.workspaceFolder() !== before) this.changed();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('gradlab.pythonPath')) this.restartGrader('gradlab.pythonPath changed');
-        if (e.affectsConfiguration('gradlab.packs')) this.packs.reload();
+        if (settings.affects(e, settings.SettingKey.PythonPath)) this.restartGrader('gradlab.pythonPath changed');
+        if (settings.affects(e, settings.SettingKey.Packs)) this.packs.reload();
       }),
     );
     void onActiveInterpreterChange(() => {
-      if (!this.config().get<string>('pythonPath')) this.restartGrader('the Python extension switched environment');
+      if (!settings.pythonPath()) this.restartGrader('the Python extension switched environment');
     }).then((d) => this.disposables.push(d));
   }
 
   changed(): void {
     this.changeEmitter.fire();
-  }
-
-  config(): vscode.WorkspaceConfiguration {
-    return vscode.workspace.getConfiguration('gradlab');
-  }
-
-  /** Limits the user set explicitly; the exercise's own limits apply otherwise. */
-  chosenLimits(): Partial<Limits> {
-    const limits: Partial<Limits> = {};
-    const timeout = this.config().inspect<number>('check.timeoutSeconds');
-    const memory = this.config().inspect<number>('check.memoryLimitMb');
-    const explicit = <T>(i: { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined) =>
-      i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
-    const timeoutS = explicit(timeout);
-    const memoryMb = explicit(memory);
-    if (timeoutS !== undefined) limits.timeoutS = timeoutS;
-    if (memoryMb !== undefined) limits.memoryMb = memoryMb;
-    return limits;
-  }
-
-  gradcheckMode(): GradcheckMode {
-    return this.config().get<GradcheckMode>('check.gradcheckMode', 'auto');
   }
 
   /**
@@ -132,7 +110,7 @@ export class Ctx implements vscode.Disposable {
 
   /** Where the interpreter comes from: the setting, else the Python extension, else PATH. */
   async findPython(require: PythonPackage[] = []) {
-    const configured = this.config().get<string>('pythonPath') || undefined;
+    const configured = settings.pythonPath();
     const fromExtension = configured ? undefined : await activeInterpreter(this.workspaceFolder()?.uri);
     return findPython({
       configured,

@@ -1,14 +1,12 @@
-// Gradient Lab's VS Code host: one context, commands as factories of it, the Testing API as the single
-// source of verdicts, views that follow it, and the training panel. Activation comes from contributions.
+// Gradient Lab's VS Code host: one context, every command from one table of factories (commands/table.ts), the
+// Testing API as the single source of verdicts, views that follow it, and the training panel. Activation comes
+// from contributions.
 import * as vscode from 'vscode';
 import { runtimeDir } from '../core/paths';
 import type { GradlabApi } from './api';
 import { Checker } from './checking';
 import { checkOnSave } from './checkOnSave';
-import { checkExercise, openPack, resetExercise, showHint, showInstructions, startExercise } from './commands/exercise';
-import { instructorCommands } from './commands/instructor';
-import { selectInterpreter } from './commands/interpreter';
-import { takeMastery } from './commands/mastery';
+import { registerCommands } from './commands/table';
 import { Ctx } from './ctx';
 import { registerTrainingPanel } from './panel';
 import { ExerciseTests } from './testing/controller';
@@ -30,7 +28,6 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
   const checker = new Checker(ctx, tests);
   const tree = new ExerciseTree(ctx, checker);
   const statusBar = createStatusBar(ctx, checker);
-  const command = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, handler);
   const training = registerTrainingPanel({
     context,
     log: ctx.log,
@@ -38,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     requireTrust: (action) => ctx.requireTrust(action),
     resolvePython: async () => (await ctx.grader())?.python,
   });
+  const instructorOutput = vscode.window.createOutputChannel('Gradient Lab: Instructor');
 
   context.subscriptions.push(
     ctx,
@@ -48,16 +46,8 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     new Verdicts(ctx, checker),
     statusBar,
     checkOnSave(ctx, checker),
-    command('gradlab.startExercise', startExercise(ctx)),
-    command('gradlab.checkExercise', checkExercise(ctx, checker)),
-    command('gradlab.resetExercise', resetExercise(ctx)),
-    command('gradlab.showInstructions', showInstructions(ctx)),
-    command('gradlab.showHint', showHint(ctx)),
-    command('gradlab.takeMastery', takeMastery(ctx)),
-    command('gradlab.openPack', openPack(ctx)),
-    command('gradlab.selectInterpreter', selectInterpreter(ctx)),
-    command('gradlab.showLog', () => ctx.log.show()),
-    instructorCommands(ctx),
+    instructorOutput,
+    registerCommands({ ctx, checker, training: training.controller, instructorOutput }),
     training,
   );
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { builtinAuthoringPackDir, builtinPackDir } from '../core/paths';
 import { loadPack, type LoadedPack } from '../core/packs/load';
 import type { ExerciseSpec } from '../protocol/pack';
+import * as settings from './settings';
 
 const OPENED_KEY = 'gradlab.openedPacks';
 
@@ -34,10 +35,8 @@ export class PackRegistry implements vscode.Disposable {
   /** Packs named by the setting gradlab.packs (paths relative to the first workspace folder may be used). */
   private configured(): string[] {
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return vscode.workspace
-      .getConfiguration('gradlab')
-      .get<string[]>('packs', [])
-      .filter((p) => typeof p === 'string' && p.trim())
+    return settings
+      .packs()
       .map((p) => (base && !isAbsolute(p) && !/^(https?:|git@|ssh:)/.test(p) ? join(base, p) : p));
   }
 

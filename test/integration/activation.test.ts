@@ -1,6 +1,16 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { packageRoot } from '../../src/core/paths';
+import { COMMANDS } from '../../src/extension/commands/table';
+import { SettingKey } from '../../src/extension/settings';
 import { activateGradlab } from './support/gradlab';
+
+const contributes = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).contributes as {
+  commands: { command: string }[];
+  configuration: { properties: Record<string, unknown> };
+};
 
 suite('Activation', () => {
   test('gradlab.gradlab activates and returns its API', async () => {
@@ -16,5 +26,17 @@ suite('Activation', () => {
     for (const command of ['gradlab.startExercise', 'gradlab.checkExercise', 'gradlab.openTrainingPanel']) {
       assert.ok(commands.has(command), `command ${command} is not registered`);
     }
+  });
+
+  test('the command table holds exactly the commands of package.json, and each is registered', async () => {
+    await activateGradlab();
+    const contributed = contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(Object.keys(COMMANDS).sort(), contributed);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const command of contributed) assert.ok(registered.has(command), `command ${command} is not registered`);
+  });
+
+  test('settings.ts has a key for exactly the settings of package.json', () => {
+    assert.deepEqual(Object.values(SettingKey).map((key) => `gradlab.${key}`).sort(), Object.keys(contributes.configuration.properties).sort());
   });
 });

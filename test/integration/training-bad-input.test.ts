@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { historyDir } from '../../src/core/runs/history';
-import type { TrainingPanelObserver } from '../../src/extension/panel';
+import type { TrainingPanelObserver } from '../../src/extension/panel/observer';
 import { TRAINING_VIEW_TYPE, type PanelState } from '../../src/protocol/webview';
 import { activateGradlab, workspaceDir } from './support/gradlab';
 import { closePanel, drawAfter, finiteValues, onlyRunOf, removeRuns, runScript, runsOf, writeScript } from './support/training';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { solutionForm } from '../../src/core/packs/regions';
 import { builtinAuthoringPackDir, exerciseFolder } from '../../src/core/paths';
 import { historyDir } from '../../src/core/runs/history';
-import type { TrainingPanelObserver } from '../../src/extension/panel';
+import type { TrainingPanelObserver } from '../../src/extension/panel/observer';
 import { TRAINING_VIEW_TYPE, type PanelState } from '../../src/protocol/webview';
 import { activateGradlab, replaceAndSave, waitFor, workspaceDir } from './support/gradlab';
 import { closePanel, drawAfter, DrawReports, finiteValues, onlyRunOf, panelTab, removeRuns, runScript, runsOf, writeScript } from './support/training';

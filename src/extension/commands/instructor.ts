@@ -5,10 +5,11 @@ import * as vscode from 'vscode';
 import { gradeClass } from '../../core/gradebook/grade';
 import { feedbackPath, GRADEBOOK_CSV, readGradebook } from '../../core/gradebook/write';
 import { loadPack } from '../../core/packs/load';
-import { formatValidation, validatePack } from '../../core/grading/validate';
+import * as validation from '../../core/grading/validate';
 import { GraderClient } from '../../core/grader/client';
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';
+import * as settings from '../settings';
 
 async function pickFolder(title: string, given: unknown): Promise<string | undefined> {
   if (typeof given === 'string') return given;
@@ -25,10 +26,8 @@ function report(ctx: Ctx, channel: vscode.OutputChannel, error: unknown, what: s
   return undefined;
 }
 
-export function instructorCommands(ctx: Ctx): vscode.Disposable {
-  const channel = vscode.window.createOutputChannel('Gradient Lab: Instructor');
-
-  const validate = async (arg?: unknown) => {
+export function validatePack(ctx: Ctx, channel: vscode.OutputChannel) {
+  return async (arg?: unknown) => {
     if (!ctx.requireTrust('Validating a pack')) return undefined;
     const dir = await pickFolder('Pack to validate (authoring form)', arg);
     if (!dir) return undefined;
@@ -42,9 +41,9 @@ export function instructorCommands(ctx: Ctx): vscode.Disposable {
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Validating ${pack.manifest.title}` },
           (progress) =>
-            validatePack(pack, { clients: [found.client, second], hello: found.hello, progress: (line) => (channel.appendLine(line), progress.report({ message: line })) }),
+            validation.validatePack(pack, { clients: [found.client, second], hello: found.hello, progress: (line) => (channel.appendLine(line), progress.report({ message: line })) }),
         );
-        for (const line of formatValidation(result)) channel.appendLine(line);
+        for (const line of validation.formatValidation(result)) channel.appendLine(line);
         void (result.ok ? vscode.window.showInformationMessage(`${pack.manifest.title}: every solution passes and every starter fails. Mutant catch rates are in the output.`) : vscode.window.showErrorMessage(`${pack.manifest.title}: a solution fails or a starter passes; see the output.`));
         return result;
       } finally {
@@ -54,8 +53,10 @@ export function instructorCommands(ctx: Ctx): vscode.Disposable {
       return report(ctx, channel, error, 'Validation stopped');
     }
   };
+}
 
-  const grade = async (packArg?: unknown, submissionsArg?: unknown, outArg?: unknown) => {
+export function gradeSubmissions(ctx: Ctx, channel: vscode.OutputChannel) {
+  return async (packArg?: unknown, submissionsArg?: unknown, outArg?: unknown) => {
     if (!ctx.requireTrust('Grading submissions')) return undefined;
     const packDir = await pickFolder('Authoring pack to grade with', packArg);
     const submissions = packDir && (await pickFolder('Folder with one folder or .zip per student', submissionsArg));
@@ -64,7 +65,7 @@ export function instructorCommands(ctx: Ctx): vscode.Disposable {
     channel.show(true);
     try {
       const pack = await loadPack(packDir);
-      const python = ctx.config().get<string>('pythonPath') || undefined;
+      const python = settings.pythonPath();
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Grading with ${pack.manifest.title}`, cancellable: true },
         (progress, token) => {
@@ -93,8 +94,10 @@ export function instructorCommands(ctx: Ctx): vscode.Disposable {
       return report(ctx, channel, error, 'Grading stopped');
     }
   };
+}
 
-  const openFeedback = async (gradebookArg?: unknown, studentArg?: unknown) => {
+export function openFeedback(ctx: Ctx, channel: vscode.OutputChannel) {
+  return async (gradebookArg?: unknown, studentArg?: unknown) => {
     const dir = await pickFolder('Gradebook folder', gradebookArg);
     if (!dir) return undefined;
     try {
@@ -111,11 +114,4 @@ export function instructorCommands(ctx: Ctx): vscode.Disposable {
       return report(ctx, channel, error, 'No feedback to open');
     }
   };
-
-  return vscode.Disposable.from(
-    channel,
-    vscode.commands.registerCommand('gradlab.validatePack', validate),
-    vscode.commands.registerCommand('gradlab.gradeSubmissions', grade),
-    vscode.commands.registerCommand('gradlab.openFeedback', openFeedback),
-  );
 }

@@ -4,6 +4,7 @@ import { candidateInterpreters, findPython, PythonError } from '../../core/pytho
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';
 import { activeInterpreter } from '../pythonExtension';
+import * as settings from '../settings';
 
 
 interface Choice extends vscode.QuickPickItem {
@@ -41,7 +42,7 @@ export function selectInterpreter(ctx: Ctx) {
       (c) => !c.python || (!seen.has(c.python) && seen.add(c.python)),
     );
     pick.items = [...choices.filter((c) => c.python), { label: '$(folder-opened) Enter interpreter path…', browse: true }];
-    pick.placeholder = `Current: ${ctx.config().get<string>('pythonPath') || 'automatic (Python extension, then PATH)'}`;
+    pick.placeholder = `Current: ${settings.pythonPath() ?? 'automatic (Python extension, then PATH)'}`;
     pick.busy = false;
     const choice = await new Promise<Choice | undefined>((resolve) => {
       pick.onDidAccept(() => resolve(pick.selectedItems[0]));
@@ -53,7 +54,7 @@ export function selectInterpreter(ctx: Ctx) {
       python = await vscode.window.showInputBox({ prompt: 'Path of a Python interpreter that has NumPy', placeHolder: '/usr/bin/python3' });
     }
     if (!python) return;
-    await ctx.config().update('pythonPath', python, vscode.ConfigurationTarget.Global);
+    await settings.setPythonPath(python);
     void vscode.window.showInformationMessage(`Gradient Lab will use ${python}.`);
   };
 }

@@ -7,11 +7,11 @@ import * as vscode from 'vscode';
 import { cacheStreamedHistory, historyDir, historyFileName } from '../../core/runs/history';
 import { launchTrainingScript, type TrainingExit, type TrainingProcess } from '../../core/runs/launcher';
 import type { RunRegistry } from '../../core/runs/registry';
-import type { DeviceSetting } from '../../protocol/runs';
 import type { Notice } from '../../protocol/webview';
 import { exerciseOfFile } from './exercises';
+import * as settings from '../settings';
 import { ThrottledOutput } from './output';
-import type { PanelDeps } from './index';
+import type { PanelDeps } from './deps';
 
 export interface ScriptRunEvents {
   /** the run is about to start: show the panel for this exercise, beside the script */
@@ -65,7 +65,7 @@ export class ScriptRunner implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(script)?.uri.fsPath ?? dirname(scriptPath);
     const historyFile = join(historyDir(folder), historyFileName(basename(scriptPath, '.py')));
     await mkdir(historyDir(folder), { recursive: true });
-    const device = vscode.workspace.getConfiguration('gradlab').get<DeviceSetting>('device', 'auto');
+    const device = settings.device();
     const exerciseId = exerciseOfFile(folder, scriptPath);
     await this.events.starting(exerciseId);
 

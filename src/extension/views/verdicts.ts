@@ -6,6 +6,7 @@ import type { CheckReport } from '../../protocol/worker';
 import type { Checker } from '../checking';
 import type { Ctx } from '../ctx';
 import { definitionLine, exerciseIdOf, learnerFileUri, locateResult } from '../exercises';
+import * as settings from '../settings';
 
 export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('gradlab');
@@ -29,7 +30,7 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
         this.lensEmitter.fire();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('gradlab.diagnostics.enabled') && !this.ctx.config().get<boolean>('diagnostics.enabled', true)) this.diagnostics.clear();
+        if (settings.affects(e, settings.SettingKey.DiagnosticsEnabled) && !settings.diagnosticsEnabled()) this.diagnostics.clear();
       }),
     );
   }
@@ -38,7 +39,7 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
     const ref = await this.ctx.packs.find(exerciseId);
     if (!ref) return;
     for (const file of ref.exercise.files.filter((f) => f.role === 'learner')) this.diagnostics.delete(learnerFileUri(folder, ref.exercise, file.path));
-    if (!this.ctx.config().get<boolean>('diagnostics.enabled', true)) return;
+    if (!settings.diagnosticsEnabled()) return;
     const byFile = new Map<string, { uri: vscode.Uri; items: vscode.Diagnostic[] }>();
     for (const result of report.checks.filter((c) => !c.passed)) {
       const location = await locateResult(folder, ref.exercise, result);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingExit } from '../../../src/core/runs/launcher';
 import type { RunView } from '../../../src/core/runs/registry';
-import type { TrainingPanelObserver } from '../../../src/extension/panel';
+import type { TrainingPanelObserver } from '../../../src/extension/panel/observer';
 import type { RenderedMessage } from '../../../src/protocol/webview';
 import { allTabs, workspaceDir } from './gradlab';
 

@@ -1,0 +1,16 @@
+// What tests and the e2e harness observe of the training panel (GradlabApi.training), without scraping the webview.
+import type * as vscode from 'vscode';
+import type { RunRegistry } from '../../core/runs/registry';
+import type { Notice, RenderedMessage } from '../../protocol/webview';
+
+export interface TrainingPanelObserver {
+  readonly registry: RunRegistry;
+  /** the latest draw report of the webview (how long drawing took), if it has drawn */
+  lastRender(): RenderedMessage | undefined;
+  /** resolves with the next draw report */
+  nextRender(): Promise<RenderedMessage>;
+  /** the notices the open panel shows at its top (bad history lines, files that could not be read); none when closed */
+  notices(): Notice[];
+  /** the serializer VS Code calls to restore the panel after a reload */
+  readonly serializer: vscode.WebviewPanelSerializer;
+}
