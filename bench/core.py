@@ -45,7 +45,8 @@ def steps_per_second(k, steps, use_torch, dtype, device_env):
 def report(label, k, steps, use_torch, dtype, device_env):
     rate, models, result = steps_per_second(k, steps, use_torch, dtype, device_env)
     print(
-        f"{label:<34} K={models:<3d} {rate:8.1f} steps/s  ({rate * models:9.1f} model-steps/s)  on {result.backend} {result.device}"
+        f"{label:<34} K={models:<3d} {rate:8.1f} steps/s  ({rate * models:9.1f} model-steps/s)  "
+        f"on {result.backend} {result.device}"
     )
     return result
 
@@ -59,7 +60,8 @@ def main():
     args = parser.parse_args()
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset (OpenBLAS uses every core)")
-    print(f"5x128 MLP (66,433 parameters), 200 training points, full-batch Adam; NumPy {np.__version__} with {blas_name()}, OPENBLAS_NUM_THREADS={threads}")
+    print(f"5x128 MLP (66,433 parameters), 200 training points, full-batch Adam; NumPy {np.__version__} with "
+          f"{blas_name()}, OPENBLAS_NUM_THREADS={threads}")
     report("NumPy float64, one model", 1, args.steps, False, "float64", "cpu")
     report("NumPy float32, one model", 1, args.steps, False, "float32", "cpu")
     report("NumPy float32, batched sweep", args.k, max(20, args.steps // 10), False, "float32", "cpu")
@@ -94,7 +96,8 @@ def main():
             log_runs=False,
         )
         difference = np.abs(cpu.train_loss - gpu_curves.train_loss) / np.maximum(np.abs(cpu.train_loss), 1e-12)
-        print(f"CPU (NumPy) vs GPU (CUDA) float32 train-loss curves, K={len(cpu.configs)}: largest relative difference {difference.max():.2e}")
+        print(f"CPU (NumPy) vs GPU (CUDA) float32 train-loss curves, K={len(cpu.configs)}: largest relative "
+              f"difference {difference.max():.2e}")
         try:
             import cupy  # noqa: F401
 

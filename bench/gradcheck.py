@@ -135,8 +135,8 @@ def per_evaluation(run, count=10, rounds=5):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--budget", type=float, default=30.0, help="seconds a full check may take before it is "
-                                                                    "estimated instead of run")
+    parser.add_argument("--budget", type=float, default=30.0,
+                        help="seconds a full check may take before it is estimated instead of run")
     args = parser.parse_args()
     try:
         import torch

@@ -31,4 +31,5 @@ with gradlab.run("stream-bench", config=vars(args)):
             values[names[-1]] = time.time()  # the send time, in place of the last metric
         gradlab.log(step=step, **values)
 elapsed = time.perf_counter() - started
-print(f"python: {args.steps:,} steps x {args.metrics} metrics logged in {elapsed:.2f} s ({args.steps * args.metrics / elapsed:,.0f} points/s)")
+rate = args.steps * args.metrics / elapsed
+print(f"python: {args.steps:,} steps x {args.metrics} metrics logged in {elapsed:.2f} s ({rate:,.0f} points/s)")

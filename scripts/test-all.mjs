@@ -1,7 +1,7 @@
 // `npm test`: every test layer, in order, each timed; all run even when one fails, and the exit code is
 // non-zero when any failed. A layer that finds no tests fails too: nothing is skipped silently.
 //
-//   node scripts/test-all.mjs [layer ...]     (default: all; layers: typecheck build unit runtime integration e2e)
+//   node scripts/test-all.mjs [layer ...]     (default: all; layers: typecheck lint build unit runtime integration e2e)
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildExtension } from './vscode/build-extension.mjs';
@@ -28,6 +28,10 @@ const node = (script, ...args) => runCommand(process.execPath, [join(repoRoot, s
 
 const layers = {
   typecheck: () => runCommand(npmCommand, ['run', '--silent', 'typecheck']),
+  // the Python side: the runtime, its tests, the benchmarks and the packs' code (settings in .flake8)
+  lint: () => runCommand('flake8', ['.']).catch((error) => {
+    throw /ENOENT/.test(error.message) ? new Error('flake8 is not installed (Debian/Ubuntu: apt install flake8; else python3 -m pip install flake8)') : error;
+  }),
   build: () => buildExtension(['--tests']),
   // mocha itself fails when the glob matches no file.
   unit: () => node('node_modules/mocha/bin/mocha.js', 'out/test/unit/**/*.test.js'),

@@ -1,9 +1,9 @@
 """Grading one exercise for the worker's ``check`` request: check by check, each in a learner process of its own,
 forked from a template process that loaded the learner's files once for the request.
 
-``Exercise`` is an exercise of a pack as the grader sees it (its folder, its tests.py, the release's hidden.json
-and references.json); ``Templates`` holds a request's template processes; ``Grader`` owns the zygote and turns a
-CheckParams into a CheckReport.
+``Exercise`` is an exercise of a pack as the grader sees it (its folder, its tests file, the files a release keeps
+beside it); ``Templates`` holds a request's template processes; ``Grader`` owns the zygote and turns a CheckParams
+into a CheckReport. What differs between check kinds is in their modules (gradlab.checks).
 """
 
 import collections
@@ -22,10 +22,9 @@ from gradlab.sandbox.template import Template
 from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate, origins
 from gradlab.sandbox.zygote_client import ZygoteError
 
-HIDDEN_TRANSCRIPTS = "hidden.json"
-BAKED_REFERENCES = "references.json"
+BAKED_REFERENCES = "references.json"  # the kinds' ``reference`` hooks, baked into a release
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
-TRACES_KEPT = 64
+REFERENCES_KEPT = 64
 PACK_WORDS = "inside the exercise pack or the reference solution"
 KEPT_WORDS = "which grading keeps private (other students' work, the gradebook, the grader's own files)"
 
@@ -52,7 +51,6 @@ class Exercise:
         if not os.path.isdir(self.folder):
             raise WorkerError(ErrorCode.PACK, f"the exercise folder {self.folder} does not exist")
         self.learner_files = learner_paths(spec)
-        self._tests = None
         self._json = {}
 
     def file_for(self, check):
@@ -61,29 +59,15 @@ class Exercise:
     def tests_path(self):
         return os.path.join(self.folder, self.spec.get("tests") or "tests.py")
 
-    def tests(self):
-        """check id -> @test function of the exercise's tests.py."""
-        if self._tests is None:
-            from gradlab.checks.tests import load
-
-            self._tests = load(self.tests_path())
-        return self._tests
-
-    def transcript(self, check_id):
-        tests = self._release_file(HIDDEN_TRANSCRIPTS).get("tests", {})
-        if check_id not in tests:
-            raise checks.CheckError(f"{HIDDEN_TRANSCRIPTS} has no transcript for the hidden test `{check_id}`; "
-                                    "rebuild the release with `gradlab build`")
-        return tests[check_id]
-
     def baked_reference(self, check_id):
-        references = self._release_file(BAKED_REFERENCES)
+        references = self.release_file(BAKED_REFERENCES)
         if check_id not in references:
             raise checks.CheckError(f"{BAKED_REFERENCES} has no reference for `{check_id}`; rebuild the release "
                                     "with `gradlab build`")
         return references[check_id]
 
-    def _release_file(self, name):
+    def release_file(self, name):
+        """A JSON object the release keeps in the exercise's folder (read once per request)."""
         if name not in self._json:
             path = os.path.join(self.folder, name)
             if not os.path.isfile(path):
@@ -143,15 +127,15 @@ class CheckContext:
         self.gradcheck_mode = params.get("gradcheck") or "auto"
 
     def reference(self, spec):
-        """For training-loop checks: the reference solution's trajectory (authoring form: computed in a learner
-        process, see Grader.reference_trace; release: the baked dict from references.json)."""
+        """The reference solution's answer to ``spec`` (its kind's ``reference`` hook): in the authoring form computed
+        in a learner process (Grader.reference_answer); in a release the baked one from references.json."""
         if self.exercise.form == "release":
             return self.exercise.baked_reference(spec["id"])
         folder = self.params.get("reference")
         if not folder:
             raise checks.CheckError(f"the check `{spec['id']}` compares with the reference solution, and this "
                                     "authoring-form request names none (CheckParams.reference)")
-        return self.templates.grader.reference_trace(self.templates, folder, spec)
+        return self.templates.grader.reference_answer(self.templates, folder, spec)
 
 
 def _stamp(path):
@@ -185,29 +169,29 @@ class Grader:
     def __init__(self, zygote, log):
         self.zygote = zygote
         self.log = log
-        self._traces = collections.OrderedDict()  # reference trajectories, see reference_trace
+        self._references = collections.OrderedDict()  # see reference_answer
 
-    def reference_trace(self, templates, folder, spec):
-        """The reference solution's trajectory for a training-loop check (checks.trainloop.reference_trace):
-        computed in a learner process once, then remembered while the files it comes from, the check and the limits
-        stay the same (every student of a class is compared with the same one)."""
+    def reference_answer(self, templates, folder, spec):
+        """The reference solution's answer to a check whose kind has a ``reference`` hook: computed in a learner
+        process once, then remembered while the files it comes from, the check and the limits stay the same (every
+        student of a class is compared with the same one)."""
         exercise = templates.exercise
         stamps = [[origin, *_stamp(origin)] for _relative, _role, origin in
                   origins(exercise.spec, exercise.folder, folder) if origin]
         key = json.dumps([stamps, spec, templates.limits], sort_keys=True)
-        trace = self._traces.get(key)
-        if trace is None:
+        answer = self._references.get(key)
+        if answer is None:
             sandbox = templates.sandbox(folder, spec)
             try:
-                trace = checks.kind_module(spec.get("kind")).reference_trace(sandbox, spec)
+                answer = checks.reference_answer(sandbox, spec)
             finally:
                 sandbox.close()
-            self._traces[key] = trace
-            if len(self._traces) > TRACES_KEPT:
-                self._traces.popitem(last=False)
+            self._references[key] = answer
+            if len(self._references) > REFERENCES_KEPT:
+                self._references.popitem(last=False)
         else:
-            self._traces.move_to_end(key)
-        return trace
+            self._references.move_to_end(key)
+        return answer
 
     def numpy_available(self, cancel):
         return bool(self.zygote.numpy_info(cancel).get("available"))

@@ -1,5 +1,5 @@
-"""Hidden tests in a release: recorded against the reference solution by ``record`` (the worker's ``record``
-request, run by ``gradlab build``), replayed against a learner's submission by ``replay``.
+"""Hidden tests in a release: recorded against the reference solution (gradlab.recording, the worker's
+``record`` request, run by ``gradlab build``), replayed against a learner's submission by ``replay``.
 
 A transcript is every request a hidden test sent to the reference's sandboxed process, with the reply, in order:
 ``{"calls": [{"request": ..., "reply": ...}, ...]}``. The release keeps them in <exercise>/hidden.json as
@@ -12,10 +12,10 @@ check's tolerance, so a hidden test's source never ships.
 import math
 
 from gradlab import checks, codec
-from gradlab.checks.base import LearnerError, Verdict
-from gradlab.protocol import ErrorCode, WorkerError
+from gradlab.checks.base import Verdict
 
 FORMAT_VERSION = 1
+FILE = "hidden.json"  # the transcripts of an exercise's hidden tests, in its folder of a release
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 
@@ -123,52 +123,3 @@ def replay(sandbox, transcript, tolerance=None):
             return Verdict(False, f"call {number} of {len(calls)} was answered differently from the reference "
                                   f"solution: {problem}")
     return Verdict(True, "passed")
-
-
-def record(grader, params, cancel):
-    """RecordParams -> RecordResult: the hidden tests' transcripts against the reference solution, and baked
-    references for the training-loop checks."""
-    from gradlab.checks.tests import run_test
-    from gradlab.grading import Exercise, Templates, limits_of
-
-    exercise = Exercise(params.get("pack"), params.get("exercise"))
-    if exercise.form != "authoring":
-        raise WorkerError(ErrorCode.BAD_REQUEST, "recording needs the authoring form of the pack")
-    reference = params.get("reference")
-    if not isinstance(reference, str):
-        raise WorkerError(ErrorCode.BAD_REQUEST, "`reference` must be the folder of the solution-form files")
-    limits = limits_of(params)
-    grader.require(exercise, cancel)
-    tests, references = {}, {}
-    with Templates(grader, exercise, limits, cancel) as templates:
-        for spec in exercise.spec["checks"]:
-            kind = spec.get("kind")
-            if not (kind == "test" and spec.get("hidden")) and kind != "training-loop":
-                continue
-            cancel.raise_if_set()
-            sandbox = templates.sandbox(reference, spec)
-            try:
-                if kind == "test":
-                    function = exercise.tests().get(spec["id"])
-                    if function is None:
-                        raise WorkerError(ErrorCode.PACK, f"{exercise.tests_path()} has no @test({spec['id']!r})")
-                    calls = []
-                    sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
-                    verdict = run_test(function, sandbox, exercise.tests_path())
-                    if not verdict.passed:
-                        raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the "
-                                                          f"reference solution: {verdict.message}")
-                    tests[spec["id"]] = {"calls": calls}
-                else:
-                    bake = getattr(checks.kind_module(kind), "bake", None)
-                    if bake is None:
-                        raise WorkerError(ErrorCode.INTERNAL, "gradlab.checks.trainloop has no bake(sandbox, spec)")
-                    references[spec["id"]] = bake(sandbox, spec)
-            except LearnerError as error:
-                raise WorkerError(ErrorCode.PACK, f"the reference solution failed the check `{spec['id']}`: "
-                                                  f"{error.message}") from None
-            except checks.CheckError as error:
-                raise WorkerError(ErrorCode.PACK, f"the check `{spec['id']}` cannot be recorded: {error}") from None
-            finally:
-                sandbox.close()
-    return {"transcripts": {"formatVersion": FORMAT_VERSION, "tests": tests}, "references": references}

@@ -119,7 +119,7 @@ class Worker:
         try:
             if method == Method.CHECK:
                 return self.grader().check(params, token)
-            from gradlab.transcripts import record
+            from gradlab.recording import record
 
             if not isinstance(params, dict):
                 raise WorkerError(ErrorCode.BAD_REQUEST, "`params` must be an object")

@@ -101,8 +101,26 @@ class LocalSandbox:
     def eval(self, expr, bindings=None):
         return self._call(lambda ns: eval(compile(expr, GRADER_FILE, "eval"), ns), bindings)
 
-    def run(self, code, bindings=None, result="result"):
+    def execute(self, code, bindings=None, result="result"):
         def action(ns):
             exec(compile(code, GRADER_FILE, "exec"), ns)
             return ns[result]
         return self._call(action, bindings)
+
+
+class LocalContext:
+    """A test double of the grader's CheckContext (gradlab.checks.base): the host's gradient-check mode, and the
+    reference answer, given as the baked dict or as a sandbox on the reference solution (asked through the kind's
+    ``reference`` hook, as the grader does)."""
+
+    def __init__(self, gradcheck_mode="auto", reference=None, exercise=None):
+        self.gradcheck_mode = gradcheck_mode
+        self.exercise = exercise
+        self._reference = reference
+
+    def reference(self, spec):
+        if isinstance(self._reference, dict):
+            return self._reference
+        from gradlab.checks import reference_answer
+
+        return reference_answer(self._reference, spec)

@@ -142,7 +142,8 @@ class RunRecordTest(unittest.TestCase):
                 "gradlab.device()\n"
                 "with gradlab.run('after'):\n    gradlab.log(step=0, loss=1.0)\n"
             )
-            env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(backend.__file__)), GRADLAB_HISTORY=history)
+            runtime = os.path.dirname(os.path.dirname(backend.__file__))
+            env = dict(os.environ, PYTHONPATH=runtime, GRADLAB_HISTORY=history)
             env["GRADLAB_DEVICE"] = "gpu"
             done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
             self.assertEqual(done.returncode, 0, done.stderr)

@@ -64,8 +64,8 @@ class SweepMatchesSeparateRunsTest(unittest.TestCase):
     def check_against_oracle(self, optimizer, use_torch, learning_rates=LEARNING_RATES):
         data = small_data()
         result = sweep.train_sweep(
-            learning_rates, SEEDS, STEPS, optimizer=optimizer, use_torch=use_torch, log_every=1, data=data, log_runs=False
-        )
+            learning_rates, SEEDS, STEPS, optimizer=optimizer, use_torch=use_torch, log_every=1, data=data,
+            log_runs=False)
         self.assertEqual(len(result.configs), len(learning_rates) * len(SEEDS))
         self.assertTrue(np.isfinite(result.train_loss).all(), "a diverged run would compare NaN with NaN")
         self.assertEqual(result.train_loss.shape, (STEPS, len(result.configs)))

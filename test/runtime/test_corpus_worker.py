@@ -66,7 +66,8 @@ class WorkerCorpusTest(unittest.TestCase):
     def test_the_worker_runs_numpy_on_one_thread(self):
         # the gradient checks above used NumPy in the worker: an OpenBLAS thread pool there only spins idle
         self.worker.check(tempfile.mkdtemp(dir=self.folder), exercise=self.specs["02-grad-w"], pack=self.pack)
-        self.assertEqual(len(os.listdir(f"/proc/{self.worker.process.pid}/task")), 2, "the request thread and the reader")
+        threads = os.listdir(f"/proc/{self.worker.process.pid}/task")
+        self.assertEqual(len(threads), 2, "the request thread and the reader")
 
     def test_a_changed_reference_solution_is_run_again(self):
         # reference trajectories are remembered between requests: only while the reference files stay the same

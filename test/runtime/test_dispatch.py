@@ -30,30 +30,24 @@ class FakeKinds(unittest.TestCase):
         sys.modules[name] = module
         self.addCleanup(lambda: sys.modules.__setitem__(name, previous) if previous else sys.modules.pop(name))
 
-    def test_each_kind_gets_its_arguments(self):
+    def test_each_kind_gets_the_sandbox_its_spec_and_the_context(self):
         calls = []
-        self.install("gradlab.checks.gradcheck",
-                     lambda sb, spec, mode, tolerance: calls.append(("gradcheck", sb, mode, tolerance)) or
-                     Verdict(True, "ok"))
-        self.install("gradlab.checks.valuegraph",
-                     lambda sb, spec: calls.append(("value-graph", sb)) or Verdict(True, "ok"))
-        self.install("gradlab.checks.trainloop",
-                     lambda sb, spec, reference: calls.append(("training-loop", sb, reference)) or Verdict(False, "no"))
+        for kind, name in (("gradcheck", "gradlab.checks.gradcheck"), ("value-graph", "gradlab.checks.valuegraph"),
+                           ("training-loop", "gradlab.checks.trainloop")):
+            self.install(name, lambda sb, spec, context, kind=kind: calls.append((kind, sb, spec["id"], context))
+                         or Verdict(kind != "training-loop", "ok"))
         context = Context()
         self.assertTrue(checks.evaluate("sb", {"id": "g", "kind": "gradcheck", "tolerance": {"rtol": 1e-3}},
                                         context).passed)
         self.assertTrue(checks.evaluate("sb", {"id": "v", "kind": "value-graph"}, context).passed)
         self.assertFalse(checks.evaluate("sb", {"id": "t", "kind": "training-loop"}, context).passed)
-        self.assertEqual(calls, [("gradcheck", "sb", "fast", {"rtol": 1e-3}), ("value-graph", "sb"),
-                                 ("training-loop", "sb", {"baked": "t"})])
+        self.assertEqual(calls, [("gradcheck", "sb", "g", context), ("value-graph", "sb", "v", context),
+                                 ("training-loop", "sb", "t", context)])
 
     def test_the_spec_mode_wins_over_the_hosts(self):
-        modes = []
-        self.install("gradlab.checks.gradcheck", lambda sb, spec, mode, tolerance: modes.append(mode) or
-                     Verdict(True, "ok"))
-        checks.evaluate("sb", {"id": "g", "kind": "gradcheck", "mode": "full"}, Context())
-        checks.evaluate("sb", {"id": "g", "kind": "gradcheck"}, Context())
-        self.assertEqual(modes, ["full", "fast"])
+        from gradlab.checks.gradcheck import mode_of
+
+        self.assertEqual([mode_of({"mode": "full"}, Context()), mode_of({}, Context())], ["full", "fast"])
 
     def test_a_missing_or_unknown_kind_is_a_check_error(self):
         previous = sys.modules.get("gradlab.checks.trainloop")
@@ -69,7 +63,7 @@ class FakeKinds(unittest.TestCase):
         self.assertIn("unknown check kind 'quiz'", str(unknown.exception))
 
     def test_a_kind_must_return_a_verdict(self):
-        self.install("gradlab.checks.valuegraph", lambda sb, spec: True)
+        self.install("gradlab.checks.valuegraph", lambda sb, spec, context: True)
         with self.assertRaises(TypeError):
             checks.evaluate("sb", {"id": "v", "kind": "value-graph"}, Context())
 

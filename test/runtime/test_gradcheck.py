@@ -12,7 +12,7 @@ from gradlab.checks import CheckError, gradcheck
 from gradlab.numerics import fd
 from gradlab.numerics.layout import Layout, LayoutError
 
-from .local_sandbox import LocalSandbox
+from .local_sandbox import LocalContext, LocalSandbox
 
 
 def mlp(sizes, seed=0, samples=64):
@@ -91,7 +91,8 @@ class JudgeTest(unittest.TestCase):
         self.assertRegex(verdict.message, r"dW[12]\[\d+, \d+\]: yours")
         self.assertNotRegex(verdict.message, r"dW[34]\[")
         # 4 directions through everything, 4 per tensor (8 tensors), a few elements of a few wrong tensors
-        self.assertLessEqual(oracle.evaluations, 2 * 4 + 2 * 4 * 8 + 2 * gradcheck.ROW_BUDGET * gradcheck.SAMPLED_TENSORS)
+        budget = 2 * 4 + 2 * 4 * 8 + 2 * gradcheck.ROW_BUDGET * gradcheck.SAMPLED_TENSORS
+        self.assertLessEqual(oracle.evaluations, budget)
 
     def test_at_least_four_directions(self):
         params, loss, gradient, _ = mlp([1, 64, 64, 1])
@@ -179,7 +180,7 @@ def grad_b(w, b, x, y):
 """
 
 SPEC = {"id": "fd", "inputs": {"w": "rng.normal()", "b": "rng.normal()", "x": "rng.normal(size=12)",
-                                "y": "rng.normal(size=12)"},
+                               "y": "rng.normal(size=12)"},
         "loss": "mse_loss(w, b, x, y)", "gradient": "(grad_w(w, b, x, y), grad_b(w, b, x, y))", "wrt": ["w", "b"],
         "labels": {"w": "grad_w", "b": "grad_b"}}
 
@@ -196,7 +197,7 @@ class SandboxCheckTest(unittest.TestCase):
 
     def test_three_sandbox_calls_per_random_point(self):
         sb = self.learner()
-        verdict = gradcheck.check(sb, SPEC)
+        verdict = gradcheck.check(sb, SPEC, LocalContext())
         self.assertTrue(verdict.passed, verdict.diagnosis)
         self.assertIn("at 3 random points", verdict.message)
         self.assertEqual(sb.calls, 3 * 3)  # inputs, gradient, every loss evaluation in one go
@@ -210,33 +211,35 @@ class SandboxCheckTest(unittest.TestCase):
 
     def test_the_gradient_must_give_one_value_per_parameter(self):
         spec = dict(SPEC, gradient="grad_w(w, b, x, y)")
-        verdict = gradcheck.check(self.learner(), spec)
+        verdict = gradcheck.check(self.learner(), spec, LocalContext())
         self.assertFalse(verdict.passed)
         self.assertIn("should give one value for each of grad_w and grad_b", verdict.message)
-        verdict = gradcheck.check(self.learner(), dict(SPEC, gradient="(grad_w(w, b, x, y),)"))
+        verdict = gradcheck.check(self.learner(), dict(SPEC, gradient="(grad_w(w, b, x, y),)"), LocalContext())
         self.assertIn("gave 1 values; it should give 2", verdict.message)
 
     def test_a_loss_that_breaks_is_a_failed_check_not_a_crash(self):
-        verdict = gradcheck.check(self.learner(), dict(SPEC, loss="mse_loss(w, b, x, y) + np.nan"))
+        verdict = gradcheck.check(self.learner(), dict(SPEC, loss="mse_loss(w, b, x, y) + np.nan"),
+                                  LocalContext())
         self.assertFalse(verdict.passed)
         self.assertIn("cannot be differentiated numerically", verdict.message)
 
     def test_the_spec_mode_overrides_the_host_setting(self):
         sb = self.learner()
-        verdict = gradcheck.check(sb, dict(SPEC, mode="fast"), "full")
+        verdict = gradcheck.check(sb, dict(SPEC, mode="fast"), LocalContext("full"))
         self.assertIn("random directions", verdict.message)
 
     def test_a_tolerance_from_the_check_is_used(self):
         source = LEARNER.replace("return float(2 * np.mean(w * x + b - y))",
                                  "return float(2 * np.mean(w * x + b - y)) * 1.001")
-        self.assertFalse(gradcheck.check(self.learner(source), SPEC).passed)
-        self.assertTrue(gradcheck.check(self.learner(source), SPEC, tolerance={"rtol": 1e-2}).passed)
+        self.assertFalse(gradcheck.check(self.learner(source), SPEC, LocalContext()).passed)
+        self.assertTrue(gradcheck.check(self.learner(source), dict(SPEC, tolerance={"rtol": 1e-2}),
+                                        LocalContext()).passed)
 
     def test_spec_mistakes_are_not_blamed_on_the_learner(self):
         with self.assertRaises(CheckError):
-            gradcheck.check(self.learner(), dict(SPEC, wrt=["w", "z"]))
+            gradcheck.check(self.learner(), dict(SPEC, wrt=["w", "z"]), LocalContext())
         with self.assertRaises(CheckError):
-            gradcheck.check(self.learner(), dict(SPEC, inputs=dict(SPEC["inputs"], w="[1.0, 2.0]")))
+            gradcheck.check(self.learner(), dict(SPEC, inputs=dict(SPEC["inputs"], w="[1.0, 2.0]")), LocalContext())
 
 
 if __name__ == "__main__":

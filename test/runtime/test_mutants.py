@@ -52,7 +52,8 @@ class OperatorTest(unittest.TestCase):
         }
         for mutant_id, line in expect.items():
             with self.subTest(mutant=mutant_id):
-                self.assertIn(line, [new for _n, new in changed(source, found[mutant_id])], found[mutant_id]["description"])
+                lines = [new for _n, new in changed(source, found[mutant_id])]
+                self.assertIn(line, lines, found[mutant_id]["description"])
         self.assertIn("    w += 0.1 * g", [n for m in found.values() for _i, n in changed(source, m)])
         self.assertIn("    total += g", [n for m in found.values() for _i, n in changed(source, m)])
         self.assertEqual(found["grad:factor:1"]["description"], "dropped the factor 2 in `2 * np.mean(e * x)`")

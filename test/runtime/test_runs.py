@@ -47,8 +47,8 @@ class ScriptCase(unittest.TestCase):
     def run_script(self, body, **extra_env):
         path = self.script(body)
         return subprocess.run(
-            [sys.executable, path], cwd=self.tmp.name, env=self.env(**extra_env), capture_output=True, text=True, timeout=60
-        )
+            [sys.executable, path], cwd=self.tmp.name, env=self.env(**extra_env), capture_output=True, text=True,
+            timeout=60)
 
     def start_script(self, body, pass_fds=(), **extra_env):
         path = self.script(body)
@@ -61,7 +61,8 @@ class ScriptCase(unittest.TestCase):
             text=True,
             pass_fds=pass_fds,
         )
-        self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait(), proc.stdout.close(), proc.stderr.close()))
+        self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait(), proc.stdout.close(),
+                                 proc.stderr.close()))
         return proc
 
     def records(self, path=None):

@@ -96,8 +96,8 @@ class Evaluation(SandboxCase):
         sandbox = self.open()
         self.assertEqual(sandbox.eval("scale(x, 3)", {"x": 2.0}), 6.0)
         self.assertEqual(sandbox.eval("square(4)"), 16)
-        self.assertEqual(sandbox.run("total = sum(scale(i, k) for i in range(4))\nresult = total", {"k": 2}), 12)
-        self.assertEqual(sandbox.run("answer = np.arange(3).sum()", result="answer"), 3)
+        self.assertEqual(sandbox.execute("total = sum(scale(i, k) for i in range(4))\nresult = total", {"k": 2}), 12)
+        self.assertEqual(sandbox.execute("answer = np.arange(3).sum()", result="answer"), 3)
 
     def test_each_process_starts_from_the_same_seeded_rng(self):
         first = self.open(check_id="a").eval("rng.normal(size=3)")
@@ -108,7 +108,7 @@ class Evaluation(SandboxCase):
 
     def test_rng_is_the_checks_generator_whatever_the_files_call_rng(self):
         sandbox = self.open(ENGINE + "\nrng = 'a name of the learner'\n", check_id="a")
-        drawn = sandbox.eval("rng.normal(size=2)").tolist() + sandbox.run("result = rng.normal(size=2)").tolist()
+        drawn = sandbox.eval("rng.normal(size=2)").tolist() + sandbox.execute("result = rng.normal(size=2)").tolist()
         self.assertEqual(drawn, numpy.random.default_rng(seed_for("a")).normal(size=4).tolist())
         self.assertEqual(sandbox.eval("rng", {"rng": 3}), 3)
 
@@ -236,12 +236,13 @@ class LearnerErrors(SandboxCase):
 
 class Templates(SandboxCase):
     def test_a_check_starts_from_the_loaded_files_whatever_an_earlier_check_changed(self):
-        template = self.template(ENGINE + "\ncounter = [0]\n\n\ndef bump():\n    counter[0] += 1\n    return counter[0]\n")
+        counter = "\ncounter = [0]\n\n\ndef bump():\n    counter[0] += 1\n    return counter[0]\n"
+        template = self.template(ENGINE + counter)
         first = self.copy(template)
         self.assertEqual(first.eval("bump()"), 1)
-        first.run("import builtins, numpy, scale as module\n"
-                  "module.scale = lambda x, k: 0\nmodule.counter.append('left behind')\n"
-                  "numpy.mean = lambda *args, **kwargs: 42.0\nbuiltins.abs = lambda value: -1\nresult = None")
+        first.execute("import builtins, numpy, scale as module\n"
+                      "module.scale = lambda x, k: 0\nmodule.counter.append('left behind')\n"
+                      "numpy.mean = lambda *args, **kwargs: 42.0\nbuiltins.abs = lambda value: -1\nresult = None")
         self.assertEqual(first.eval("bump()"), 2)
         self.assertEqual(first.eval("np.mean(np.ones(3))"), 42.0)
         second = self.copy(template)  # while the first is still alive, and after it is gone
@@ -249,8 +250,8 @@ class Templates(SandboxCase):
         third = self.copy(template)
         for sandbox in (second, third):
             self.assertEqual(sandbox.eval("bump()"), 1)
-            self.assertEqual(sandbox.run("import scale as module\nresult = (module.scale(2, 3), len(module.counter))"),
-                             (6, 1))
+            self.assertEqual(sandbox.execute("import scale as module\n"
+                                             "result = (module.scale(2, 3), len(module.counter))"), (6, 1))
             self.assertEqual(sandbox.eval("np.mean(np.ones(3))"), 1.0)
             self.assertEqual(sandbox.eval("abs(-2)"), 2)
 
@@ -267,7 +268,7 @@ class Templates(SandboxCase):
     def test_each_check_works_in_its_own_folder(self):
         template = self.template()
         first = self.copy(template)
-        first.run("with open('note.txt', 'w') as note:\n    note.write('for the next check')\nresult = None")
+        first.execute("with open('note.txt', 'w') as note:\n    note.write('for the next check')\nresult = None")
         second = self.copy(template)
         self.assertFalse(second.eval("__import__('os').path.exists('note.txt')"))
         self.assertNotEqual(first.eval("__import__('os').getcwd()"), second.eval("__import__('os').getcwd()"))
@@ -277,8 +278,9 @@ class Templates(SandboxCase):
         logged = []
         template = self.template(log=lambda level, message: logged.append(message))
         with self.assertRaises(LearnerError):  # the check's process dies with its template
-            self.copy(template).run("import ctypes, os, signal, time\n"
-                                    "ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)\ntime.sleep(5)\nresult = None")
+            self.copy(template).execute("import ctypes, os, signal, time\n"
+                                        "ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)\n"
+                                        "time.sleep(5)\nresult = None")
         self.assertEqual(self.copy(template).eval("scale(2, 3)"), 6)
         self.assertEqual(logged, ["a template process had stopped; loading the exercise's files in a new one"])
 
@@ -302,9 +304,11 @@ class Templates(SandboxCase):
     def test_a_template_that_names_another_process_as_its_copy_is_not_believed(self):
         # the learner's code replaces, inside its template, how the template reports a new copy: it names the
         # zygote, which the grader would kill at the end of the check
-        template = self.template(ENGINE + "\nimport os\nimport gradlab.sandbox.forking as forking\n_send = forking.send_message\n"
+        template = self.template(ENGINE + "\nimport os\nimport gradlab.sandbox.forking as forking\n"
+                                 "_send = forking.send_message\n"
                                  "forking.send_message = lambda sock, message, fds=(): _send(\n"
-                                 "    sock, dict(message, pid=os.getppid()) if message.get('event') == 'spawned' else message, fds)\n")
+                                 "    sock, dict(message, pid=os.getppid()) if message.get('event') == 'spawned'\n"
+                                 "    else message, fds)\n")
         with self.assertRaises(ZygoteError):
             self.copy(template).eval("scale(2, 3)")
         self.assertIsNone(self.zygote._process.poll())

@@ -7,7 +7,8 @@ import shutil
 import tempfile
 import unittest
 
-from test.runtime.worker_client import FIXTURE_PACK, SUBMISSIONS, WorkerProcess, fixture_exercise, remove, submission_with
+from test.runtime.worker_client import (FIXTURE_PACK, SUBMISSIONS, WorkerProcess, fixture_exercise, remove,
+                                        submission_with)
 
 
 class RecordAndReplay(unittest.TestCase):
@@ -82,7 +83,8 @@ class RecordAndReplay(unittest.TestCase):
     def test_recording_against_a_failing_reference_is_a_pack_error(self):
         reply = self.worker.request("record", {
             "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
-            "reference": os.path.join(SUBMISSIONS, "wrong"), "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
+            "reference": os.path.join(SUBMISSIONS, "wrong"),
+            "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
         self.assertEqual(reply["error"]["code"], "pack")
         self.assertEqual(reply["error"]["message"], "the hidden test `scale-hidden` fails against the reference "
                                                     "solution: scale(-1.5, 4): expected -6, got 2.5")

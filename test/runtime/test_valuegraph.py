@@ -12,7 +12,7 @@ from gradlab.checks.base import LearnerError
 from gradlab.checks.valuegraph import Const, Graph
 
 from .corpus import edited, reference
-from .local_sandbox import LocalSandbox
+from .local_sandbox import LocalContext, LocalSandbox
 
 ALL = sorted(valuegraph.OPS)
 ENGINE = reference("05-value-backward")
@@ -147,51 +147,52 @@ class EngineTest(unittest.TestCase):
                     for p, d in zip(v.parents, v.local):
                         p.grad += d * v.grad
         """
-        verdict = valuegraph.check(self.engine(source), dict(self.SPEC, **{"class": "Scalar"}))
+        verdict = valuegraph.check(self.engine(source), dict(self.SPEC, **{"class": "Scalar"}), LocalContext())
         self.assertTrue(verdict.passed, verdict.diagnosis)
         self.assertIn("30 random graphs", verdict.message)
 
     def test_a_wrong_division_is_named(self):
         sb = self.reference("    def __truediv__(self, other):\n        return self * other ** -1",
                             "    def __truediv__(self, other):\n        return self * other ** 1")
-        verdict = valuegraph.check(sb, self.SPEC)
+        verdict = valuegraph.check(sb, self.SPEC, LocalContext())
         self.assertIn("Value.__truediv__ computes the wrong value", verdict.diagnosis)
 
     def test_a_wrong_gradient_of_the_right_operand_is_named(self):
         sb = self.reference("            other.grad += self.data * out.grad", "            other.grad += out.grad")
-        verdict = valuegraph.check(sb, self.SPEC)
+        verdict = valuegraph.check(sb, self.SPEC, LocalContext())
         self.assertIn("Value.__mul__: the gradient reaching `b` in a * b is wrong", verdict.diagnosis)
 
     def test_overwriting_in_add_is_named_with_a_plus_a(self):
         sb = self.reference("            self.grad += out.grad\n            other.grad += out.grad",
                             "            self.grad = out.grad\n            other.grad = out.grad")
-        verdict = valuegraph.check(sb, dict(self.SPEC, focus=[]))
+        verdict = valuegraph.check(sb, dict(self.SPEC, focus=[]), LocalContext())
         self.assertIn("a + a at a = 3.0 gave a.grad = 1, not 2", verdict.diagnosis)
 
     def test_an_engine_without_backward(self):
         sb = self.reference("    def backward(self):", "    def run_backward(self):")
-        verdict = valuegraph.check(sb, self.SPEC)
+        verdict = valuegraph.check(sb, self.SPEC, LocalContext())
         self.assertFalse(verdict.passed)
         self.assertIn("AttributeError", verdict.message)
         self.assertIn("Value lacks `backward`, which this exercise needs.", verdict.diagnosis)
 
     def test_a_missing_class_and_a_raising_method(self):
         with self.assertRaises(LearnerError) as caught:
-            valuegraph.check(self.engine("x = 1\n"), self.SPEC)
+            valuegraph.check(self.engine("x = 1\n"), self.SPEC, LocalContext())
         self.assertEqual(caught.exception.kind, "missing-name")
         sb = self.reference("    def __pow__(self, exponent):\n",
                             "    def __pow__(self, exponent):\n        raise NotImplementedError('write __pow__')\n")
         with self.assertRaises(LearnerError) as caught:
-            valuegraph.check(sb, self.SPEC)
+            valuegraph.check(sb, self.SPEC, LocalContext())
         self.assertIn("NotImplementedError: write __pow__", caught.exception.message)
         self.assertEqual((caught.exception.file, caught.exception.function), ("engine.py", "__pow__"))
 
     def test_only_the_listed_operations_are_used(self):
         sb = self.reference("    def relu(self):", "    def relu_(self):")
-        self.assertTrue(valuegraph.check(sb, dict(self.SPEC, ops=[op for op in ALL if op != "relu"])).passed)
-        self.assertFalse(valuegraph.check(sb, self.SPEC).passed)
+        self.assertTrue(valuegraph.check(sb, dict(self.SPEC, ops=[op for op in ALL if op != "relu"]),
+                                         LocalContext()).passed)
+        self.assertFalse(valuegraph.check(sb, self.SPEC, LocalContext()).passed)
         with self.assertRaises(CheckError):
-            valuegraph.check(sb, dict(self.SPEC, ops=["add", "exp"]))
+            valuegraph.check(sb, dict(self.SPEC, ops=["add", "exp"]), LocalContext())
 
 
 if __name__ == "__main__":

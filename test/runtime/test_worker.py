@@ -171,7 +171,8 @@ class CheckRoundTrip(unittest.TestCase):
         # every check passes only if each starts from the freshly loaded files
         folder = submission_with("import builtins\nimport helpers\n\ncalls = []\n\n\n"
                                  "def scale(x, k):\n    calls.append(x)\n    helpers.square = lambda value: 0.0\n"
-                                 "    builtins.abs = lambda value: 0.0\n    return x * k if len(calls) <= 2 else x + k\n\n\n"
+                                 "    builtins.abs = lambda value: 0.0\n"
+                                 "    return x * k if len(calls) <= 2 else x + k\n\n\n"
                                  "def squared_error(w, x, y):\n    return helpers.square(w * x - y)\n\n\n"
                                  "def grad(w, x, y):\n    return 2 * (w * x - y) * x * helpers.square(1.0)\n")
         try:
@@ -184,7 +185,8 @@ class CheckRoundTrip(unittest.TestCase):
         kept = tempfile.mkdtemp()
         with open(os.path.join(kept, "gradebook.csv"), "w") as gradebook:
             gradebook.write("student,points\n")
-        folder = submission_with(f"def scale(x, k):\n    return len(open({os.path.join(kept, 'gradebook.csv')!r}).read())\n")
+        gradebook_csv = os.path.join(kept, "gradebook.csv")
+        folder = submission_with(f"def scale(x, k):\n    return len(open({gradebook_csv!r}).read())\n")
         try:
             params = {"pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
                       "submission": folder, "limits": {"timeoutS": 5, "memoryMb": 512, "outputKb": 64},
@@ -337,13 +339,15 @@ class ErrorReplies(unittest.TestCase):
     def test_malformed_params_are_a_bad_request(self):
         self.assertEqual(self.worker.request("check", "not an object")["error"]["code"], "bad-request")
         error = self.worker.request("check", self.params(limits={"timeoutS": -1}))["error"]
-        self.assertEqual((error["code"], error["message"]), ("bad-request", "`limits.timeoutS` must be a positive number"))
+        self.assertEqual((error["code"], error["message"]),
+                         ("bad-request", "`limits.timeoutS` must be a positive number"))
         error = self.worker.request("check", self.params(submission="/no/such/folder"))["error"]
         self.assertEqual(error["code"], "bad-request")
 
     def test_private_paths_must_be_absolute(self):
         error = self.worker.request("check", self.params(private=["gradebook"]))["error"]
-        self.assertEqual((error["code"], error["message"]), ("bad-request", "`private` must be a list of absolute paths"))
+        self.assertEqual((error["code"], error["message"]),
+                         ("bad-request", "`private` must be a list of absolute paths"))
 
     def test_a_missing_exercise_folder_is_a_pack_error(self):
         exercise = dict(fixture_exercise(), dir="02-nowhere")

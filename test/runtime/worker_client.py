@@ -92,8 +92,8 @@ class WorkerProcess:
     def check(self, submission, only=None, limits=None, exercise=None, form="authoring", pack=FIXTURE_PACK,
               reference=None, timeout=60):
         params = {"pack": {"dir": pack, "form": form}, "exercise": exercise or fixture_exercise(),
-                  "submission": submission, "limits": dict({"timeoutS": 5, "memoryMb": 512, "outputKb": 64},
-                                                          **(limits or {})),
+                  "submission": submission,
+                  "limits": dict({"timeoutS": 5, "memoryMb": 512, "outputKb": 64}, **(limits or {})),
                   "gradcheck": "auto"}
         if only:
             params["only"] = only

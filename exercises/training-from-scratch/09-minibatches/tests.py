@@ -74,14 +74,16 @@ def partial_last_batch(sub):
 
 @test("pairs-stay-together")
 def pairs_stay_together(sub):
-    together = sub.eval("all(np.array_equal(yb, 10 * xb[:, 0]) for xb, yb in minibatches(X, y, 16, np.random.default_rng(3)))",
+    together = sub.eval("all(np.array_equal(yb, 10 * xb[:, 0])"
+                        " for xb, yb in minibatches(X, y, 16, np.random.default_rng(3)))",
                         X=X_IDS, y=Y_IDS)
     equal(together, True, what="every label stays with its own row")
 
 
 @test("xor-learned-again")
 def xor_learned_again(sub):
-    learned = sub.eval("accuracy(train(init_params(np.random.default_rng(3)), X, y, np.random.default_rng(4))[0], X, y) >= 0.95",
+    learned = sub.eval("accuracy(train(init_params(np.random.default_rng(3)), X, y, np.random.default_rng(4))[0], X, y)"
+                       " >= 0.95",
                        X=sub.eval("make_xor(np.random.default_rng(42))[0]"),
                        y=sub.eval("make_xor(np.random.default_rng(42))[1]"))
     equal(learned, True, what="XOR learned to at least 95% from another initialisation")
@@ -93,14 +95,16 @@ def loss_after_each_epoch(sub):
         "(lambda result: len(result[1]) == 7 and abs(result[1][-1] - bce(forward(result[0], X)[0], y)) < 1e-9)"
         "(train(init_params(np.random.default_rng(1)), X, y, np.random.default_rng(2), epochs=7))",
         X=sub.eval("make_xor(np.random.default_rng(42))[0]"), y=sub.eval("make_xor(np.random.default_rng(42))[1]"))
-    equal(matches, True, what="train(..., epochs=7) returns 7 losses, the last being the loss of the returned parameters")
+    equal(matches, True,
+          what="train(..., epochs=7) returns 7 losses, the last being the loss of the returned parameters")
 
 
 @test("order-matters")
 def order_matters(sub):
     differs = sub.eval(
-        "not np.allclose(train(init_params(np.random.default_rng(1)), X, y, np.random.default_rng(5), epochs=1)[0]['W1'],"
+        "not np.allclose("
+        "train(init_params(np.random.default_rng(1)), X, y, np.random.default_rng(5), epochs=1)[0]['W1'],"
         " train(init_params(np.random.default_rng(1)), X, y, np.random.default_rng(6), epochs=1)[0]['W1'])",
         X=sub.eval("make_xor(np.random.default_rng(42))[0]"), y=sub.eval("make_xor(np.random.default_rng(42))[1]"))
     equal(differs, True, what="one epoch from two different shuffles ends at different parameters "
-                               "(each update must use its own batch's gradient)")
+                              "(each update must use its own batch's gradient)")

@@ -5,7 +5,7 @@ import numpy as np
 
 import gradlab
 
-from nn import Linear, ReLU, Sequential, mse, train
+from nn import Linear, ReLU, Sequential, train
 from optim import SGD, Adam
 
 STEPS = 2000

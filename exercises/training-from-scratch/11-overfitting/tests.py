@@ -49,13 +49,15 @@ def dropout_off_at_zero(sub):
 
 @test("dropout-values")
 def dropout_values(sub):
-    values = sub.eval("sorted(set(np.round(dropout_forward(np.ones((50, 50)), 0.5, np.random.default_rng(2))[0], 9).ravel().tolist()))")
+    values = sub.eval("sorted(set(np.round(dropout_forward(np.ones((50, 50)), 0.5, np.random.default_rng(2))[0], 9)"
+                      ".ravel().tolist()))")
     equal(values, [0.0, 2.0], what="the values of dropout_forward(ones, p=0.5)")
 
 
 @test("dropout-fraction")
 def dropout_fraction(sub):
-    near = sub.eval("abs(float(np.mean(dropout_forward(np.ones((200, 200)), 0.3, np.random.default_rng(3))[0] == 0)) - 0.3) < 0.015")
+    near = sub.eval("abs(float(np.mean(dropout_forward(np.ones((200, 200)), 0.3, np.random.default_rng(3))[0] == 0))"
+                    " - 0.3) < 0.015")
     equal(near, True, what="the fraction of 40,000 elements dropped at p = 0.3 is within 0.015 of 0.3")
 
 
@@ -73,7 +75,8 @@ def dropout_backward_matches(sub):
 def early_stopping_ties(sub):
     stopper = sub.EarlyStopping(2)
     decisions = [stopper.should_stop(loss) for loss in (1.0, 1.0, 1.0)]
-    equal(decisions, [False, False, True], what="should_stop for losses 1.0, 1.0, 1.0 with patience 2 (a tie is no improvement)")
+    equal(decisions, [False, False, True],
+          what="should_stop for losses 1.0, 1.0, 1.0 with patience 2 (a tie is no improvement)")
     equal(stopper.best_step, 0, what="best_step after three equal losses")
 
 

@@ -1,13 +1,19 @@
-"""The check kinds, dispatched by a CheckSpec's ``kind``, and the turning of their outcome into a CheckResult.
+"""The check kinds, dispatched by a CheckSpec's ``kind`` through one table, and the turning of their outcome into a
+CheckResult.
 
-Each kind computes a ``Verdict`` (gradlab.checks.base) from plain values it gets through the Sandbox; the kind
-modules are imported only when a check of that kind runs, so the worker starts without NumPy and works even
-while a kind is missing from this runtime (its checks then end ``errored`` and say so).
+Every kind module has the same entry point, ``check(sandbox, spec, context) -> Verdict`` (gradlab.checks.base:
+the Sandbox and the CheckContext), computed from plain values it gets through the sandbox, and may have two hooks:
+- ``reference(sandbox, spec)``: what the reference solution does on this check, as plain JSON, from a sandbox on
+  the reference solution. Grading asks for it through ``context.reference(spec)``; a release bakes it.
+- ``record(sandbox, spec, context)``: what a release keeps instead of the check's source (a hidden test's
+  transcript), or None.
+The kind modules are imported only when a check of that kind runs, so the worker starts without NumPy and works
+even while a kind is missing from this runtime (its checks then end ``errored`` and say so).
 """
 
 import importlib
 
-from gradlab.checks.base import Verdict
+from gradlab.checks.base import LearnerError, Verdict
 
 
 class CheckError(Exception):
@@ -18,8 +24,8 @@ KIND_MODULES = {
     "gradcheck": "gradlab.checks.gradcheck",
     "value-graph": "gradlab.checks.valuegraph",
     "training-loop": "gradlab.checks.trainloop",
-    "test": "gradlab.checks.tests",
-    "run": "gradlab.checks.run",
+    "test": "gradlab.checks.pack_test",
+    "run": "gradlab.checks.training_run",
 }
 
 
@@ -39,18 +45,20 @@ def kind_module(kind):
 def evaluate(sandbox, spec, context):
     """The Verdict of one check; LearnerError when the learner's code did not produce a value."""
     kind = spec.get("kind")
-    module = kind_module(kind)
-    if kind == "gradcheck":
-        verdict = module.check(sandbox, spec, spec.get("mode") or context.gradcheck_mode, spec.get("tolerance"))
-    elif kind == "value-graph":
-        verdict = module.check(sandbox, spec)
-    elif kind == "training-loop":
-        verdict = module.check(sandbox, spec, context.reference(spec))
-    else:
-        verdict = module.check(sandbox, spec, context)
+    verdict = kind_module(kind).check(sandbox, spec, context)
     if not isinstance(verdict, Verdict):
         raise TypeError(f"the {kind} check returned {type(verdict).__name__}, not a Verdict")
     return verdict
+
+
+def reference_answer(sandbox, spec):
+    """The kind's ``reference`` hook on ``sandbox`` (the reference solution's files); CheckError when the reference
+    solution itself fails, which is the pack's problem, not the learner's."""
+    try:
+        return kind_module(spec.get("kind")).reference(sandbox, spec)
+    except LearnerError as error:
+        raise CheckError(f"{spec.get('kind')} {spec.get('id')}: the reference solution failed: {error.message}") \
+            from None
 
 
 # ---- CheckResult ----

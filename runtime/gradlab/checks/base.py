@@ -31,10 +31,20 @@ class Sandbox(Protocol):
         """Evaluate ``expr`` in the learner namespace plus ``bindings`` (plain values) and return the
         plain result. Non-plain results come back as an opaque handle; raises LearnerError."""
 
-    def run(self, code: str, bindings: Optional[Dict[str, Any]] = None, result: str = "result") -> Any:
+    def execute(self, code: str, bindings: Optional[Dict[str, Any]] = None, result: str = "result") -> Any:
         """Execute ``code`` (trusted grader code, e.g. a generated Value graph or loop instrumentation)
         in a fresh copy of the learner namespace plus ``bindings`` and return the plain value of the
         variable named ``result``; raises LearnerError."""
+
+
+class CheckContext(Protocol):
+    """What a check kind may need beyond its sandbox and its spec (gradlab.grading.CheckContext)."""
+
+    gradcheck_mode: str  # the host's choice for gradient checks: auto | full | fast (a spec's own mode wins)
+    exercise: Any  # gradlab.grading.Exercise: the pack's folder, its tests file and release files
+
+    def reference(self, spec: dict) -> dict:
+        """The reference solution's answer to this check (the kind's ``reference`` hook), computed or baked."""
 
 
 @dataclass

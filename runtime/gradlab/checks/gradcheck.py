@@ -281,7 +281,7 @@ class SandboxOracle:
                      f"result = gradlab_losses(_gradlab_loss, _gradlab_slots, {{{point}}}, _gradlab_probes)\n")
 
     def __call__(self, layout, values, probes):
-        found = self.sb.run(self.code, {**self.inputs, "_gradlab_slots": layout.wire(), "_gradlab_probes": probes})
+        found = self.sb.execute(self.code, {**self.inputs, "_gradlab_slots": layout.wire(), "_gradlab_probes": probes})
         if not (isinstance(found, (tuple, list)) and len(found) == 3 and isinstance(found[0], np.ndarray)):
             raise fd.LossNotANumber(f"the loss evaluation came back as {describe(found)}")
         return found[0].astype(np.float64), list(found[1]), found[2]
@@ -316,7 +316,7 @@ def _inputs(sb, spec: dict, trial: int) -> Dict[str, object]:
     lines = ["import numpy as _gradlab_numpy", f"rng = _gradlab_numpy.random.default_rng({int(trial)})"]
     lines += [f"{name} = ({expression})" for name, expression in spec["inputs"].items()]
     lines.append("result = {" + ", ".join(f"{name!r}: {name}" for name in names) + "}")
-    found = sb.run("\n".join(lines) + "\n", {})
+    found = sb.execute("\n".join(lines) + "\n", {})
     return {name: _float64(found[name]) for name in names}
 
 
@@ -341,12 +341,17 @@ def _split(raw, wrt: Sequence[str], labels: Dict[str, str], expression: str):
     return dict(zip(wrt, raw)), None
 
 
-def check(sb, spec: dict, mode: str = "auto", tolerance: Optional[dict] = None) -> Verdict:
+def mode_of(spec: dict, context) -> str:
+    """The spec's own mode wins over the host's choice."""
+    return spec.get("mode") or getattr(context, "gradcheck_mode", None) or "auto"
+
+
+def check(sb, spec: dict, context) -> Verdict:
     wrt = list(spec["wrt"])
     labels = spec.get("labels") or {}
     trials = max(1, int(spec.get("trials", DEFAULT_TRIALS)))
-    mode = spec.get("mode") or mode or "auto"
-    tol = fd.tolerance(tolerance or spec.get("tolerance"))
+    mode = mode_of(spec, context)
+    tol = fd.tolerance(spec.get("tolerance"))
     warnings: List[str] = []
     verdict = None
     for trial in range(trials):
@@ -369,7 +374,8 @@ def check(sb, spec: dict, mode: str = "auto", tolerance: Optional[dict] = None) 
             relu = {"preactivation": lambda: np.asarray(sb.eval(expression, _used(expression, inputs))),
                     "params": spec["relu"].get("params", []), "name": preactivation_name(expression)}
         try:
-            verdict = judge({name: inputs[name] for name in wrt}, gradient, SandboxOracle(sb, spec["loss"], inputs, wrt),
+            oracle = SandboxOracle(sb, spec["loss"], inputs, wrt)
+            verdict = judge({name: inputs[name] for name in wrt}, gradient, oracle,
                             mode=mode, tolerance=tol, labels=labels, samples_n=_sample_counts(inputs, wrt),
                             relu=relu, directions=spec.get("directions", MIN_DIRECTIONS), seed=trial)
         except fd.LossNotANumber as error:

@@ -104,9 +104,9 @@ def _jsonable(value):
     return f"<{describe(value)}>"
 
 
-def bake(reference_sandbox, spec: dict) -> dict:
-    """The reference solution's trajectory on the check's problem, as plain JSON."""
-    return _jsonable(reference_sandbox.run(_program(spec), {}))
+def reference(reference_sandbox, spec: dict) -> dict:
+    """The kind's ``reference`` hook: the reference solution's trajectory on the check's problem, as plain JSON."""
+    return _jsonable(reference_sandbox.execute(_program(spec), {}))
 
 
 def _array(value):
@@ -281,22 +281,11 @@ def _judge_error(mine: dict, spec: dict, initial) -> None:
     raise LearnerError("exception", f"{spec['run']} raised {kind}: {text}", file=file, line=line, function=function)
 
 
-def reference_trace(reference, spec: dict) -> dict:
-    """The reference trajectory: bake()'s dict of ``reference`` (a sandbox on the reference solution, or that dict
-    already); CheckError when the reference solution itself fails."""
-    try:
-        baked = reference if isinstance(reference, dict) else bake(reference, spec)
-    except LearnerError as error:
-        raise CheckError(f"training-loop {spec.get('id')}: the reference solution failed: {error.message}") from None
-    if "error" in baked:
-        raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {baked['error'][:2]}")
-    return baked
-
-
-def check(sb, spec: dict, reference) -> Verdict:
-    """``reference``: a sandbox on the reference solution, or bake()'s dict of it."""
-    expected = reference_trace(reference, spec)
-    mine = sb.run(_program(spec), {})
+def check(sb, spec: dict, context) -> Verdict:
+    expected = context.reference(spec)
+    if "error" in expected:
+        raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
+    mine = sb.execute(_program(spec), {})
     opt = spec["optimizer"]
     initial = [_array(v) for v in expected["initial"]]
     grads, ref_grads = _arrays(mine, "grads"), _arrays(expected, "grads")

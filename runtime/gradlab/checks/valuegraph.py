@@ -239,7 +239,7 @@ def _run(sb, graphs: Sequence[Graph], cls: str) -> List[dict]:
     code.append(f"_gradlab_class = {cls}  # a missing class fails here, once\nresult = [{calls}]")
     # compiled under a name of its own, so that a traceback tells the grader's frames from the learner's
     program = "\n\n".join(code) + "\n"
-    return sb.run(f"exec(compile({program!r}, '<gradlab-value-graph>', 'exec'))\n", {})
+    return sb.execute(f"exec(compile({program!r}, '<gradlab-value-graph>', 'exec'))\n", {})
 
 
 # ---- the tests, from the simplest ----
@@ -382,7 +382,7 @@ def random_graph(rnd: random.Random, ops: Sequence[str]) -> Optional[Graph]:
                 operands = (c, x)
             elif const == "exponent":
                 operands = (x, Const(rnd.choice([2.0, 3.0] + ([0.5] if values[x] > 0.1 else [])
-                                                 + ([-1.0] if abs(values[x]) > 0.5 else []))))
+                                                + ([-1.0] if abs(values[x]) > 0.5 else []))))
             elif math in ("neg", "relu"):
                 operands = (x,)
             else:
@@ -535,7 +535,7 @@ def _inert(cases: Sequence[Case], results: Sequence[dict]) -> bool:
                                 all(g == 0.0 for g in found["grads"]) for _case, found in alone)
 
 
-def check(sb, spec: dict) -> Verdict:
+def check(sb, spec: dict, context) -> Verdict:
     cls = spec.get("class") or "Value"
     if not cls.isidentifier():
         raise CheckError(f"value-graph {spec.get('id')}: class {cls!r} is not a Python name")

@@ -27,4 +27,3 @@ class CancelToken:
     def close(self):
         os.close(self._read)
         os.close(self._write)
-

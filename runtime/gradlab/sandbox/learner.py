@@ -31,7 +31,7 @@ from gradlab import codec, rpc, system
 from gradlab.sandbox import audit
 from gradlab.sandbox.forking import fork_child, send_message, serve_forks
 
-GRADER_FILENAMES = ("<check>", "<run>")
+GRADER_FILENAMES = ("<check>", "<execute>")
 MESSAGE_CHARS = 2000
 
 OPERATORS = {
@@ -262,13 +262,13 @@ class LearnerProcess:
     def _prepare(self, message):
         """The request as a call of no arguments that runs the learner's code; decoding happens here, first."""
         op = message.get("op")
-        if op in ("eval", "run"):
+        if op in ("eval", "execute"):
             scope = self._scope(message.get("bindings"))
             if op == "eval":
                 source = message["expr"]
                 return lambda: eval(self._compile(source, "<check>", "eval", scope), scope)
             source, name = message["code"], message.get("result", "result")
-            return lambda: self._run(self._compile(source, "<run>", "exec", scope), scope, name)
+            return lambda: self._execute(self._compile(source, "<execute>", "exec", scope), scope, name)
         if op == "call":
             args = [self._value(a) for a in message.get("args", [])]
             kwargs = {k: self._value(v) for k, v in message.get("kwargs", {}).items()}
@@ -290,7 +290,7 @@ class LearnerProcess:
         raise ValueError(f"unknown request {op!r}")
 
     @staticmethod
-    def _run(code, scope, name):
+    def _execute(code, scope, name):
         exec(code, scope)
         if name not in scope:
             raise LookupError(f"the check's code did not set `{name}`")

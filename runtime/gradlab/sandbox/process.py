@@ -52,8 +52,8 @@ class ProcessSandbox:
     def eval(self, expr, bindings=None):
         return self.request({"op": "eval", "expr": expr, "bindings": self._bindings(bindings)})
 
-    def run(self, code, bindings=None, result="result"):
-        return self.request({"op": "run", "code": code, "bindings": self._bindings(bindings), "result": result})
+    def execute(self, code, bindings=None, result="result"):
+        return self.request({"op": "execute", "code": code, "bindings": self._bindings(bindings), "result": result})
 
     # ---- requests ----
 

@@ -157,4 +157,3 @@ class Template(Forker):
         """Kill the template (its copies are the checks' to kill) and remove its folder."""
         self._stop()
         self.workdir.remove()
-

@@ -1,6 +1,7 @@
-"""The `test` check kind: a pack author's ``@test`` function (gradlab.testing), run in the grader with ``sub``,
-a proxy whose calls go to the learner's sandboxed process. In a release, a hidden test is not code any more but
-a transcript (gradlab.transcripts): the learner's process must answer the recorded calls as the reference did.
+"""The `test` check kind: a pack author's ``@test`` function (gradlab.testing) from the exercise's tests file, run
+in the grader with ``sub``, a proxy whose calls go to the learner's sandboxed process. In a release, a hidden test
+is not code any more but a transcript (gradlab.transcripts, recorded by this kind's ``record`` hook): the
+learner's process must answer the recorded calls as the reference did.
 """
 
 import importlib.util
@@ -117,13 +118,36 @@ def run_test(function, sandbox, path):
     return Verdict(True, "passed")
 
 
+def _test_function(exercise, spec):
+    path = exercise.tests_path()
+    function = load(path).get(spec["id"])
+    if function is None:
+        raise CheckError(f"{os.path.basename(path)} has no @test({spec['id']!r}) for this check")
+    return function, path
+
+
 def check(sandbox, spec, context):
     exercise = context.exercise
     if exercise.form == "release" and spec.get("hidden"):
-        return transcripts.replay(sandbox, exercise.transcript(spec["id"]), spec.get("tolerance"))
-    path = exercise.tests_path()
-    function = exercise.tests().get(spec["id"])
-    if function is None:
-        raise CheckError(f"{os.path.basename(path)} has no @test({spec['id']!r}) for this check")
+        tests = exercise.release_file(transcripts.FILE).get("tests", {})
+        if spec["id"] not in tests:
+            raise CheckError(f"{transcripts.FILE} has no transcript for the hidden test `{spec['id']}`; rebuild the "
+                             "release with `gradlab build`")
+        return transcripts.replay(sandbox, tests[spec["id"]], spec.get("tolerance"))
+    function, path = _test_function(exercise, spec)
     return run_test(function, sandbox, path)
 
+
+def record(sandbox, spec, context):
+    """The kind's ``record`` hook: a hidden test's transcript against the reference solution in ``sandbox``
+    (None for a visible test, whose source ships). A hidden test the reference fails is the pack's problem."""
+    if not spec.get("hidden"):
+        return None
+    function, path = _test_function(context.exercise, spec)
+    calls = []
+    sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
+    verdict = run_test(function, sandbox, path)
+    if not verdict.passed:
+        raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the reference solution: "
+                                          f"{verdict.message}")
+    return {"calls": calls}

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from gradlab.checks.run import horizon, judge, read_metrics
+from gradlab.checks.training_run import horizon, judge, read_metrics
 from test.runtime.worker_client import SUBMISSIONS, WorkerProcess, remove, submission_with
 
 
@@ -83,7 +83,8 @@ class ThroughTheWorker(unittest.TestCase):
 
     def test_a_diverging_gradient_fails_the_condition(self):
         with open(os.path.join(SUBMISSIONS, "solution", "scale.py"), encoding="utf-8") as solution:
-            folder = submission_with(solution.read().replace("return 2 * (w * x - y) * x", "return -2 * (w * x - y) * x"))
+            flipped = solution.read().replace("return 2 * (w * x - y) * x", "return -2 * (w * x - y) * x")
+            folder = submission_with(flipped)
         try:
             check = self.worker.check(folder, only=["fit-falls"])["result"]["checks"][0]
         finally:

@@ -55,9 +55,9 @@ def check(sandbox, spec, context):
     if not os.path.isfile(os.path.join(sandbox.workdir.path, script)):
         raise CheckError(f"the training script {script} is neither in the submission nor in the exercise folder")
     history = os.path.join(sandbox.workdir.path, HISTORY_FILE)
-    sandbox.run(RUN_SCRIPT, {"_gradlab_history": history, "_gradlab_script": script,
-                             "_gradlab_args": [str(a) for a in spec.get("args") or []],
-                             "_gradlab_horizon": horizon(spec.get("conditions") or [])})
+    sandbox.execute(RUN_SCRIPT, {"_gradlab_history": history, "_gradlab_script": script,
+                                 "_gradlab_args": [str(a) for a in spec.get("args") or []],
+                                 "_gradlab_horizon": horizon(spec.get("conditions") or [])})
     return judge(read_metrics(history), spec.get("conditions") or [], script)
 
 
