@@ -1,7 +1,8 @@
 // Options several commands share, parsed the same way everywhere.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliProblem } from './io';
-import type { GradcheckMode, Limits } from '../protocol/worker';
+import type { GradcheckMode } from '../protocol/pack';
+import type { Limits } from '../protocol/worker';
 
 export const graderOptions = {
   python: { type: 'string' },

@@ -2,7 +2,8 @@
 // spells their keys. Import it as a namespace: `settings.pythonPath()`.
 import * as vscode from 'vscode';
 import type { DeviceSetting } from '../protocol/runs';
-import type { GradcheckMode, Limits } from '../protocol/worker';
+import type { GradcheckMode } from '../protocol/pack';
+import type { Limits } from '../protocol/worker';
 
 /** Each setting's key under `gradlab.`. */
 export const SettingKey = {

@@ -88,6 +88,9 @@ export interface CheckBase {
   tolerance?: Tolerance;
 }
 
+/** Per element up to a size, random directions above (auto); every element (full); a few random directions (fast). */
+export type GradcheckMode = 'auto' | 'full' | 'fast';
+
 export interface GradcheckSpec extends CheckBase {
   kind: 'gradcheck';
   /** name -> Python expression, evaluated in order in the learner's namespace with `np`, `rng` and earlier names */
@@ -103,7 +106,7 @@ export interface GradcheckSpec extends CheckBase {
   /** random points tried, default 3 */
   trials?: number;
   /** overrides the host's setting */
-  mode?: 'auto' | 'full' | 'fast';
+  mode?: GradcheckMode;
   /** random directions in fast mode, default 4 (never fewer) */
   directions?: number;
   /** pre-activation of a ReLU, to recognise a missing mask: expression and the parameters its unit axis feeds */
@@ -159,6 +162,9 @@ export interface RunSpec extends CheckBase {
 }
 
 export type CheckSpec = GradcheckSpec | ValueGraphSpec | TrainingLoopSpec | TestSpec | RunSpec;
+
+/** The check kinds, derived from the spec types: a new kind is a new spec type in CheckSpec and nothing more here. */
+export type CheckKind = CheckSpec['kind'];
 
 export interface EquivalentMutant {
   id: string;

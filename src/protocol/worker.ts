@@ -5,7 +5,7 @@
 //   Content-Length: <byte length of the UTF-8 body>\r\n\r\n<JSON body>
 // Requests carry an integer `id` and get exactly one response with the same id; notifications carry none.
 
-import type { ExerciseSpec, PackForm } from './pack';
+import type { CheckKind, ExerciseSpec, GradcheckMode, PackForm } from './pack';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -48,19 +48,21 @@ export interface NotificationMessage<P = unknown> {
   params: P;
 }
 
-export type ErrorCode =
+export const ErrorCode = {
   /** malformed request or unknown method */
-  | 'bad-request'
+  BadRequest: 'bad-request',
   /** the pack or exercise could not be loaded (message says which file and why) */
-  | 'pack'
+  Pack: 'pack',
   /** the exercise needs a package the interpreter lacks (NumPy, PyTorch) */
-  | 'missing-dependency'
+  MissingDependency: 'missing-dependency',
   /** the sandbox cannot run on this platform (no fork) */
-  | 'unsupported-platform'
+  UnsupportedPlatform: 'unsupported-platform',
   /** answered a Cancel notification */
-  | 'cancelled'
+  Cancelled: 'cancelled',
   /** a bug in the worker itself */
-  | 'internal';
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export interface ResponseError {
   code: ErrorCode;
@@ -117,8 +119,6 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { timeoutS: 10, memoryMb: 1024, outputKb: 64 };
 
-export type GradcheckMode = 'auto' | 'full' | 'fast';
-
 /** The pack as the worker needs it: validated by the host, never re-parsed in Python. */
 export interface PackRef {
   /** absolute path of the pack folder */
@@ -147,7 +147,6 @@ export interface CheckParams {
   private?: string[];
 }
 
-export type CheckKind = 'gradcheck' | 'value-graph' | 'training-loop' | 'test' | 'run';
 export type CheckStatus = 'passed' | 'failed' | 'errored' | 'timeout';
 
 export interface CheckResult {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import schema from '../../schemas/pack.schema.json';
 import type {
   CheckBase,
+  CheckKind,
   EquivalentMutant,
   ExerciseFile,
   ExerciseLimits,
@@ -38,7 +39,7 @@ function keys(table: object): string[] {
 }
 
 const base: Fields<CheckBase> = { id: true, title: true, points: true, hidden: true, function: true, file: true, hints: true, tolerance: true };
-const kinds: Record<string, { fields: object; required: object }> = {
+const kinds: Record<CheckKind, { fields: object; required: object }> = {
   gradcheck: {
     fields: { inputs: true, loss: true, gradient: true, wrt: true, labels: true, trials: true, mode: true, directions: true, relu: true, kind: true } satisfies Fields<Omit<GradcheckSpec, keyof CheckBase>>,
     required: { inputs: true, loss: true, gradient: true, wrt: true, kind: true, id: true, title: true } satisfies Required<GradcheckSpec>,
@@ -96,6 +97,7 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
     const check = definitions.check as Definition & { allOf: Array<{ if: { properties: { kind: { const: string } } }; then: { required?: string[]; propertyNames: { enum: string[] } } }> };
     const branches = new Map(check.allOf.map((b) => [b.if.properties.kind.const, b.then]));
     assert.deepEqual([...branches.keys()].sort(), Object.keys(kinds).sort());
+    assert.deepEqual([...(check.properties.kind as unknown as { enum: string[] }).enum].sort(), Object.keys(kinds).sort(), 'the kind enum');
     const all = new Set<string>(Object.keys(base));
     for (const [kind, { fields, required }] of Object.entries(kinds)) {
       const branch = branches.get(kind)!;

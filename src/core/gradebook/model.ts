@@ -1,7 +1,8 @@
 // What `gradlab grade` produces: one record per student, every check with its verdict, points and message.
 // gradebook.json holds exactly this and is the source of truth: the CSV, Canvas, Gradescope and feedback
 // files are derived from it alone (so `gradlab merge` can regenerate them without the pack).
-import type { CheckResult, GradcheckMode, Limits } from '../../protocol/worker';
+import type { GradcheckMode } from '../../protocol/pack';
+import type { CheckResult, Limits } from '../../protocol/worker';
 
 export const GRADEBOOK_FORMAT = 1;
 

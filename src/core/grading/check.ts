@@ -7,8 +7,8 @@ import type { GraderClient } from '../grader/client';
 import type { LoadedPack } from '../packs/load';
 import { effectiveLimits } from '../packs/limits';
 import { materializeForm } from '../packs/scaffold';
-import type { CheckReport, GradcheckMode, Limits } from '../../protocol/worker';
-import type { ExerciseSpec } from '../../protocol/pack';
+import type { CheckReport, Limits } from '../../protocol/worker';
+import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
 
 export interface CheckRequest {
   client: GraderClient;

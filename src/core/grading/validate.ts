@@ -5,8 +5,8 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExerciseSpec } from '../../protocol/pack';
-import type { CheckReport, GradcheckMode, HelloResult, Limits, Mutant } from '../../protocol/worker';
+import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
+import type { CheckReport, HelloResult, Limits, Mutant } from '../../protocol/worker';
 import type { GraderClient } from '../grader/client';
 import { exerciseDir, findExercise, type LoadedPack } from '../packs/load';
 import { PackError } from '../packs/problems';

@@ -3,7 +3,7 @@
 // that must point at a function the manifest declares. Every problem is collected, none stops the rest.
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { PACK_FORMAT_VERSION, type CheckSpec, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
+import { PACK_FORMAT_VERSION, type CheckKind, type CheckSpec, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
 import type { ManifestSource } from './manifest';
 import { MarkerError, hasMarkers, markerBlocks } from './regions';
 import { findTests } from './testsSource';
@@ -199,34 +199,37 @@ function checkProblems(exercise: ExerciseSpec, check: CheckSpec, at: (...rest: P
       c.field(at('function'), `'${check.function}' is not among the functions of ${file.path} (${functions.length ? functions.join(', ') : 'it lists none'}): add it to that file's "functions" or fix the name`);
     }
   }
-  switch (check.kind) {
-    case 'gradcheck': {
-      const inputs = Object.keys(check.inputs);
-      check.wrt.forEach((name, i) => {
-        if (!inputs.includes(name)) c.field(at('wrt', i), `'${name}' is not one of the inputs (${inputs.join(', ')})`);
-      });
-      for (const name of Object.keys(check.labels ?? {})) if (!check.wrt.includes(name)) c.field(at('labels', name), `'${name}' is not in wrt (${check.wrt.join(', ')})`);
-      break;
-    }
-    case 'value-graph':
-      (check.focus ?? []).forEach((op, i) => {
-        if (!check.ops.includes(op)) c.field(at('focus', i), `'${op}' is not in ops (${check.ops.join(', ')}): the graphs could not use it`);
-      });
-      break;
-    case 'training-loop':
-      if (!(check.optimizer in check.setup)) c.field(at('optimizer'), `'${check.optimizer}' is not a name defined in setup (${Object.keys(check.setup).join(', ')})`);
-      break;
-    case 'run':
-      if (!exercise.files.some((f) => f.path === check.script)) c.field(at('script'), `'${check.script}' is not one of this exercise's files; list it in "files" with role "script"`);
-      check.conditions.forEach((condition, i) => {
-        if (condition.below === undefined && !condition.finite) c.field(at('conditions', i), 'a condition needs "below" or "finite": true');
-        if (condition.byStep !== undefined && condition.below === undefined) c.field(at('conditions', i, 'byStep'), '"byStep" needs "below"');
-      });
-      break;
-    case 'test':
-      break;
-  }
+  (KIND_PROBLEMS[check.kind] as KindProblems<CheckKind>)(check, exercise, at, c);
 }
+
+type KindProblems<K extends CheckKind> = (check: Extract<CheckSpec, { kind: K }>, exercise: ExerciseSpec, at: (...rest: Path) => Path, c: Collector) => void;
+
+/** What each kind of check must get right beyond the schema; keyed by kind, so a new kind asks for its entry. */
+const KIND_PROBLEMS: { [K in CheckKind]: KindProblems<K> } = {
+  gradcheck: (check, _exercise, at, c) => {
+    const inputs = Object.keys(check.inputs);
+    check.wrt.forEach((name, i) => {
+      if (!inputs.includes(name)) c.field(at('wrt', i), `'${name}' is not one of the inputs (${inputs.join(', ')})`);
+    });
+    for (const name of Object.keys(check.labels ?? {})) if (!check.wrt.includes(name)) c.field(at('labels', name), `'${name}' is not in wrt (${check.wrt.join(', ')})`);
+  },
+  'value-graph': (check, _exercise, at, c) => {
+    (check.focus ?? []).forEach((op, i) => {
+      if (!check.ops.includes(op)) c.field(at('focus', i), `'${op}' is not in ops (${check.ops.join(', ')}): the graphs could not use it`);
+    });
+  },
+  'training-loop': (check, _exercise, at, c) => {
+    if (!(check.optimizer in check.setup)) c.field(at('optimizer'), `'${check.optimizer}' is not a name defined in setup (${Object.keys(check.setup).join(', ')})`);
+  },
+  run: (check, exercise, at, c) => {
+    if (!exercise.files.some((f) => f.path === check.script)) c.field(at('script'), `'${check.script}' is not one of this exercise's files; list it in "files" with role "script"`);
+    check.conditions.forEach((condition, i) => {
+      if (condition.below === undefined && !condition.finite) c.field(at('conditions', i), 'a condition needs "below" or "finite": true');
+      if (condition.byStep !== undefined && condition.below === undefined) c.field(at('conditions', i, 'byStep'), '"byStep" needs "below"');
+    });
+  },
+  test: () => {}, // tests.py is checked as a whole (testProblems)
+};
 
 /** tests.py must implement every test check (authoring), or only the public ones plus transcripts (release). */
 async function testProblems(exercise: ExerciseSpec, release: boolean, at: (...rest: Path) => Path, c: Collector): Promise<void> {
