@@ -1,59 +1,58 @@
 // The 2-D decision boundary: the model's output on a grid as a heatmap (class 0 in red, class 1 in blue, paler where
 // the model is unsure), the 0.5 contour, and the data points, with a scrubber over the snapshots of training.
 import type { BoundarySnapshot } from '../src/protocol/webview';
+import { withExportButton } from './exportButton';
 import { Scrubber } from './scrubber';
-import type { RunStore } from './store';
 import { withAlpha, type Theme } from './theme';
+import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
 
 const MARGIN = { left: 44, right: 12, top: 10, bottom: 28 };
 
-export class BoundaryView {
+export class BoundaryView implements View {
   readonly element: HTMLElement;
+  private theme: Theme;
   private readonly canvasElement: HTMLCanvasElement;
   private readonly caption: HTMLElement;
   private readonly scrubber: Scrubber;
 
-  constructor(
-    private theme: Theme,
-    private readonly redraw: () => void,
-  ) {
+  constructor(host: ViewHost) {
+    this.theme = host.theme();
     this.element = document.createElement('section');
     this.element.className = 'view boundary';
     this.canvasElement = document.createElement('canvas');
     this.canvasElement.setAttribute('role', 'img');
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.scrubber = new Scrubber('Decision boundary snapshot', () => this.redraw());
+    this.scrubber = new Scrubber('Decision boundary snapshot', () => host.redraw());
     this.element.append(this.canvasElement, this.scrubber.element, this.caption);
+    withExportButton(this.element, 'Decision boundary', host, () => this.canvasElement);
   }
 
   setTheme(theme: Theme): void {
     this.theme = theme;
   }
 
-  canvas(): HTMLCanvasElement {
-    return this.canvasElement;
-  }
-
-  render(run: RunStore | undefined): void {
-    const snapshots = run?.boundaries ?? [];
+  draw(frame: Frame): Drawn {
+    const run = runWith('boundaries', frame);
+    const snapshots = run?.snapshots.boundaries ?? [];
     const index = this.scrubber.select(snapshots.map((s) => s.step));
     const snapshot = snapshots[index];
     if (!run || !snapshot) {
       this.canvasElement.hidden = true;
       this.caption.textContent =
         'No decision boundary yet. A classification script calls gradlab.snapshot_boundary(predict, (x_min, x_max, y_min, y_max), 60) every few epochs.';
-      return;
+      return { points: 0, flagged: 0 };
     }
     this.canvasElement.hidden = false;
-    this.draw(snapshot);
+    this.paint(snapshot);
     const share = snapshot.values.filter((v) => v !== null && probability(v, snapshot) >= 0.5).length / snapshot.values.length;
     const text = `${run.label}, step ${snapshot.step}: ${snapshot.nx}×${snapshot.ny} grid, ${(share * 100).toFixed(0)}% of it predicted class 1${snapshot.points ? `, ${snapshot.points.length} data points` : ''}.`;
     this.caption.textContent = text;
     this.canvasElement.setAttribute('aria-label', `Decision boundary heatmap. ${text}`);
+    return { points: 0, flagged: 0 };
   }
 
-  private draw(s: BoundarySnapshot): void {
+  private paint(s: BoundarySnapshot): void {
     const t = this.theme;
     const ratio = devicePixelRatio || 1;
     const width = Math.max(240, Math.min(this.element.clientWidth || 480, 640));

@@ -2,6 +2,7 @@
 // (the step of minimum validation loss) and the places a value was not finite.
 import type { LineSeries, Marker } from './lineChart';
 import type { RunStore } from './store';
+import type { ShownRun } from './view';
 
 export type MetricGroup = 'loss' | 'optimizer' | 'other';
 
@@ -26,11 +27,6 @@ function dashFor(name: string, reference: boolean): number[] | undefined {
   if (isValidationLoss(name) || isLearningRate(name)) return [6, 4];
   if (/train|grad/i.test(name) || name === 'loss') return undefined;
   return [2, 3];
-}
-
-export interface ShownRun {
-  store: RunStore;
-  colour: string;
 }
 
 /** Series of the metrics in `pick` for every shown run (learning rates on the right axis of the optimizer chart). */

@@ -1,10 +1,11 @@
 // The 1-D fit: the data points, the true function (when the script gave it) and the model's predictions, with a
 // scrubber over the snapshots, so the learner sees the model find the sine and then chase the noise.
 import type { FitSnapshot } from '../src/protocol/webview';
+import { withExportButton } from './exportButton';
 import { LineChart } from './lineChart';
 import { Scrubber } from './scrubber';
-import type { RunStore } from './store';
 import type { Theme } from './theme';
+import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
 
 interface SortedFit {
   x: number[];
@@ -28,24 +29,24 @@ function sorted(fit: FitSnapshot): SortedFit {
   return s;
 }
 
-export class FitView {
+export class FitView implements View {
   readonly element: HTMLElement;
+  private theme: Theme;
   private readonly chart: LineChart;
   private readonly caption: HTMLElement;
   private readonly scrubber: Scrubber;
 
-  constructor(
-    private theme: Theme,
-    redraw: () => void,
-  ) {
+  constructor(host: ViewHost) {
+    this.theme = host.theme();
     this.element = document.createElement('section');
     this.element.className = 'view fit';
-    const host = document.createElement('div');
-    this.chart = new LineChart(host, theme, 'Model fit: data points, true function and predictions');
-    this.scrubber = new Scrubber('Fit snapshot', redraw);
+    const chartHost = document.createElement('div');
+    this.chart = new LineChart(chartHost, this.theme, 'Model fit: data points, true function and predictions');
+    this.scrubber = new Scrubber('Fit snapshot', () => host.redraw());
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.element.append(host, this.scrubber.element, this.caption);
+    this.element.append(chartHost, this.scrubber.element, this.caption);
+    withExportButton(this.element, 'Fit', host, () => this.chart.canvas());
   }
 
   setTheme(theme: Theme): void {
@@ -53,22 +54,16 @@ export class FitView {
     this.chart.setTheme(theme);
   }
 
-  canvas(): HTMLCanvasElement | undefined {
-    return this.chart.canvas();
-  }
-
-  resize(): void {
-    this.chart.resize();
-  }
-
-  render(run: RunStore | undefined, colour: string): number {
-    const fits = run?.fits ?? [];
+  draw(frame: Frame): Drawn {
+    const run = runWith('fits', frame);
+    const colour = run ? frame.colourOf(run) : this.theme.foreground;
+    const fits = run?.snapshots.fits ?? [];
     const index = this.scrubber.select(fits.map((f) => f.step));
     const fit = fits[index];
     if (!run || !fit) {
       this.chart.update({ xLabel: 'x', yLabel: 'y', logY: false, series: [] });
       this.caption.textContent = 'No fit yet. A regression script calls gradlab.snapshot_fit(x, y, predictions, y_func=np.sin) every few epochs.';
-      return 0;
+      return { points: 0, flagged: 0 };
     }
     const s = sorted(fit);
     const series = [
@@ -80,7 +75,7 @@ export class FitView {
     this.caption.textContent =
       `Dots: the data; ${s.yFunc ? 'dashed: the true function; ' : ''}solid: the model. ${run.label}, step ${fit.step}: ${s.x.length} points; ` +
       `mean squared error of the model against the ${s.yFunc ? 'true function' : 'data'}: ${Number.isFinite(mse) ? mse.toPrecision(4) : 'n/a'}.`;
-    return this.chart.update({ xLabel: 'x', yLabel: 'y', logY: false, series, height: 280 });
+    return { points: this.chart.update({ xLabel: 'x', yLabel: 'y', logY: false, series, height: 280 }), flagged: 0 };
   }
 }
 

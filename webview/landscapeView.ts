@@ -2,30 +2,27 @@
 // and the learner's steps placed on it, so gradient descent is seen sliding down (or jumping across) the valley.
 import type { LandscapeSnapshot } from '../src/protocol/webview';
 import { formatNumber } from './curves';
+import { withExportButton } from './exportButton';
 import { LineChart, type LineSeries } from './lineChart';
-import type { RunStore } from './store';
 import type { Theme } from './theme';
+import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
 
-export interface LandscapeSource {
-  /** the run whose slice is drawn */
-  slice: RunStore;
-  /** runs whose logged parameter values are drawn on it, with their colours */
-  walkers: { store: RunStore; colour: string }[];
-}
-
-export class LandscapeView {
+export class LandscapeView implements View {
   readonly element: HTMLElement;
+  private theme: Theme;
   private readonly chart: LineChart;
   private readonly caption: HTMLElement;
 
-  constructor(private theme: Theme) {
+  constructor(host: ViewHost) {
+    this.theme = host.theme();
     this.element = document.createElement('section');
     this.element.className = 'view landscape';
-    const host = document.createElement('div');
-    this.chart = new LineChart(host, theme, 'Loss landscape slice with the training steps on it');
+    const chartHost = document.createElement('div');
+    this.chart = new LineChart(chartHost, this.theme, 'Loss landscape slice with the training steps on it');
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.element.append(host, this.caption);
+    this.element.append(chartHost, this.caption);
+    withExportButton(this.element, 'Loss landscape', host, () => this.chart.canvas());
   }
 
   setTheme(theme: Theme): void {
@@ -33,26 +30,19 @@ export class LandscapeView {
     this.chart.setTheme(theme);
   }
 
-  canvas(): HTMLCanvasElement | undefined {
-    return this.chart.canvas();
-  }
-
-  resize(): void {
-    this.chart.resize();
-  }
-
-  render(source: LandscapeSource | undefined): number {
-    const slice = source?.slice.landscapes.at(-1);
-    if (!source || !slice) {
+  /** The newest slice of the run that has one, with every shown run's logged steps of its parameter placed on it. */
+  draw(frame: Frame): Drawn {
+    const slice = runWith('landscapes', frame)?.snapshots.landscapes.at(-1);
+    if (!slice) {
       this.chart.update({ xLabel: 'w', yLabel: 'loss', logY: false, series: [] });
       this.caption.textContent =
         'No loss landscape yet. A script calls gradlab.snapshot_landscape(loss_of_w, values, param="w", fixed={"b": b}) and logs w with its loss.';
-      return 0;
+      return { points: 0, flagged: 0 };
     }
     const curve = sortedCurve(slice);
     const series: LineSeries[] = [{ key: 'slice', label: 'loss along the slice', colour: this.theme.muted, width: 2, xs: curve.xs, ys: curve.ys }];
     const described: string[] = [];
-    for (const { store, colour } of source.walkers) {
+    for (const { store, colour } of frame.shown) {
       const walk = store.seriesOf(slice.param);
       if (walk.xs.length === 0) continue;
       const xs: number[] = [];
@@ -72,7 +62,7 @@ export class LandscapeView {
     this.caption.textContent =
       `Loss along ${slice.param}${fixed ? ` with ${fixed} held fixed` : ''}; lowest at ${slice.param} = ${formatNumber(curve.xs[best])}. ` +
       (described.length ? `Steps, placed on the slice: ${described.join('; ')}.` : `Log ${slice.param} with gradlab.log to see the steps on it.`);
-    return this.chart.update({ xLabel: slice.param, yLabel: 'loss', logY: false, series, height: 280 });
+    return { points: this.chart.update({ xLabel: slice.param, yLabel: 'loss', logY: false, series, height: 280 }), flagged: 0 };
   }
 }
 

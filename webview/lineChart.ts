@@ -135,11 +135,6 @@ export class LineChart {
     return spec.series.reduce((n, s) => n + s.xs.length, 0);
   }
 
-  /** Follows the container's width. */
-  resize(): void {
-    if (this.plot && this.spec && this.host.clientWidth && this.host.clientWidth !== this.width) this.update(this.spec);
-  }
-
   canvas(): HTMLCanvasElement | undefined {
     return this.plot?.ctx.canvas;
   }
@@ -147,11 +142,6 @@ export class LineChart {
   /** The series now drawn, for a legend under an exported image. */
   entries(): { label: string; colour: string }[] {
     return (this.spec?.series ?? []).map((s) => ({ label: s.label, colour: s.colour }));
-  }
-
-  destroy(): void {
-    this.plot?.destroy();
-    this.plot = undefined;
   }
 
   /** The data uPlot gets (windowed to the zoom, reduced to the width, non-positive values gapped on a log scale)

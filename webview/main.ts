@@ -17,16 +17,11 @@ import {
   type RunInfo,
   type WebviewMessage,
 } from '../src/protocol/webview';
-import { BoundaryView } from './boundaryView';
-import { earlyStop, formatNumber, markersFor, metricGroup, seriesFor, type ShownRun } from './curves';
-import { chartPng } from './exportPng';
-import { FitView } from './fitView';
-import { LandscapeView } from './landscapeView';
 import { Legend } from './legend';
-import { LineChart, type Marker } from './lineChart';
 import { RunStore } from './store';
-import { TableView } from './tableView';
+import { TABS } from './tabs';
 import { onThemeChange, readTheme, runColour } from './theme';
+import type { Drawn, Frame, View, ViewHost } from './view';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -34,22 +29,6 @@ interface VsCodeApi {
   setState(state: PanelState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
-
-const TABS = ['curves', 'fit', 'boundary', 'landscape', 'table'] as const;
-type Tab = (typeof TABS)[number];
-const TAB_TITLES: Record<Tab, string> = {
-  curves: 'Curves',
-  fit: 'Fit',
-  boundary: 'Decision boundary',
-  landscape: 'Landscape',
-  table: 'Table',
-};
-
-/** What one draw of the visible tab showed. */
-interface Drawn {
-  points: number;
-  flagged: number;
-}
 
 /** Draw reports after updates go out at most this often (the latest is always sent, late if need be). */
 const UPDATE_REPORT_MS = 1000;
@@ -75,18 +54,12 @@ class App {
   private readonly toolbar = document.createElement('header');
   private readonly noticeArea = document.createElement('div');
   private readonly legend: Legend;
-  private readonly charts: Record<'loss' | 'optimizer' | 'other', { chart: LineChart; caption: HTMLElement; title: string }>;
-  private readonly otherSelect = document.createElement('vscode-single-select');
-  private readonly fit: FitView;
-  private readonly boundary: BoundaryView;
-  private readonly landscape: LandscapeView;
-  private readonly table: TableView;
-  private readonly panels = new Map<Tab, HTMLElement>();
+  /** one view per tab, in TABS order */
+  private readonly views: View[];
 
   constructor() {
     const saved = vscode.getState();
-    this.state = saved?.v === WEBVIEW_PROTOCOL_VERSION ? saved : { v: WEBVIEW_PROTOCOL_VERSION, files: [], hiddenRuns: [], logScale: false, tab: 'curves' };
-    const redraw = () => this.schedule();
+    this.state = saved?.v === WEBVIEW_PROTOCOL_VERSION ? saved : { v: WEBVIEW_PROTOCOL_VERSION, files: [], hiddenRuns: [], logScale: false, tab: TABS[0].id };
     this.legend = new Legend({
       show: (ids, shown) => {
         const hidden = new Set(this.state.hiddenRuns);
@@ -101,15 +74,15 @@ class App {
       remove: (id) => post({ type: FromWebview.RemoveRun, runId: id }),
       exportCsv: (id) => post({ type: FromWebview.ExportCsv, runId: id }),
     });
-    this.charts = {
-      loss: this.chartBlock('Loss', 'Training and validation loss of every shown run'),
-      optimizer: this.chartBlock('Gradient norm and learning rate', 'Gradient norm (left axis) and learning rate (right axis)'),
-      other: this.chartBlock('Other metrics', 'Another logged metric, chosen above the chart'),
+    const host: ViewHost = {
+      theme: () => this.theme,
+      state: () => this.state,
+      changed: () => this.changed(),
+      redraw: () => this.schedule(),
+      post,
+      notice: (notice) => this.notice(notice),
     };
-    this.fit = new FitView(this.theme, redraw);
-    this.boundary = new BoundaryView(this.theme, redraw);
-    this.landscape = new LandscapeView(this.theme);
-    this.table = new TableView((id) => post({ type: FromWebview.ExportCsv, runId: id }));
+    this.views = TABS.map((tab) => new tab.View(host));
     this.build();
     onThemeChange(() => this.applyTheme());
     new ResizeObserver(() => this.schedule()).observe(this.root);
@@ -180,36 +153,17 @@ class App {
     for (const tab of TABS) {
       const header = document.createElement('vscode-tab-header');
       header.slot = 'header';
-      header.textContent = TAB_TITLES[tab];
+      header.textContent = tab.title;
       tabs.append(header);
     }
-    const curves = document.createElement('div');
-    curves.className = 'view curves';
-    this.otherSelect.setAttribute('aria-label', 'Metric to plot');
-    this.otherSelect.addEventListener('change', () => {
-      this.state.otherMetric = this.otherSelect.value;
-      this.changed();
-    });
-    curves.append(this.charts.loss.caption.parentElement as HTMLElement, this.charts.optimizer.caption.parentElement as HTMLElement);
-    const other = this.charts.other.caption.parentElement as HTMLElement;
-    other.querySelector('h3')?.after(this.otherSelect);
-    curves.append(other);
-    const contents: Record<Tab, HTMLElement> = {
-      curves,
-      fit: this.withExport(this.fit.element, 'Fit', () => this.fit.canvas(), () => []),
-      boundary: this.withExport(this.boundary.element, 'Decision boundary', () => this.boundary.canvas(), () => []),
-      landscape: this.withExport(this.landscape.element, 'Loss landscape', () => this.landscape.canvas(), () => []),
-      table: this.table.element,
-    };
-    for (const tab of TABS) {
+    for (const view of this.views) {
       const panel = document.createElement('vscode-tab-panel');
-      panel.append(contents[tab]);
-      this.panels.set(tab, panel);
+      panel.append(view.element);
       tabs.append(panel);
     }
-    tabs.selectedIndex = Math.max(0, TABS.indexOf(this.state.tab as Tab));
+    tabs.selectedIndex = this.tabIndex();
     tabs.addEventListener('vsc-tabs-select', (event) => {
-      this.state.tab = TABS[(event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex];
+      this.state.tab = TABS[(event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex].id;
       this.changed();
     });
 
@@ -219,45 +173,6 @@ class App {
     this.root.replaceChildren(this.toolbar, this.noticeArea, layout);
     this.root.removeAttribute('aria-busy');
     this.renderChrome();
-  }
-
-  private chartBlock(title: string, describe: string) {
-    const block = document.createElement('section');
-    block.className = 'chart-block';
-    const heading = document.createElement('h3');
-    heading.textContent = title;
-    const host = document.createElement('div');
-    const chart = new LineChart(host, this.theme, describe);
-    const caption = document.createElement('p');
-    caption.className = 'caption';
-    block.append(heading, host, caption);
-    const entry = { chart, caption, title };
-    this.withExport(block, title, () => chart.canvas(), () => chart.entries());
-    return entry;
-  }
-
-  /** A "Save as PNG" button in the block's heading row. */
-  private withExport(
-    block: HTMLElement,
-    title: string,
-    canvas: () => HTMLCanvasElement | undefined,
-    entries: () => { label: string; colour: string }[],
-  ): HTMLElement {
-    const button = document.createElement('vscode-button');
-    button.secondary = true;
-    button.textContent = 'Save as PNG';
-    button.setAttribute('aria-label', `Save the ${title} chart as a PNG image`);
-    button.addEventListener('click', () => {
-      const source = canvas();
-      if (!source || source.hidden) {
-        this.notice({ level: 'info', message: `The ${title} chart has nothing drawn yet.` });
-        return;
-      }
-      post({ type: FromWebview.SavePng, name: title.toLowerCase().replace(/\W+/g, '-'), dataUrl: chartPng(source, title, entries(), this.theme) });
-    });
-    block.prepend(button);
-    button.classList.add('export');
-    return block;
   }
 
   private renderChrome(): void {
@@ -350,91 +265,19 @@ class App {
     });
   }
 
+  /** Draws the visible tab's view. */
   private draw(): Drawn {
-    const shown: ShownRun[] = [...this.runs.values()]
-      .filter((s) => !this.state.hiddenRuns.includes(s.info.id))
-      .map((store) => ({ store, colour: this.colourOf(store) }));
-    const tab = (TABS.includes(this.state.tab as Tab) ? this.state.tab : 'curves') as Tab;
-    switch (tab) {
-      case 'curves':
-        return this.drawCurves(shown);
-      case 'fit': {
-        const run = this.runWith('fits', shown);
-        return { points: this.fit.render(run, run ? this.colourOf(run) : this.theme.foreground), flagged: 0 };
-      }
-      case 'boundary':
-        this.boundary.render(this.runWith('boundaries', shown));
-        return { points: 0, flagged: 0 };
-      case 'landscape': {
-        const slice = this.runWith('landscapes', shown);
-        return { points: this.landscape.render(slice && { slice, walkers: shown }), flagged: 0 };
-      }
-      case 'table':
-        this.table.render(this.focusRun());
-        return { points: 0, flagged: 0 };
-    }
-  }
-
-  private drawCurves(shown: ShownRun[]): Drawn {
-    const error = this.theme.error;
-    const loss = (m: string) => metricGroup(m) === 'loss';
-    const optimizer = (m: string) => metricGroup(m) === 'optimizer';
-    const others = [...new Set(shown.flatMap(({ store }) => store.metricNames().filter((m) => metricGroup(m) === 'other')))];
-    const otherMetric = others.includes(this.state.otherMetric ?? '') ? (this.state.otherMetric as string) : others[0];
-    this.syncOtherSelect(others, otherMetric);
-
-    let flagged = 0;
-    const marked = (markers: Marker[]) => {
-      for (const m of markers) if (m.kind === 'top' || m.kind === 'bottom') flagged++;
-      return markers;
+    const frame: Frame = {
+      shown: [...this.runs.values()].filter((s) => !this.state.hiddenRuns.includes(s.info.id)).map((store) => ({ store, colour: this.colourOf(store) })),
+      focus: this.focusRun(),
+      colourOf: (store) => this.colourOf(store),
     };
-    let points = this.charts.loss.chart.update({
-      xLabel: 'step',
-      integerX: true,
-      yLabel: this.state.logScale ? 'loss (log scale)' : 'loss',
-      logY: this.state.logScale,
-      series: seriesFor(shown, loss),
-      markers: marked(markersFor(shown, loss, error)),
-    });
-    this.charts.loss.caption.textContent = lossCaption(shown);
-    const optimizerSeries = seriesFor(shown, optimizer);
-    (this.charts.optimizer.caption.parentElement as HTMLElement).hidden = optimizerSeries.length === 0;
-    if (optimizerSeries.length > 0) {
-      points += this.charts.optimizer.chart.update({
-        xLabel: 'step',
-        integerX: true,
-        yLabel: 'gradient norm',
-        rightLabel: 'learning rate',
-        logY: false,
-        series: optimizerSeries,
-        markers: marked(markersFor(shown, optimizer, error)),
-        height: 180,
-      });
-      this.charts.optimizer.caption.textContent = latestCaption(shown, optimizer);
-    }
-    const otherBlock = this.charts.other.caption.parentElement as HTMLElement;
-    otherBlock.hidden = others.length === 0;
-    if (otherMetric) {
-      const pick = (m: string) => m === otherMetric;
-      points += this.charts.other.chart.update({ xLabel: 'step', integerX: true, yLabel: otherMetric, logY: false, series: seriesFor(shown, pick), markers: marked(markersFor(shown, pick, error)), height: 180 });
-      this.charts.other.caption.textContent = latestCaption(shown, pick);
-    }
-    return { points, flagged };
+    return this.views[this.tabIndex()].draw(frame);
   }
 
-  private syncOtherSelect(metrics: string[], selected: string | undefined): void {
-    const current = [...this.otherSelect.querySelectorAll('vscode-option')].map((o) => o.textContent);
-    if (current.join('\n') !== metrics.join('\n')) {
-      this.otherSelect.replaceChildren(
-        ...metrics.map((m) => {
-          const option = document.createElement('vscode-option');
-          option.value = m;
-          option.textContent = m;
-          return option;
-        }),
-      );
-    }
-    if (selected && this.otherSelect.value !== selected) this.otherSelect.value = selected;
+  /** The tab the state names, else the first. */
+  private tabIndex(): number {
+    return Math.max(0, TABS.findIndex((tab) => tab.id === this.state.tab));
   }
 
   /** Reports a draw to the host: the first after an init at once; later ones at most every UPDATE_REPORT_MS, the
@@ -467,10 +310,7 @@ class App {
     this.colours.clear();
     this.colourCount = 0;
     for (const store of this.runs.values()) this.upsert(store.info);
-    for (const { chart } of Object.values(this.charts)) chart.setTheme(theme);
-    this.fit.setTheme(theme);
-    this.boundary.setTheme(theme);
-    this.landscape.setTheme(theme);
+    for (const view of this.views) view.setTheme(theme);
     this.renderChrome();
     this.schedule();
   }
@@ -487,13 +327,6 @@ class App {
     if (chosen) return chosen;
     const all = [...this.runs.values()];
     return all.filter((r) => r.info.kind !== 'reference').at(-1) ?? all.at(-1);
-  }
-
-  /** The focus run when it has snapshots of this kind, else the newest shown run that has some. */
-  private runWith(kind: 'fits' | 'boundaries' | 'landscapes', shown: ShownRun[]): RunStore | undefined {
-    const focus = this.focusRun();
-    if (focus && focus[kind].length > 0) return focus;
-    return shown.map((s) => s.store).filter((s) => s[kind].length > 0).at(-1);
   }
 
   /** UI state changed: save it, redraw the legend and the charts. */
@@ -526,39 +359,6 @@ function labelRuns(stores: RunStore[]): void {
       store.label = twins > 1 ? `${timed[i]} #${i + 1}` : timed[i];
     });
   }
-}
-
-/** "train_loss 0.0123 at step 2999": the metric's last finite value. */
-function lastValue(store: RunStore, metric: string): string | undefined {
-  const { xs, ys } = store.seriesOf(metric);
-  for (let i = ys.length - 1; i >= 0; i--) if (ys[i] === ys[i]) return `${metric} ${formatNumber(ys[i])} at step ${xs[i]}`;
-  return undefined;
-}
-
-function lossCaption(shown: ShownRun[]): string {
-  const parts: string[] = [];
-  for (const { store } of shown.slice(-4)) {
-    const latest = store
-      .metricNames()
-      .filter((m) => metricGroup(m) === 'loss')
-      .map((m) => lastValue(store, m))
-      .filter(Boolean);
-    if (latest.length === 0) continue;
-    const stop = store.info.kind === 'reference' ? undefined : earlyStop(store);
-    parts.push(`${store.label}: ${latest.join(', ')}${stop ? `; lowest ${stop.metric} ${formatNumber(stop.value)} at step ${stop.step} (early stop)` : ''}`);
-  }
-  return parts.length ? `${parts.join('. ')}.` : 'No loss logged yet: gradlab.log(step=step, train_loss=..., val_loss=...). Log grad_norm and lr too to see them in their own chart.';
-}
-
-function latestCaption(shown: ShownRun[], pick: (m: string) => boolean): string {
-  const parts: string[] = [];
-  for (const { store } of shown.slice(-4)) {
-    for (const m of store.metricNames().filter(pick)) {
-      const last = lastValue(store, m);
-      if (last) parts.push(`${store.label} ${last}`);
-    }
-  }
-  return parts.join('; ');
 }
 
 try {

@@ -1,14 +1,6 @@
 // The webview's copy of each run: the metric rows the host sent (columns, as in the host's registry) and, per metric,
 // the points a chart draws, built incrementally so a streaming run costs only its new rows per frame.
-import type {
-  BoundarySnapshot,
-  FitSnapshot,
-  LandscapeSnapshot,
-  NonFiniteMark,
-  PointsBlock,
-  RunInfo,
-  SnapshotsBlock,
-} from '../src/protocol/webview';
+import { SNAPSHOT_KINDS, type NonFiniteMark, type PointsBlock, type RunInfo, type SnapshotKind, type Snapshots, type SnapshotsBlock } from '../src/protocol/webview';
 
 /** One metric of one run as chart points: x = step, y = value, NaN = a gap where the logged value was not finite. */
 export interface SeriesData {
@@ -32,9 +24,7 @@ export class RunStore {
   t: Float64Array<ArrayBuffer> = new Float64Array(256);
   readonly columns = new Map<string, Float64Array<ArrayBuffer>>();
   marks: NonFiniteMark[] = [];
-  readonly fits: FitSnapshot[] = [];
-  readonly boundaries: BoundarySnapshot[] = [];
-  readonly landscapes: LandscapeSnapshot[] = [];
+  readonly snapshots: Snapshots = { fits: [], boundaries: [], landscapes: [] };
   /** bumped by every change, so views redraw only what changed */
   version = 0;
   /** the name the panel shows: the run's name, with its start time when another run has the same name */
@@ -76,9 +66,7 @@ export class RunStore {
   }
 
   applySnapshots(block: SnapshotsBlock): void {
-    this.fits.push(...block.fits);
-    this.boundaries.push(...block.boundaries);
-    this.landscapes.push(...block.landscapes);
+    for (const kind of Object.keys(SNAPSHOT_KINDS) as SnapshotKind[]) (this.snapshots[kind] as unknown[]).push(...block[kind]);
     this.version++;
   }
 

@@ -1,19 +1,30 @@
 // The numbers behind the charts as HTML tables, for screen-reader users and anyone who wants exact values: a summary
 // per metric (last, lowest and where, non-finite count) and the latest rows.
+import { FromWebview } from '../src/protocol/webview';
 import { earlyStop, formatNumber } from './curves';
 import type { RunStore } from './store';
+import type { Drawn, Frame, View, ViewHost } from './view';
 
 const ROWS_SHOWN = 200;
 
-export class TableView {
+export class TableView implements View {
   readonly element: HTMLElement;
 
-  constructor(private readonly exportCsv: (runId: string) => void) {
+  constructor(private readonly host: ViewHost) {
     this.element = document.createElement('section');
     this.element.className = 'view table';
   }
 
-  render(run: RunStore | undefined): void {
+  setTheme(): void {
+    // HTML tables follow the theme through CSS
+  }
+
+  draw({ focus }: Frame): Drawn {
+    this.render(focus);
+    return { points: 0, flagged: 0 };
+  }
+
+  private render(run: RunStore | undefined): void {
     if (!run) {
       this.element.replaceChildren(paragraph('No run to show yet. Run a training script, or add runs from history.'));
       return;
@@ -33,7 +44,7 @@ export class TableView {
     parts.push(scrollable(this.summary(run, names)), scrollable(this.rows(run, names)));
     const button = document.createElement('vscode-button');
     button.textContent = 'Export all rows as CSV';
-    button.addEventListener('click', () => this.exportCsv(info.id));
+    button.addEventListener('click', () => this.host.post({ type: FromWebview.ExportCsv, runId: info.id }));
     parts.push(button);
     this.element.replaceChildren(...parts);
   }

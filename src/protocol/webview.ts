@@ -6,7 +6,7 @@
 // data), and a webview that is recreated posts `ready` again and gets a fresh `init`: nothing is lost.
 // Numbers travel as Float64Array, which VS Code transfers without JSON encoding.
 
-import type { BoundaryRecord, FitRecord, LandscapeRecord, NonFiniteKind, RunStatus } from './runs';
+import type { HistoryRecord, NonFiniteKind, RunStatus } from './runs';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
@@ -59,16 +59,22 @@ export interface PointsBlock {
   nonFinite: NonFiniteMark[];
 }
 
-export type FitSnapshot = Omit<FitRecord, 'type' | 'run'>;
-export type BoundarySnapshot = Omit<BoundaryRecord, 'type' | 'run'>;
-export type LandscapeSnapshot = Omit<LandscapeRecord, 'type' | 'run'>;
+/** The kinds of snapshot a run holds, each with the history record type its snapshots come from. */
+export const SNAPSHOT_KINDS = { fits: 'fit', boundaries: 'boundary', landscapes: 'landscape' } as const;
+export type SnapshotKind = keyof typeof SNAPSHOT_KINDS;
+
+/** A snapshot is its history record without `type` and `run`. */
+type SnapshotOf<K extends SnapshotKind> = Omit<Extract<HistoryRecord, { type: (typeof SNAPSHOT_KINDS)[K] }>, 'type' | 'run'>;
+export type FitSnapshot = SnapshotOf<'fits'>;
+export type BoundarySnapshot = SnapshotOf<'boundaries'>;
+export type LandscapeSnapshot = SnapshotOf<'landscapes'>;
+
+/** A run's snapshots, by kind, oldest first. */
+export type Snapshots = { [K in SnapshotKind]: SnapshotOf<K>[] };
 
 /** Snapshots appended to a run since the previous block. */
-export interface SnapshotsBlock {
+export interface SnapshotsBlock extends Snapshots {
   runId: string;
-  fits: FitSnapshot[];
-  boundaries: BoundarySnapshot[];
-  landscapes: LandscapeSnapshot[];
 }
 
 export interface Notice {

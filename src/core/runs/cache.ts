@@ -15,7 +15,8 @@ import type { NonFiniteMark } from '../../protocol/webview';
 
 const MAGIC = 'GLRC';
 let partials = 0;
-const VERSION = 1;
+/** 2: a run's snapshots are one record keyed by kind (RunContent.snapshots) */
+const VERSION = 2;
 
 /** A history worth caching: below this many lines parsing is quick anyway. */
 export const CACHE_MIN_LINES = 20_000;

@@ -2,15 +2,7 @@
 // what changed since the panel was last told: the host sends those changes as deltas while the panel is visible
 // and keeps them while it is hidden, so nothing is lost.
 import type { HistoryRecord, NonFiniteKind } from '../../protocol/runs';
-import type {
-  BoundarySnapshot,
-  FitSnapshot,
-  LandscapeSnapshot,
-  PointsBlock,
-  RunInfo,
-  RunKind,
-  SnapshotsBlock,
-} from '../../protocol/webview';
+import { SNAPSHOT_KINDS, type PointsBlock, type RunInfo, type RunKind, type SnapshotKind, type Snapshots, type SnapshotsBlock } from '../../protocol/webview';
 import type { BadLine, RecordHandler } from './parser';
 import { metricValue } from './records';
 import { RunTable } from './table';
@@ -21,11 +13,34 @@ export interface RunOrigin {
   exerciseId?: string;
 }
 
-/** Numbers of snapshot data kept per run (fits, boundaries, landscapes together): about 32 MB as doubles. */
+/** Numbers of snapshot data kept per run (all kinds together): about 32 MB as doubles. */
 export const SNAPSHOT_BUDGET = 4_000_000;
 
+/** What one snapshot of each kind costs of SNAPSHOT_BUDGET, in numbers. */
+const SNAPSHOT_NUMBERS: { [K in SnapshotKind]: (snapshot: Snapshots[K][number]) => number } = {
+  fits: (fit) => fit.x.length * (fit.yFunc ? 4 : 3),
+  boundaries: (boundary) => boundary.values.length + 3 * (boundary.points?.length ?? 0),
+  landscapes: (landscape) => 2 * landscape.values.length,
+};
+
+const KINDS = Object.keys(SNAPSHOT_KINDS) as SnapshotKind[];
+type SnapshotRecord = Extract<HistoryRecord, { type: (typeof SNAPSHOT_KINDS)[SnapshotKind] }>;
+/** The snapshot kind of each snapshot record type. */
+const KIND_OF_RECORD = Object.fromEntries(KINDS.map((kind) => [SNAPSHOT_KINDS[kind], kind])) as Record<SnapshotRecord['type'], SnapshotKind>;
+
+/** One value per snapshot kind. */
+function perKind<T>(value: (kind: SnapshotKind) => T): Record<SnapshotKind, T> {
+  return Object.fromEntries(KINDS.map((kind) => [kind, value(kind)])) as Record<SnapshotKind, T>;
+}
+
+/** How many rows and snapshots of each kind the panel was sent. */
+interface Sent {
+  rows: number;
+  snapshots: Record<SnapshotKind, number>;
+}
+
 interface RunEntry extends RunContent {
-  sent: { rows: number; fits: number; boundaries: number; landscapes: number };
+  sent: Sent;
   /** in `changed` already (cleared by takeChanges) */
   marked: boolean;
   /** the lowest row changed after it was sent (a merged row), else Infinity */
@@ -44,9 +59,7 @@ export interface RegistryChanges {
 export interface RunContent {
   info: RunInfo;
   table: RunTable;
-  fits: FitSnapshot[];
-  boundaries: BoundarySnapshot[];
-  landscapes: LandscapeSnapshot[];
+  snapshots: Snapshots;
   snapshotNumbers: number;
   droppedSnapshots: number;
 }
@@ -101,7 +114,7 @@ export class RunRegistry {
     const entry: RunEntry = {
       ...content,
       info: { ...content.info },
-      sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+      sent: nothingSent(),
       marked: false,
       changedFrom: Infinity,
       infoChanged: true,
@@ -152,7 +165,7 @@ export class RunRegistry {
   /** Everything, as if nothing had been sent yet (for a webview that just started). */
   everything(): RegistryChanges {
     for (const entry of this.entries.values()) {
-      entry.sent = { rows: 0, fits: 0, boundaries: 0, landscapes: 0 };
+      entry.sent = nothingSent();
       entry.changedFrom = Infinity;
       entry.infoChanged = true;
       entry.marked = true;
@@ -201,21 +214,8 @@ export class RunRegistry {
         else delete entry.info.error;
         entry.infoChanged = true;
         break;
-      case 'fit': {
-        const { type: _type, run: _run, ...snapshot } = record;
-        this.keepSnapshot(entry, entry.fits, snapshot, record.x.length * (record.yFunc ? 4 : 3));
-        break;
-      }
-      case 'boundary': {
-        const { type: _type, run: _run, ...snapshot } = record;
-        this.keepSnapshot(entry, entry.boundaries, snapshot, record.values.length + 3 * (record.points?.length ?? 0));
-        break;
-      }
-      case 'landscape': {
-        const { type: _type, run: _run, ...snapshot } = record;
-        this.keepSnapshot(entry, entry.landscapes, snapshot, 2 * record.values.length);
-        break;
-      }
+      default:
+        this.keepSnapshot(entry, record);
     }
     this.markChanged(entry);
   }
@@ -240,14 +240,17 @@ export class RunRegistry {
     this.markChanged(entry);
   }
 
-  private keepSnapshot<T>(entry: RunEntry, list: T[], snapshot: T, numbers: number): void {
+  private keepSnapshot(entry: RunEntry, record: SnapshotRecord): void {
+    const { type, run: _run, ...snapshot } = record;
+    const kind = KIND_OF_RECORD[type];
+    const numbers = (SNAPSHOT_NUMBERS[kind] as (s: typeof snapshot) => number)(snapshot);
     if (entry.snapshotNumbers + numbers > SNAPSHOT_BUDGET) {
       entry.droppedSnapshots++;
       entry.infoChanged = true;
       return;
     }
     entry.snapshotNumbers += numbers;
-    list.push(snapshot);
+    (entry.snapshots[kind] as (typeof snapshot)[]).push(snapshot);
   }
 
   private entry(run: string, origin: RunOrigin): RunEntry {
@@ -256,12 +259,10 @@ export class RunRegistry {
       entry = {
         info: { id: run, name: run, kind: origin.kind, status: 'running', warnings: [] },
         table: new RunTable(),
-        fits: [],
-        boundaries: [],
-        landscapes: [],
+        snapshots: perKind(() => []) as Snapshots,
         snapshotNumbers: 0,
         droppedSnapshots: 0,
-        sent: { rows: 0, fits: 0, boundaries: 0, landscapes: 0 },
+        sent: nothingSent(),
         marked: false,
         changedFrom: Infinity,
         infoChanged: true,
@@ -304,20 +305,16 @@ function pointsSince(entry: RunEntry): PointsBlock | undefined {
   };
 }
 
+function nothingSent(): Sent {
+  return { rows: 0, snapshots: perKind(() => 0) };
+}
+
 function snapshotsSince(entry: RunEntry): SnapshotsBlock | undefined {
-  const { sent } = entry;
-  if (sent.fits === entry.fits.length && sent.boundaries === entry.boundaries.length && sent.landscapes === entry.landscapes.length) {
-    return undefined;
-  }
-  const block = {
-    runId: entry.info.id,
-    fits: entry.fits.slice(sent.fits),
-    boundaries: entry.boundaries.slice(sent.boundaries),
-    landscapes: entry.landscapes.slice(sent.landscapes),
-  };
-  sent.fits = entry.fits.length;
-  sent.boundaries = entry.boundaries.length;
-  sent.landscapes = entry.landscapes.length;
+  const { snapshots } = entry;
+  const sent = entry.sent.snapshots;
+  if (KINDS.every((kind) => sent[kind] === snapshots[kind].length)) return undefined;
+  const block = { runId: entry.info.id, ...(perKind((kind) => snapshots[kind].slice(sent[kind])) as Snapshots) };
+  entry.sent.snapshots = perKind((kind) => snapshots[kind].length);
   return block;
 }
 
