@@ -1,4 +1,5 @@
 // The `gradlab` command line: one face of the same core the extension uses.
+import { FixableError } from '../core/errors';
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
 import * as build from './commands/build';
 import * as check from './commands/check';
@@ -19,11 +20,6 @@ function help(): string {
   return ['Gradient Lab — grade neural-network exercises from the command line.', '', 'Usage:', ...Object.values(commands).map((c) => c.usage), ''].join('\n');
 }
 
-/** Errors a person can fix (bad flags, a broken pack, no interpreter) become exit 2 with one line. */
-function isProblem(error: unknown): error is Error {
-  return error instanceof Error && ['CliProblem', 'PackError', 'MarkerError', 'ZipError', 'PythonError', 'SubmissionError', 'WorkerError'].includes(error.name);
-}
-
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -39,7 +35,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     return await command.run(rest, io);
   } catch (error) {
-    if (!isProblem(error)) throw error;
+    // Errors a person can fix (bad flags, a broken pack, no interpreter, a gradebook folder) exit 2 with one line.
+    if (!(error instanceof FixableError)) throw error;
     io.err(`gradlab ${name}: ${error.message.split('\n')[0]}`);
     return EXIT_PROBLEM;
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { RecordCache } from '../../src/core/gradebook/cache';
 import { csv, parseCsv } from '../../src/core/gradebook/csv';
-import { discoverStudents, parseShard, shardOf, SubmissionsError } from '../../src/core/gradebook/discover';
+import { discoverStudents, parseShard, shardOf, SubmissionsFolderError } from '../../src/core/gradebook/discover';
 import { canvasCsv, gradebookCsv, gradescopeResults, parseRoster, RosterError } from '../../src/core/gradebook/exports';
 import { feedbackMarkdown } from '../../src/core/gradebook/feedback';
 import { stageStudent, MAX_LEARNER_FILE_BYTES } from '../../src/core/gradebook/intake';
@@ -65,7 +65,7 @@ describe('gradebook: finding students', () => {
   });
 
   it('says clearly when the submissions folder is missing or a file', async () => {
-    await assert.rejects(discoverStudents('/nonexistent/class'), (e: Error) => e instanceof SubmissionsError && /does not exist/.test(e.message));
+    await assert.rejects(discoverStudents('/nonexistent/class'), (e: Error) => e instanceof SubmissionsFolderError && /does not exist/.test(e.message));
     const file = write(join(temporary('students'), 'file'), 'x');
     await assert.rejects(discoverStudents(file), /is not a folder/);
   });

@@ -22,12 +22,6 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --memory <MiB>       memory limit per check (default: the exercise's, else 1024)
   --gradcheck <mode>   full, fast or auto (default auto)`;
 
-/** Errors a person fixes (a folder, a roster, a gradebook) leave the command as exit 2 with one line. */
-export function asProblem(error: unknown): never {
-  if (error instanceof Error && ['GradebookError', 'SubmissionsError', 'RosterError'].includes(error.name)) throw new CliProblem(error.message);
-  throw error;
-}
-
 export async function readRoster(path: string | undefined, cwd: string): Promise<Map<string, CanvasIdentity> | undefined> {
   if (!path) return undefined;
   let text: string;
@@ -36,11 +30,7 @@ export async function readRoster(path: string | undefined, cwd: string): Promise
   } catch (error) {
     throw new CliProblem(`cannot read the roster ${path}: ${(error as Error).message}`);
   }
-  try {
-    return parseRoster(text);
-  } catch (error) {
-    return asProblem(error);
-  }
+  return parseRoster(text);
 }
 
 function progressLine(event: GradeProgress): string[] {
@@ -85,7 +75,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     roster,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
     log: process.env.GRADLAB_DEBUG ? (line) => io.err(line) : undefined,
-  }).catch(asProblem);
+  });
 
   for (const line of result.skipped) io.err(`skipped ${line}`);
   if (result.unmatched.length) io.err(`not in the roster (canvas.csv names them by folder): ${result.unmatched.join(', ')}`);

@@ -4,7 +4,7 @@ import { mergeGradebooks } from '../../core/gradebook/merge';
 import { ensureGradebookFolder, readGradebook, writeGradebook } from '../../core/gradebook/write';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { parse } from '../options';
-import { asProblem, readRoster } from './grade';
+import { readRoster } from './grade';
 
 export const usage = `gradlab merge <gradebook-dir>... --out <dir> [--roster <csv>]
   merges gradebooks of shards (gradebook.json is read; the CSVs, feedback and Gradescope files are rewritten)
@@ -17,20 +17,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!values.out) throw new CliProblem('gradlab merge needs --out <dir> for the merged gradebook');
   const roster = await readRoster(values.roster, io.cwd);
   const out = resolve(io.cwd, values.out);
-  try {
-    const parts = [];
-    for (const path of positionals) {
-      const dir = resolve(io.cwd, path);
-      if (dir === out) throw new CliProblem(`--out ${values.out} is also one of the gradebooks to merge; write the merge to a new folder`);
-      parts.push({ label: path, gradebook: await readGradebook(dir) });
-    }
-    const merged = mergeGradebooks(parts);
-    await ensureGradebookFolder(out);
-    const { unmatched } = await writeGradebook(out, merged, { roster });
-    if (unmatched.length) io.err(`not in the roster (canvas.csv names them by folder): ${unmatched.join(', ')}`);
-    io.out(`Merged ${parts.length} gradebook${parts.length === 1 ? '' : 's'}: ${merged.students.length} students into ${out}`);
-  } catch (error) {
-    asProblem(error);
+  const parts = [];
+  for (const path of positionals) {
+    const dir = resolve(io.cwd, path);
+    if (dir === out) throw new CliProblem(`--out ${values.out} is also one of the gradebooks to merge; write the merge to a new folder`);
+    parts.push({ label: path, gradebook: await readGradebook(dir) });
   }
+  const merged = mergeGradebooks(parts);
+  await ensureGradebookFolder(out);
+  const { unmatched } = await writeGradebook(out, merged, { roster });
+  if (unmatched.length) io.err(`not in the roster (canvas.csv names them by folder): ${unmatched.join(', ')}`);
+  io.out(`Merged ${parts.length} gradebook${parts.length === 1 ? '' : 's'}: ${merged.students.length} students into ${out}`);
   return EXIT_OK;
 }

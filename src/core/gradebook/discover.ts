@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FixableError } from '../errors';
 
 export interface StudentEntry {
   student: string;
@@ -17,10 +18,10 @@ export interface Discovery {
   skipped: string[];
 }
 
-export class SubmissionsError extends Error {
+export class SubmissionsFolderError extends FixableError {
   constructor(message: string) {
     super(message);
-    this.name = 'SubmissionsError';
+    this.name = 'SubmissionsFolderError';
   }
 }
 
@@ -30,7 +31,7 @@ export async function discoverStudents(dir: string): Promise<Discovery> {
     names = await readdir(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SubmissionsError(
+    throw new SubmissionsFolderError(
       code === 'ENOENT' ? `The submissions folder ${dir} does not exist.` : code === 'ENOTDIR' ? `${dir} is not a folder: give the folder that holds one folder (or .zip) per student.` : `Cannot read ${dir}: ${(error as Error).message}`,
     );
   }

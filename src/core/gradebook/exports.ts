@@ -4,6 +4,7 @@
 //   assignment column holding the total; a "Points Possible" row under the header);
 // - Gradescope's autograder results.json for one student (score, tests[] with name, score, max_score,
 //   status, output, visibility), as a Gradescope run_autograder script writes it.
+import { FixableError } from '../errors';
 import { csv, parseCsv } from './csv';
 import { points } from './feedback';
 import type { Gradebook, StudentRecord } from './model';
@@ -29,7 +30,7 @@ export interface CanvasIdentity {
   section: string;
 }
 
-export class RosterError extends Error {
+export class RosterError extends FixableError {
   constructor(message: string) {
     super(message);
     this.name = 'RosterError';

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FixableError } from '../errors';
 import { CACHE_FOLDER } from './cache';
 import { canvasCsv, gradebookCsv, gradescopeResults, type CanvasIdentity } from './exports';
 import { feedbackMarkdown } from './feedback';
@@ -16,7 +17,7 @@ export const CANVAS_CSV = 'canvas.csv';
 export const FEEDBACK_FOLDER = 'feedback';
 export const GRADESCOPE_FOLDER = 'gradescope';
 
-export class GradebookError extends Error {
+export class GradebookError extends FixableError {
   constructor(message: string) {
     super(message);
     this.name = 'GradebookError';

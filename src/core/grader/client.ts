@@ -19,6 +19,7 @@ import {
   type RecordResult,
   type ResponseMessage,
 } from '../../protocol/worker';
+import { FixableError } from '../errors';
 
 export interface GraderClientOptions {
   python: string;
@@ -31,7 +32,7 @@ export interface GraderClientOptions {
 }
 
 /** A request the worker answered with an error (or could not answer because it died). */
-export class WorkerError extends Error {
+export class WorkerError extends FixableError {
   constructor(
     readonly code: ErrorCode | 'crashed',
     message: string,

@@ -4,8 +4,9 @@ import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ExerciseSpec } from '../../protocol/pack';
+import { FixableError } from '../errors';
 
-export class SubmissionError extends Error {
+export class SubmissionError extends FixableError {
   constructor(message: string) {
     super(message);
     this.name = 'SubmissionError';

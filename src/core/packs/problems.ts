@@ -1,5 +1,6 @@
 // Everything wrong with a pack, said once per problem with where it is: the file (relative to the pack),
 // the line when known, and the manifest field as a path like `exercises[2].checks[0].kind`.
+import { FixableError } from '../errors';
 
 export interface PackProblem {
   /** file relative to the pack folder, e.g. "pack.json" or "02-grad-w/linear_mse.py" */
@@ -17,7 +18,7 @@ export function formatProblem(problem: PackProblem): string {
 }
 
 /** A pack that cannot be used. The first line of the message names the first problem; the rest list all. */
-export class PackError extends Error {
+export class PackError extends FixableError {
   constructor(
     readonly problems: PackProblem[],
     /** the pack folder or zip the problems are about */

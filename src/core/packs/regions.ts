@@ -2,6 +2,7 @@
 //   # BEGIN SOLUTION ... # END SOLUTION   the reference code, stripped from the release
 //   # BEGIN STARTER  ... # END STARTER    what the learner starts from, dropped from the solution form
 // Markers are whole comment lines at any indentation; blocks do not nest. Lines keep their own endings.
+import { FixableError } from '../errors';
 
 export type BlockKind = 'SOLUTION' | 'STARTER';
 
@@ -11,7 +12,7 @@ export interface MarkerProblem {
   message: string;
 }
 
-export class MarkerError extends Error {
+export class MarkerError extends FixableError {
   constructor(readonly problems: MarkerProblem[]) {
     super(problems.map((p) => `line ${p.line}: ${p.message}`).join('\n'));
     this.name = 'MarkerError';

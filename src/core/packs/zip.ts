@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Inflate, zipSync, type Zippable } from 'fflate';
+import { FixableError } from '../errors';
 
 export interface ZipLimits {
   /** entries (files and folders) in the archive */
@@ -32,7 +33,7 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 /** Compressed bytes inflated per step: deflate expands at most ~1032x, so one step stays under ~8 MiB. */
 const INFLATE_STEP = 8 * 1024;
 
-export class ZipError extends Error {
+export class ZipError extends FixableError {
   constructor(
     readonly zip: string,
     /** what is wrong, without the archive's name */

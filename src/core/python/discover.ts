@@ -5,6 +5,7 @@
 import { GraderClient } from '../grader/client';
 import type { HelloResult } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
+import { FixableError } from '../errors';
 
 export interface FindPythonOptions {
   /** gradlab.pythonPath or --python: when given, only this one is accepted */
@@ -24,7 +25,7 @@ export interface FoundPython {
   client: GraderClient;
 }
 
-export class PythonError extends Error {
+export class PythonError extends FixableError {
   constructor(
     message: string,
     /** what was tried and why each was refused, for the log */
