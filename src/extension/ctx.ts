@@ -2,6 +2,7 @@
 // the workspace, and the warm grader, restarted when the interpreter changes. Settings are read through settings.ts.
 import * as vscode from 'vscode';
 import type { GraderClient } from '../core/grader/client';
+import { FixableError } from '../core/errors';
 import { findPython, missingPackages, PythonError, type FoundPython } from '../core/python/discover';
 import { runtimeDir } from '../core/paths';
 import { ProgressStore, progressPath } from '../core/progress/store';
@@ -129,9 +130,13 @@ export class Ctx implements vscode.Disposable {
       return found;
     } catch (error) {
       this.grading = undefined;
-      if (!(error instanceof PythonError)) throw error;
-      for (const line of error.tried) this.log.warn(`interpreter refused: ${line}`);
-      void vscode.window.showErrorMessage(error.message, 'Select Interpreter', 'Show Log').then((choice) => {
+      if (!(error instanceof FixableError)) throw error;
+      // No interpreter fits (another one may), or the runtime does not match this extension (none would).
+      const noInterpreter = error instanceof PythonError;
+      if (noInterpreter) for (const line of error.tried) this.log.warn(`interpreter refused: ${line}`);
+      else this.log.error(error.message);
+      const actions = noInterpreter ? ['Select Interpreter', 'Show Log'] : ['Show Log'];
+      void vscode.window.showErrorMessage(error.message, ...actions).then((choice) => {
         if (choice === 'Select Interpreter') void vscode.commands.executeCommand('gradlab.selectInterpreter');
         if (choice === 'Show Log') this.log.show();
       });

@@ -130,5 +130,3 @@ export interface RunEndRecord {
 }
 
 export type HistoryRecord = RunStartRecord | MetricRecord | FitRecord | BoundaryRecord | LandscapeRecord | RunEndRecord;
-
-export type HistoryRecordType = HistoryRecord['type'];

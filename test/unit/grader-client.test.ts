@@ -1,12 +1,13 @@
 // The host's grader client against the real worker: a newer check cancels an older one, a dead worker is
 // replaced on the next request, and a check never blocks the caller.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraderClient, WorkerError } from '../../src/core/grader/client';
+import { GraderClient, ProtocolMismatchError, WorkerError } from '../../src/core/grader/client';
 import { packageRoot, runtimeDir } from '../../src/core/paths';
-import { DEFAULT_LIMITS, type CheckParams } from '../../src/protocol/worker';
+import { findPython } from '../../src/core/python/discover';
+import { DEFAULT_LIMITS, PROTOCOL_VERSION, type CheckParams } from '../../src/protocol/worker';
 import type { PackManifest } from '../../src/protocol/pack';
 import { testPython } from './helpers/python';
 
@@ -15,6 +16,36 @@ const manifest: PackManifest = JSON.parse(readFileSync(join(pack, 'pack.json'), 
 
 function params(submission: string, timeoutS = 10): CheckParams {
   return { pack: { dir: pack, form: 'authoring' }, exercise: manifest.exercises[0], submission, reference: join(pack, 'submissions', 'solution'), limits: { ...DEFAULT_LIMITS, timeoutS }, gradcheck: 'auto', only: ['scale-basic'] };
+}
+
+/** A runtime folder whose worker answers hello in another protocol version, as another release's runtime would. */
+function runtimeOfAnotherRelease(protocolVersion: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlab-runtime-'));
+  mkdirSync(join(dir, 'gradlab'));
+  writeFileSync(join(dir, 'gradlab', '__init__.py'), '');
+  writeFileSync(
+    join(dir, 'gradlab', 'worker.py'),
+    `import json, sys
+stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    header = b''
+    while not header.endswith(b'\\r\\n\\r\\n'):
+        byte = stdin.read(1)
+        if not byte:
+            sys.exit(0)
+        header += byte
+    request = json.loads(stdin.read(int(header.split(b':')[1])))
+    if 'id' not in request or request['method'] == 'shutdown':
+        sys.exit(0)
+    hello = {'protocolVersion': ${protocolVersion}, 'runtimeVersion': '9.0.0', 'platform': sys.platform, 'sandbox': True,
+             'python': {'version': '3', 'executable': sys.executable, 'implementation': 'CPython'},
+             'numpy': {'available': True}, 'torch': {'available': False}}
+    body = json.dumps({'id': request['id'], 'result': hello}).encode()
+    stdout.write(b'Content-Length: %d\\r\\n\\r\\n' % len(body) + body)
+    stdout.flush()
+`,
+  );
+  return dir;
 }
 
 function submission(source: string): string {
@@ -60,5 +91,21 @@ describe('grader client', function () {
   it('says clearly when the interpreter does not exist', async () => {
     const missing = new GraderClient({ python: '/nonexistent/python3', runtimeDir: runtimeDir() });
     await assert.rejects(missing.hello(), /Python was not found at \/nonexistent\/python3/);
+  });
+
+  it('refuses a worker of another protocol version, saying which runtime answered and what to do', async () => {
+    const other = runtimeOfAnotherRelease(PROTOCOL_VERSION + 1);
+    const expected = (error: unknown) =>
+      error instanceof ProtocolMismatchError &&
+      error.message.includes(`The grading worker of ${other} (run by ${testPython()}, runtime 9.0.0) speaks protocol version ${PROTOCOL_VERSION + 1}, but this Gradient Lab speaks version ${PROTOCOL_VERSION}`) &&
+      /Reinstall or update the Gradient Lab extension so that its runtime matches/.test(error.message);
+    const stale = new GraderClient({ python: testPython(), runtimeDir: other });
+    try {
+      await assert.rejects(stale.hello(), expected);
+    } finally {
+      await stale.dispose();
+    }
+    // Finding an interpreter stops there: every interpreter would run the same runtime folder.
+    await assert.rejects(findPython({ candidates: [testPython()], runtimeDir: other }), expected);
   });
 });

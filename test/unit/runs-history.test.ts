@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendRecords, describeBadLines, historyDir, historyFileName, listHistoryFiles, loadHistoryFile } from '../../src/core/runs/history';
 import { RunRegistry } from '../../src/core/runs/registry';
+import { HISTORY_FORMAT_VERSION } from '../../src/protocol/runs';
 
 const workspace = () => mkdtempSync(join(tmpdir(), 'gradlab-history-'));
 
@@ -36,6 +37,27 @@ describe('run history files', () => {
     const again = await loadHistoryFile(registry, file);
     assert.deepEqual(again.runs, [], 'a second load adds nothing');
     assert.equal(registry.get('r')?.table.rows, 2);
+  });
+
+  it('says when a run was written in a newer history format than it reads', async () => {
+    const file = join(workspace(), 'future.jsonl');
+    const newer = HISTORY_FORMAT_VERSION + 1;
+    writeFileSync(
+      file,
+      [
+        `{"type":"run-start","v":${newer},"run":"n","name":"from the future","time":1,"backend":"numpy","device":"cpu"}`,
+        `{"type":"run-start","v":${HISTORY_FORMAT_VERSION},"run":"r","name":"today","time":1,"backend":"numpy","device":"cpu"}`,
+        '{"type":"metric","run":"r","step":0,"t":0.0,"metrics":{"loss":1.0}}',
+      ].join('\n'),
+    );
+    const registry = new RunRegistry();
+    const load = await loadHistoryFile(registry, file);
+    assert.equal(registry.get('r')?.info.name, 'today');
+    assert.equal(registry.has('n'), false);
+    assert.equal(
+      describeBadLines(load),
+      `future.jsonl: 1 of 3 lines could not be read and were skipped (line 1: run "n" was written in history format ${newer}, newer than the format ${HISTORY_FORMAT_VERSION} this Gradient Lab reads: update Gradient Lab to read it). The other lines loaded.`,
+    );
   });
 
   it('appends host records as ASCII JSON lines that load back', async () => {

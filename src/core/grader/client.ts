@@ -6,6 +6,7 @@ import { delimiter } from 'node:path';
 import { FrameDecoder, encodeFrame } from './framing';
 import {
   PRELOAD_VARIABLE,
+  PROTOCOL_VERSION,
   WorkerMethod,
   WorkerNotification,
   type CheckParams,
@@ -43,6 +44,21 @@ export class WorkerError extends FixableError {
   }
 }
 
+/** The worker that answered `hello` speaks another protocol version than this host: it is another release's runtime. */
+export class ProtocolMismatchError extends FixableError {
+  constructor(
+    readonly runtimeDir: string,
+    readonly hello: HelloResult,
+  ) {
+    super(
+      `The grading worker of ${runtimeDir} (run by ${hello.python.executable}, runtime ${hello.runtimeVersion}) speaks protocol version ${hello.protocolVersion}, ` +
+        `but this Gradient Lab speaks version ${PROTOCOL_VERSION}: the extension and its Python runtime come from different releases. ` +
+        'Reinstall or update the Gradient Lab extension so that its runtime matches (in a checkout, rebuild it: npm run build).',
+    );
+    this.name = 'ProtocolMismatchError';
+  }
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -65,8 +81,11 @@ export class GraderClient {
     return this.options.python;
   }
 
-  hello(): Promise<HelloResult> {
-    return this.request(WorkerMethod.Hello, {}, 30) as Promise<HelloResult>;
+  /** What the interpreter can do; rejects with a ProtocolMismatchError when the worker speaks another protocol version. */
+  async hello(): Promise<HelloResult> {
+    const hello = (await this.request(WorkerMethod.Hello, {}, 30)) as HelloResult;
+    if (hello.protocolVersion !== PROTOCOL_VERSION) throw new ProtocolMismatchError(this.options.runtimeDir, hello);
+    return hello;
   }
 
   check(params: CheckParams, signal?: AbortSignal): Promise<CheckReport> {

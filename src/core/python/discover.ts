@@ -2,7 +2,7 @@
 // (or --python), then interpreters the caller knows about (the Python extension's active environment),
 // then python3 / python on PATH, then the system's own python3. Each is validated by starting the worker and asking `hello`, so "found"
 // means "can grade", and a refusal says exactly what is missing and how to fix it.
-import { GraderClient } from '../grader/client';
+import { GraderClient, ProtocolMismatchError } from '../grader/client';
 import type { HelloResult } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
@@ -78,6 +78,7 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
     try {
       ({ hello, client } = await probe(python, options));
     } catch (error) {
+      if (error instanceof ProtocolMismatchError) throw error; // the runtime folder is the same for every interpreter
       tried.push(`${python}: ${(error as Error).message}`);
       continue;
     }

@@ -1,14 +1,16 @@
 // Checking a parsed history line against the record types of src/protocol/runs.ts. A line that is JSON but not a
-// record we understand is reported with the reason, never half-loaded.
-import type {
-  BoundaryRecord,
-  FitRecord,
-  HistoryRecord,
-  LandscapeRecord,
-  MetricRecord,
-  NonFiniteKind,
-  RunEndRecord,
-  RunStartRecord,
+// record we understand is reported with the reason, never half-loaded; so is the start of a run written in a newer
+// history format than this reader's.
+import {
+  HISTORY_FORMAT_VERSION,
+  type BoundaryRecord,
+  type FitRecord,
+  type HistoryRecord,
+  type LandscapeRecord,
+  type MetricRecord,
+  type NonFiniteKind,
+  type RunEndRecord,
+  type RunStartRecord,
 } from '../../protocol/runs';
 
 const END_STATUSES = new Set(['ok', 'failed', 'stopped']);
@@ -45,10 +47,6 @@ export function metricValue(record: MetricRecord, name: string): number {
   return kind ? NON_FINITE[kind] : NaN;
 }
 
-export function nonFiniteNumber(kind: NonFiniteKind): number {
-  return NON_FINITE[kind];
-}
-
 function metric(v: Record<string, unknown>): MetricRecord | string {
   if (!isWholeNumber(v.step)) return 'metric without a whole-number "step"';
   if (!isObject(v.metrics)) return 'metric without a "metrics" object';
@@ -67,6 +65,10 @@ function metric(v: Record<string, unknown>): MetricRecord | string {
 
 function runStart(v: Record<string, unknown>): RunStartRecord | string {
   if (typeof v.run !== 'string' || v.run === '') return 'run-start without a "run" id';
+  if (v.v !== undefined && !isWholeNumber(v.v)) return 'run-start "v" (its format version) is not a whole number';
+  if (typeof v.v === 'number' && v.v > HISTORY_FORMAT_VERSION) {
+    return `run "${v.run}" was written in history format ${v.v}, newer than the format ${HISTORY_FORMAT_VERSION} this Gradient Lab reads: update Gradient Lab to read it`;
+  }
   if (typeof v.name !== 'string') return 'run-start without a "name"';
   if (v.config !== undefined && !isObject(v.config)) return 'run-start "config" is not an object';
   for (const key of ['backend', 'device', 'deviceName', 'deviceNote', 'group', 'script'] as const) {

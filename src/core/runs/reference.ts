@@ -1,6 +1,6 @@
 // Reference ("ghost") runs: what an exercise's solution logs, drawn behind the learner's own runs so there is a
 // curve to compare with, and to look at before the learner has written any code.
-import type { HistoryRecord } from '../../protocol/runs';
+import { HISTORY_FORMAT_VERSION, type HistoryRecord } from '../../protocol/runs';
 
 /** The reference run of an exercise, as history records, or undefined when the exercise has none. */
 export function referenceRun(exerciseId: string): HistoryRecord[] | undefined {
@@ -36,7 +36,7 @@ function oneUpdateReference(run: string): HistoryRecord[] {
   const records: HistoryRecord[] = [
     {
       type: 'run-start',
-      v: 1,
+      v: HISTORY_FORMAT_VERSION,
       run,
       name: 'reference solution',
       time: 0,

@@ -1,6 +1,7 @@
 // "Select Python Interpreter": the interpreters we can find, each validated, with what it lacks.
 import * as vscode from 'vscode';
-import { candidateInterpreters, findPython, PythonError } from '../../core/python/discover';
+import { FixableError } from '../../core/errors';
+import { candidateInterpreters, findPython } from '../../core/python/discover';
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';
 import { activeInterpreter } from '../pythonExtension';
@@ -25,7 +26,7 @@ async function describe(python: string): Promise<Choice> {
       python: found.python,
     };
   } catch (error) {
-    return { label: `$(error) ${python}`, detail: error instanceof PythonError ? error.message : String(error) };
+    return { label: `$(error) ${python}`, detail: error instanceof FixableError ? error.message : String(error) };
   }
 }
 
