@@ -12,11 +12,11 @@ export function metricGroup(name: string): MetricGroup {
   return 'other';
 }
 
-export function isValidationLoss(name: string): boolean {
+function isValidationLoss(name: string): boolean {
   return /val.*loss|^test[_-]?loss$/i.test(name);
 }
 
-export function isLearningRate(name: string): boolean {
+function isLearningRate(name: string): boolean {
   return /^(lr|learning_rate)$/i.test(name);
 }
 

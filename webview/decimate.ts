@@ -39,7 +39,7 @@ export function extend(e: Extent, xs: ArrayLike<number>, ys: ArrayLike<number | 
 }
 
 /** First index whose x is >= value in sorted xs. */
-export function lowerBound(xs: ArrayLike<number>, value: number): number {
+function lowerBound(xs: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
@@ -51,7 +51,7 @@ export function lowerBound(xs: ArrayLike<number>, value: number): number {
 }
 
 /** First index whose x is > value in sorted xs. */
-export function upperBound(xs: ArrayLike<number>, value: number): number {
+function upperBound(xs: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {

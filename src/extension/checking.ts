@@ -37,10 +37,6 @@ export class Checker {
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
-  isRunning(): boolean {
-    return this.running.size > 0;
-  }
-
   async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<CheckReport | undefined> {
     if (!this.ctx.requireTrust('Checking an exercise')) return undefined;
     const dir = exerciseFolderUri(folder, exercise.id);

@@ -13,7 +13,7 @@ export const usage = `gradlab new <dir> [--id <id>] [--title <title>]
   --title <title>      the pack title (default: from the id)`;
 
 /** The template `gradlab new` copies; {{id}}, {{title}} and {{schema}} are filled in. */
-export function templateDir(): string {
+function templateDir(): string {
   return join(packageRoot(), 'templates', 'new-pack');
 }
 

@@ -18,7 +18,7 @@ export const usage = `gradlab preview <pack> [--python <path>]
 export const PACKS_SETTING = 'gradlab.packs';
 
 /** The `code` launcher on PATH, if there is one. */
-export function findCode(path = process.env.PATH ?? ''): string | undefined {
+function findCode(path = process.env.PATH ?? ''): string | undefined {
   const names = process.platform === 'win32' ? ['code.cmd', 'code.exe'] : ['code'];
   for (const dir of path.split(delimiter).filter(Boolean)) {
     for (const name of names) {

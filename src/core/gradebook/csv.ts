@@ -1,7 +1,7 @@
 // RFC 4180 CSV, both ways: quoted when a field holds a comma, a quote or a line break; CRLF between rows
 // as spreadsheets and Canvas expect.
 
-export function csvField(value: string | number): string {
+function csvField(value: string | number): string {
   const text = String(value);
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -14,7 +14,7 @@ import { nearMiss } from './names';
 /** A learner file is a few KiB of Python; anything past this is not one. */
 export const MAX_LEARNER_FILE_BYTES = 1024 * 1024;
 /** A student's .zip, compressed. */
-export const MAX_ZIP_BYTES = 64 * 1024 * 1024;
+const MAX_ZIP_BYTES = 64 * 1024 * 1024;
 /** What a student's .zip may unpack to (the zip module checks every entry before writing it). */
 const STUDENT_ZIP_LIMITS = { maxEntries: 2000, maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 128 * 1024 * 1024 };
 

@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   WorkerMethod,
   WorkerNotification,
+  type CancelParams,
   type CheckParams,
   type CheckReport,
   type ErrorCode,
@@ -16,8 +17,10 @@ import {
   type LogParams,
   type MutantsParams,
   type MutantsResult,
+  type NotificationMessage,
   type RecordParams,
   type RecordResult,
+  type RequestMessage,
   type ResponseMessage,
 } from '../../protocol/worker';
 import { FixableError } from '../errors';
@@ -110,7 +113,7 @@ export class GraderClient {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
-      child.stdin.write(encodeFrame({ id: this.nextId++, method: WorkerMethod.Shutdown, params: {} }));
+      child.stdin.write(encodeFrame({ id: this.nextId++, method: WorkerMethod.Shutdown, params: {} } satisfies RequestMessage));
       child.stdin.end();
     } catch {
       // already gone
@@ -136,12 +139,12 @@ export class GraderClient {
         'abort',
         () => {
           if (this.pending.has(id) && this.process === child) {
-            child.stdin.write(encodeFrame({ method: WorkerNotification.Cancel, params: { id } }));
+            child.stdin.write(encodeFrame({ method: WorkerNotification.Cancel, params: { id } } satisfies NotificationMessage<CancelParams>));
           }
         },
         { once: true },
       );
-      child.stdin.write(encodeFrame({ id, method, params }));
+      child.stdin.write(encodeFrame({ id, method, params } satisfies RequestMessage));
     });
   }
 

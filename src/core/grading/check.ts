@@ -39,7 +39,7 @@ function referencesFolder(): string {
   return referenceRoot;
 }
 
-export function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string> | undefined {
+function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string> | undefined {
   if (pack.form !== 'authoring') return undefined;
   const key = `${pack.dir}\0${exercise.id}`;
   let dir = referenceFolders.get(key);

@@ -22,7 +22,7 @@ export function exerciseDirName(exercise: ExerciseSpec): string {
 }
 
 /** The first learner file, which checks without `file` are about. */
-export function defaultLearnerFile(exercise: ExerciseSpec): string | undefined {
+function defaultLearnerFile(exercise: ExerciseSpec): string | undefined {
   return exercise.files.find((f) => f.role === 'learner')?.path;
 }
 

@@ -21,7 +21,7 @@ export interface ZipLimits {
   maxRatio: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 10_000,
   maxEntryBytes: 64 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,

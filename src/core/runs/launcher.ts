@@ -132,7 +132,7 @@ export function launchTrainingScript(options: LaunchOptions): TrainingProcess {
 }
 
 /** Why a process ended, in words for a run-end record. */
-export function describeExit(code: number | null, signal: NodeJS.Signals | null, stopped: boolean): string {
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stopped: boolean): string {
   if (stopped) return signal ? `stopped by the user (${signal})` : 'stopped by the user';
   if (signal) return `the script was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or killed from outside)' : ''}`;
   return `the script exited with code ${code} before its run ended`;
