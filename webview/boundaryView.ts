@@ -4,7 +4,7 @@ import type { BoundarySnapshot } from '../src/protocol/webview';
 import { withExportButton } from './exportButton';
 import { Scrubber } from './scrubber';
 import { withAlpha, type Theme } from './theme';
-import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
+import { runWith, type Drawn, type DrawContext, type View, type ViewDeps } from './view';
 
 const MARGIN = { left: 44, right: 12, top: 10, bottom: 28 };
 
@@ -15,25 +15,25 @@ export class BoundaryView implements View {
   private readonly caption: HTMLElement;
   private readonly scrubber: Scrubber;
 
-  constructor(host: ViewHost) {
-    this.theme = host.theme();
+  constructor(deps: ViewDeps) {
+    this.theme = deps.theme();
     this.element = document.createElement('section');
     this.element.className = 'view boundary';
     this.canvasElement = document.createElement('canvas');
     this.canvasElement.setAttribute('role', 'img');
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.scrubber = new Scrubber('Decision boundary snapshot', () => host.redraw());
+    this.scrubber = new Scrubber('Decision boundary snapshot', () => deps.redraw());
     this.element.append(this.canvasElement, this.scrubber.element, this.caption);
-    withExportButton(this.element, 'Decision boundary', host, () => this.canvasElement);
+    withExportButton(this.element, 'Decision boundary', deps, () => this.canvasElement);
   }
 
   setTheme(theme: Theme): void {
     this.theme = theme;
   }
 
-  draw(frame: Frame): Drawn {
-    const run = runWith('boundaries', frame);
+  draw(context: DrawContext): Drawn {
+    const run = runWith('boundaries', context);
     const snapshots = run?.snapshots.boundaries ?? [];
     const index = this.scrubber.select(snapshots.map((s) => s.step));
     const snapshot = snapshots[index];

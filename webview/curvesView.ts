@@ -5,7 +5,7 @@ import { withExportButton } from './exportButton';
 import { LineChart, type Marker } from './lineChart';
 import type { RunStore } from './store';
 import type { Theme } from './theme';
-import type { Drawn, Frame, ShownRun, View, ViewHost } from './view';
+import type { Drawn, DrawContext, ShownRun, View, ViewDeps } from './view';
 
 interface ChartBlock {
   block: HTMLElement;
@@ -20,15 +20,15 @@ export class CurvesView implements View {
   private readonly other: ChartBlock;
   private readonly otherSelect = document.createElement('vscode-single-select');
 
-  constructor(private readonly host: ViewHost) {
+  constructor(private readonly deps: ViewDeps) {
     this.element.className = 'view curves';
     this.loss = this.chartBlock('Loss', 'Training and validation loss of every shown run');
     this.optimizer = this.chartBlock('Gradient norm and learning rate', 'Gradient norm (left axis) and learning rate (right axis)');
     this.other = this.chartBlock('Other metrics', 'Another logged metric, chosen above the chart');
     this.otherSelect.setAttribute('aria-label', 'Metric to plot');
     this.otherSelect.addEventListener('change', () => {
-      host.state().otherMetric = this.otherSelect.value;
-      host.changed();
+      deps.state().otherMetric = this.otherSelect.value;
+      deps.changed();
     });
     this.other.block.querySelector('h3')?.after(this.otherSelect);
     this.element.append(this.loss.block, this.optimizer.block, this.other.block);
@@ -38,9 +38,9 @@ export class CurvesView implements View {
     for (const { chart } of [this.loss, this.optimizer, this.other]) chart.setTheme(theme);
   }
 
-  draw({ shown }: Frame): Drawn {
-    const state = this.host.state();
-    const error = this.host.theme().error;
+  draw({ shown }: DrawContext): Drawn {
+    const state = this.deps.state();
+    const error = this.deps.theme().error;
     const loss = (m: string) => metricGroup(m) === 'loss';
     const optimizer = (m: string) => metricGroup(m) === 'optimizer';
     const others = [...new Set(shown.flatMap(({ store }) => store.metricNames().filter((m) => metricGroup(m) === 'other')))];
@@ -90,12 +90,12 @@ export class CurvesView implements View {
     block.className = 'chart-block';
     const heading = document.createElement('h3');
     heading.textContent = title;
-    const chartHost = document.createElement('div');
-    const chart = new LineChart(chartHost, this.host.theme(), describe);
+    const host = document.createElement('div');
+    const chart = new LineChart(host, this.deps.theme(), describe);
     const caption = document.createElement('p');
     caption.className = 'caption';
-    block.append(heading, chartHost, caption);
-    withExportButton(block, title, this.host, () => chart.canvas(), () => chart.entries());
+    block.append(heading, host, caption);
+    withExportButton(block, title, this.deps, () => chart.canvas(), () => chart.entries());
     return { block, chart, caption };
   }
 

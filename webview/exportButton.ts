@@ -1,13 +1,13 @@
 // The "Save as PNG" button of a chart: the chart drawn with its title and legend, sent to the host to save.
 import { FromWebview } from '../src/protocol/webview';
 import { chartPng } from './exportPng';
-import type { ViewHost } from './view';
+import type { ViewDeps } from './view';
 
 /** Puts the button at the start of the block's heading row; returns the block. */
 export function withExportButton(
   block: HTMLElement,
   title: string,
-  host: ViewHost,
+  deps: ViewDeps,
   canvas: () => HTMLCanvasElement | undefined,
   entries: () => { label: string; colour: string }[] = () => [],
 ): HTMLElement {
@@ -18,10 +18,10 @@ export function withExportButton(
   button.addEventListener('click', () => {
     const source = canvas();
     if (!source || source.hidden) {
-      host.notice({ level: 'info', message: `The ${title} chart has nothing drawn yet.` });
+      deps.notice({ level: 'info', message: `The ${title} chart has nothing drawn yet.` });
       return;
     }
-    host.post({ type: FromWebview.SavePng, name: title.toLowerCase().replace(/\W+/g, '-'), dataUrl: chartPng(source, title, entries(), host.theme()) });
+    deps.post({ type: FromWebview.SavePng, name: title.toLowerCase().replace(/\W+/g, '-'), dataUrl: chartPng(source, title, entries(), deps.theme()) });
   });
   block.prepend(button);
   button.classList.add('export');

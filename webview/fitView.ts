@@ -5,7 +5,7 @@ import { withExportButton } from './exportButton';
 import { LineChart } from './lineChart';
 import { Scrubber } from './scrubber';
 import type { Theme } from './theme';
-import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
+import { runWith, type Drawn, type DrawContext, type View, type ViewDeps } from './view';
 
 interface SortedFit {
   x: number[];
@@ -36,17 +36,17 @@ export class FitView implements View {
   private readonly caption: HTMLElement;
   private readonly scrubber: Scrubber;
 
-  constructor(host: ViewHost) {
-    this.theme = host.theme();
+  constructor(deps: ViewDeps) {
+    this.theme = deps.theme();
     this.element = document.createElement('section');
     this.element.className = 'view fit';
-    const chartHost = document.createElement('div');
-    this.chart = new LineChart(chartHost, this.theme, 'Model fit: data points, true function and predictions');
-    this.scrubber = new Scrubber('Fit snapshot', () => host.redraw());
+    const host = document.createElement('div');
+    this.chart = new LineChart(host, this.theme, 'Model fit: data points, true function and predictions');
+    this.scrubber = new Scrubber('Fit snapshot', () => deps.redraw());
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.element.append(chartHost, this.scrubber.element, this.caption);
-    withExportButton(this.element, 'Fit', host, () => this.chart.canvas());
+    this.element.append(host, this.scrubber.element, this.caption);
+    withExportButton(this.element, 'Fit', deps, () => this.chart.canvas());
   }
 
   setTheme(theme: Theme): void {
@@ -54,9 +54,9 @@ export class FitView implements View {
     this.chart.setTheme(theme);
   }
 
-  draw(frame: Frame): Drawn {
-    const run = runWith('fits', frame);
-    const colour = run ? frame.colourOf(run) : this.theme.foreground;
+  draw(context: DrawContext): Drawn {
+    const run = runWith('fits', context);
+    const colour = run ? context.colourOf(run) : this.theme.foreground;
     const fits = run?.snapshots.fits ?? [];
     const index = this.scrubber.select(fits.map((f) => f.step));
     const fit = fits[index];

@@ -5,7 +5,7 @@ import { formatNumber } from './curves';
 import { withExportButton } from './exportButton';
 import { LineChart, type LineSeries } from './lineChart';
 import type { Theme } from './theme';
-import { runWith, type Drawn, type Frame, type View, type ViewHost } from './view';
+import { runWith, type Drawn, type DrawContext, type View, type ViewDeps } from './view';
 
 export class LandscapeView implements View {
   readonly element: HTMLElement;
@@ -13,16 +13,16 @@ export class LandscapeView implements View {
   private readonly chart: LineChart;
   private readonly caption: HTMLElement;
 
-  constructor(host: ViewHost) {
-    this.theme = host.theme();
+  constructor(deps: ViewDeps) {
+    this.theme = deps.theme();
     this.element = document.createElement('section');
     this.element.className = 'view landscape';
-    const chartHost = document.createElement('div');
-    this.chart = new LineChart(chartHost, this.theme, 'Loss landscape slice with the training steps on it');
+    const host = document.createElement('div');
+    this.chart = new LineChart(host, this.theme, 'Loss landscape slice with the training steps on it');
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.element.append(chartHost, this.caption);
-    withExportButton(this.element, 'Loss landscape', host, () => this.chart.canvas());
+    this.element.append(host, this.caption);
+    withExportButton(this.element, 'Loss landscape', deps, () => this.chart.canvas());
   }
 
   setTheme(theme: Theme): void {
@@ -31,8 +31,8 @@ export class LandscapeView implements View {
   }
 
   /** The newest slice of the run that has one, with every shown run's logged steps of its parameter placed on it. */
-  draw(frame: Frame): Drawn {
-    const slice = runWith('landscapes', frame)?.snapshots.landscapes.at(-1);
+  draw(context: DrawContext): Drawn {
+    const slice = runWith('landscapes', context)?.snapshots.landscapes.at(-1);
     if (!slice) {
       this.chart.update({ xLabel: 'w', yLabel: 'loss', logY: false, series: [] });
       this.caption.textContent =
@@ -42,7 +42,7 @@ export class LandscapeView implements View {
     const curve = sortedCurve(slice);
     const series: LineSeries[] = [{ key: 'slice', label: 'loss along the slice', colour: this.theme.muted, width: 2, xs: curve.xs, ys: curve.ys }];
     const described: string[] = [];
-    for (const { store, colour } of frame.shown) {
+    for (const { store, colour } of context.shown) {
       const walk = store.seriesOf(slice.param);
       if (walk.xs.length === 0) continue;
       const xs: number[] = [];

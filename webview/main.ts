@@ -21,7 +21,7 @@ import { Legend } from './legend';
 import { RunStore } from './store';
 import { TABS } from './tabs';
 import { onThemeChange, readTheme, runColour } from './theme';
-import type { Drawn, Frame, View, ViewHost } from './view';
+import type { Drawn, DrawContext, View, ViewDeps } from './view';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -74,7 +74,7 @@ class App {
       remove: (id) => post({ type: FromWebview.RemoveRun, runId: id }),
       exportCsv: (id) => post({ type: FromWebview.ExportCsv, runId: id }),
     });
-    const host: ViewHost = {
+    const deps: ViewDeps = {
       theme: () => this.theme,
       state: () => this.state,
       changed: () => this.changed(),
@@ -82,7 +82,7 @@ class App {
       post,
       notice: (notice) => this.notice(notice),
     };
-    this.views = TABS.map((tab) => new tab.View(host));
+    this.views = TABS.map((tab) => new tab.View(deps));
     this.build();
     onThemeChange(() => this.applyTheme());
     new ResizeObserver(() => this.schedule()).observe(this.root);
@@ -267,12 +267,12 @@ class App {
 
   /** Draws the visible tab's view. */
   private draw(): Drawn {
-    const frame: Frame = {
+    const context: DrawContext = {
       shown: [...this.runs.values()].filter((s) => !this.state.hiddenRuns.includes(s.info.id)).map((store) => ({ store, colour: this.colourOf(store) })),
       focus: this.focusRun(),
       colourOf: (store) => this.colourOf(store),
     };
-    return this.views[this.tabIndex()].draw(frame);
+    return this.views[this.tabIndex()].draw(context);
   }
 
   /** The tab the state names, else the first. */

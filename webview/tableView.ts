@@ -3,14 +3,14 @@
 import { FromWebview } from '../src/protocol/webview';
 import { earlyStop, formatNumber } from './curves';
 import type { RunStore } from './store';
-import type { Drawn, Frame, View, ViewHost } from './view';
+import type { Drawn, DrawContext, View, ViewDeps } from './view';
 
 const ROWS_SHOWN = 200;
 
 export class TableView implements View {
   readonly element: HTMLElement;
 
-  constructor(private readonly host: ViewHost) {
+  constructor(private readonly deps: ViewDeps) {
     this.element = document.createElement('section');
     this.element.className = 'view table';
   }
@@ -19,7 +19,7 @@ export class TableView implements View {
     // HTML tables follow the theme through CSS
   }
 
-  draw({ focus }: Frame): Drawn {
+  draw({ focus }: DrawContext): Drawn {
     this.render(focus);
     return { points: 0, flagged: 0 };
   }
@@ -44,7 +44,7 @@ export class TableView implements View {
     parts.push(scrollable(this.summary(run, names)), scrollable(this.rows(run, names)));
     const button = document.createElement('vscode-button');
     button.textContent = 'Export all rows as CSV';
-    button.addEventListener('click', () => this.host.post({ type: FromWebview.ExportCsv, runId: info.id }));
+    button.addEventListener('click', () => this.deps.post({ type: FromWebview.ExportCsv, runId: info.id }));
     parts.push(button);
     this.element.replaceChildren(...parts);
   }

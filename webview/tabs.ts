@@ -4,13 +4,13 @@ import { CurvesView } from './curvesView';
 import { FitView } from './fitView';
 import { LandscapeView } from './landscapeView';
 import { TableView } from './tableView';
-import type { View, ViewHost } from './view';
+import type { View, ViewDeps } from './view';
 
 export interface Tab {
   /** saved in PanelState.tab */
   id: string;
   title: string;
-  View: new (host: ViewHost) => View;
+  View: new (deps: ViewDeps) => View;
 }
 
 export const TABS: readonly Tab[] = [

@@ -1,4 +1,4 @@
-// What every tab of the panel is: a View draws one frame from the runs shown, and is built from a ViewHost (the
+// What every tab of the panel is: a View draws the runs shown (a DrawContext), built from ViewDeps (the
 // panel's state, its theme, and how to reach the host). tabs.ts lists the views, one row per tab.
 import type { Notice, PanelState, SnapshotKind, WebviewMessage } from '../src/protocol/webview';
 import type { RunStore } from './store';
@@ -11,7 +11,7 @@ export interface ShownRun {
 }
 
 /** What a view draws from, each frame. */
-export interface Frame {
+export interface DrawContext {
   /** the runs not hidden in the legend, oldest first */
   shown: ShownRun[];
   /** the run whose details are shown: the one chosen in the legend, else the newest run of the learner */
@@ -27,7 +27,7 @@ export interface Drawn {
 }
 
 /** What a view gets from the panel when it is built. */
-export interface ViewHost {
+export interface ViewDeps {
   theme(): Theme;
   /** the panel's saved state; a view that changes it calls changed() */
   state(): PanelState;
@@ -43,12 +43,12 @@ export interface ViewHost {
 export interface View {
   /** the tab's content */
   readonly element: HTMLElement;
-  draw(frame: Frame): Drawn;
+  draw(context: DrawContext): Drawn;
   setTheme(theme: Theme): void;
 }
 
 /** The focus run when it has snapshots of this kind, else the newest shown run that has some. */
-export function runWith(kind: SnapshotKind, frame: Frame): RunStore | undefined {
-  if (frame.focus && frame.focus.snapshots[kind].length > 0) return frame.focus;
-  return frame.shown.map((s) => s.store).filter((s) => s.snapshots[kind].length > 0).at(-1);
+export function runWith(kind: SnapshotKind, context: DrawContext): RunStore | undefined {
+  if (context.focus && context.focus.snapshots[kind].length > 0) return context.focus;
+  return context.shown.map((s) => s.store).filter((s) => s.snapshots[kind].length > 0).at(-1);
 }

@@ -26,7 +26,7 @@ export function checkOnSave(ctx: Ctx, checker: Checker): vscode.Disposable {
       void vscode.window.showWarningMessage(`${file.path} is given code: checks always use the pack's own copy, so your edits to it are not graded. Write your code in ${ref.exercise.files.find((f) => f.role === 'learner')?.path}.`);
       return;
     }
-    if (file?.role !== 'learner' || !settings.checkOnSave()) return;
+    if (file?.role !== 'learner' || !settings.checkOnSaveEnabled()) return;
     if (!vscode.workspace.isTrusted) {
       // Say why once per session, not on every save.
       if (!toldUntrusted) toldUntrusted = !ctx.requireTrust('Checking on save');

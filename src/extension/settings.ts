@@ -56,7 +56,7 @@ export function gradcheckMode(): GradcheckMode {
   return config().get<GradcheckMode>(SettingKey.CheckGradcheckMode, 'auto');
 }
 
-export function checkOnSave(): boolean {
+export function checkOnSaveEnabled(): boolean {
   return config().get<boolean>(SettingKey.CheckOnSave, true);
 }
 

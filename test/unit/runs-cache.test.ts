@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_MIN_LINES, cacheFile } from '../../src/core/runs/cache';
 import { cacheStreamedHistory, loadHistoryFile } from '../../src/core/runs/history';
-import { RunRegistry, type RunView } from '../../src/core/runs/registry';
+import { RunRegistry, type ReadonlyRun } from '../../src/core/runs/registry';
 
 /** A history of two interleaved runs with NaN, a step that goes back, and snapshots: CACHE_MIN_LINES lines. */
 function bigHistory(): string {
@@ -23,7 +23,7 @@ function bigHistory(): string {
   return file;
 }
 
-function snapshot(run: RunView | undefined) {
+function snapshot(run: ReadonlyRun | undefined) {
   assert.ok(run);
   const { table, ...rest } = run;
   return {

@@ -81,7 +81,8 @@ function outcome(report: CheckReport): ChecksOutcome {
   return { passed: report.passed, checks: report.checks.length, failed };
 }
 
-class ExerciseRun {
+/** The validation of one exercise: its solution, its starter, then the mutants of its solution. */
+class ExerciseValidator {
   private readonly say: (line: string) => void;
 
   constructor(
@@ -97,7 +98,7 @@ class ExerciseRun {
     return checkSubmission({ client, pack: this.pack, exercise: this.exercise, submission, limits: this.options.limits, gradcheck: this.options.gradcheck });
   }
 
-  async run(): Promise<ExerciseValidation> {
+  async validate(): Promise<ExerciseValidation> {
     const { exercise, options } = this;
     const missing = missingPackages(options.hello, exercise.requires ?? []);
     if (missing.length) {
@@ -179,7 +180,7 @@ export async function validatePack(pack: LoadedPack, options: ValidateOptions): 
   const started = Date.now();
   const exercises = options.exercises?.length ? options.exercises.map((id) => findExercise(pack, id)) : pack.manifest.exercises;
   const pool = new WorkerPool(options.clients);
-  const results = await Promise.all(exercises.map((exercise) => new ExerciseRun(pack, exercise, pool, options).run()));
+  const results = await Promise.all(exercises.map((exercise) => new ExerciseValidator(pack, exercise, pool, options).validate()));
   return { pack: pack.manifest.id, ok: results.every((r) => r.ok), exercises: results, durationMs: Date.now() - started };
 }
 

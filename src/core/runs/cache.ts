@@ -9,7 +9,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BadLine } from './parser';
-import type { RunContent, RunView } from './registry';
+import type { ReadonlyRun, RunContent } from './registry';
 import { RunTable, type BackwardStep } from './table';
 import type { NonFiniteMark } from '../../protocol/webview';
 
@@ -51,7 +51,7 @@ export function cacheFile(historyFile: string): string {
 }
 
 /** Writes the cache of a history file (atomically: a reader never sees half of it). */
-export async function writeColumnCache(historyFile: string, source: CacheSource, history: { runs: readonly RunView[]; lines: number; bad: BadLine[] }): Promise<void> {
+export async function writeColumnCache(historyFile: string, source: CacheSource, history: { runs: readonly ReadonlyRun[]; lines: number; bad: BadLine[] }): Promise<void> {
   const header: Header = {
     source: { size: source.size, mtimeMs: source.mtimeMs },
     lines: history.lines,

@@ -64,8 +64,8 @@ export interface RunContent {
   droppedSnapshots: number;
 }
 
-/** A read-only view of one run, for exports, the cache and tests. */
-export type RunView = Readonly<RunContent>;
+/** One run, read-only, for exports, the cache and tests. */
+export type ReadonlyRun = Readonly<RunContent>;
 
 export class RunRegistry {
   private readonly entries = new Map<string, RunEntry>();
@@ -141,7 +141,7 @@ export class RunRegistry {
     return this.entries.has(id);
   }
 
-  get(id: string): RunView | undefined {
+  get(id: string): ReadonlyRun | undefined {
     return this.entries.get(id);
   }
 

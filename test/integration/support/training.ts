@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingExit } from '../../../src/core/runs/launcher';
-import type { RunView } from '../../../src/core/runs/registry';
+import type { ReadonlyRun } from '../../../src/core/runs/registry';
 import type { TrainingPanelObserver } from '../../../src/extension/panel/observer';
 import type { RenderedMessage } from '../../../src/protocol/webview';
 import { allTabs, workspaceDir } from './gradlab';
@@ -28,12 +28,12 @@ export async function runScript(script: vscode.Uri): Promise<TrainingExit> {
 }
 
 /** The runs a script started (the runtime records the script's path in each run-start). */
-export function runsOf(observer: TrainingPanelObserver, script: vscode.Uri): RunView[] {
+export function runsOf(observer: TrainingPanelObserver, script: vscode.Uri): ReadonlyRun[] {
   return observer.registry.infos().flatMap((info) => (info.script === script.fsPath ? (observer.registry.get(info.id) ?? []) : []));
 }
 
 /** The only run a script started. */
-export function onlyRunOf(observer: TrainingPanelObserver, script: vscode.Uri): RunView {
+export function onlyRunOf(observer: TrainingPanelObserver, script: vscode.Uri): ReadonlyRun {
   const runs = runsOf(observer, script);
   assert.equal(runs.length, 1, `${script.fsPath} started ${runs.length} runs`);
   return runs[0];
@@ -45,7 +45,7 @@ export function removeRuns(observer: TrainingPanelObserver, keepReferences: bool
 }
 
 /** A metric's finite values, in row order. */
-export function finiteValues(run: RunView, metric: string): number[] {
+export function finiteValues(run: ReadonlyRun, metric: string): number[] {
   const column = run.table.columns.get(metric);
   assert.ok(column, `${run.info.name} has no metric ${metric}`);
   return [...column.subarray(0, run.table.rows)].filter((v) => Number.isFinite(v));
