@@ -21,22 +21,9 @@ export function decodeRecord(value: unknown): HistoryRecord | string {
   if (!isObject(value)) return 'not a JSON object';
   const type = value.type;
   if (type !== 'run-start' && typeof value.run !== 'string') return 'no "run" id';
-  switch (type) {
-    case 'metric':
-      return metric(value);
-    case 'run-start':
-      return runStart(value);
-    case 'run-end':
-      return runEnd(value);
-    case 'fit':
-      return fit(value);
-    case 'boundary':
-      return boundary(value);
-    case 'landscape':
-      return landscape(value);
-    default:
-      return typeof type === 'string' ? `unknown record type "${type}"` : 'no "type"';
-  }
+  if (typeof type !== 'string') return 'no "type"';
+  if (!Object.hasOwn(DECODERS, type)) return `unknown record type "${type}"`;
+  return DECODERS[type as HistoryRecord['type']](value);
 }
 
 /** The value a metric stands for: a number, or NaN/±Infinity where the record flags it non-finite. */
@@ -112,6 +99,16 @@ function landscape(v: Record<string, unknown>): LandscapeRecord | string {
   if (!isNumberArray(v.losses, v.values.length)) return 'landscape "losses" does not match "values"';
   return v as unknown as LandscapeRecord;
 }
+
+/** One decoder per record type: a new record type in src/protocol/runs.ts asks for its entry here. */
+const DECODERS: { [T in HistoryRecord['type']]: (v: Record<string, unknown>) => Extract<HistoryRecord, { type: T }> | string } = {
+  'run-start': runStart,
+  metric,
+  fit,
+  boundary,
+  landscape,
+  'run-end': runEnd,
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
