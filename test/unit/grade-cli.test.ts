@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main';
-import { parseCsv } from '../../src/core/gradebook/csv';
+import { parseCsv } from '../../src/core/csv';
 import { gradeClass, GRADEBOOK_OUTPUT_CHARS, type GradeProgress } from '../../src/core/gradebook/grade';
 import { feedbackPath, readGradebook } from '../../src/core/gradebook/write';
 import { folderHash } from '../../src/core/gradebook/fingerprint';

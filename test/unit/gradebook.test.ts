@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncate
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { RecordCache } from '../../src/core/gradebook/cache';
-import { csv, parseCsv } from '../../src/core/gradebook/csv';
+import { csv, parseCsv } from '../../src/core/csv';
 import { discoverStudents, parseShard, shardOf, SubmissionsFolderError } from '../../src/core/gradebook/discover';
 import { canvasCsv, gradebookCsv, gradescopeResults, parseRoster, RosterError } from '../../src/core/gradebook/exports';
 import { feedbackMarkdown } from '../../src/core/gradebook/feedback';

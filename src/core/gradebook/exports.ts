@@ -5,7 +5,7 @@
 // - Gradescope's autograder results.json for one student (score, tests[] with name, score, max_score,
 //   status, output, visibility), as a Gradescope run_autograder script writes it.
 import { FixableError } from '../errors';
-import { csv, parseCsv } from './csv';
+import { csv, parseCsv } from '../csv';
 import { points } from './feedback';
 import type { Gradebook, StudentRecord } from './model';
 import { visibleCheck } from './visible';

@@ -1,7 +1,12 @@
 // A run's metrics as CSV, one row per logged step: what "Export run as CSV" saves.
+import { csvField } from '../csv';
 import type { RunTable } from './table';
 
-/** step, t, then one column per metric; an empty cell where a row has no value, NaN/inf/-inf where it logged one. */
+/**
+ * step, t, then one column per metric; an empty cell where a row has no value, NaN/inf/-inf where it logged one.
+ * Metric names come from the training script, so the header goes through csvField (which marks a formula as
+ * text); the cells are only numbers we format ourselves, so they stay bare and -0.5 stays a number.
+ */
 export function runToCsv(table: RunTable): string {
   const names = table.metricNames();
   const columns = names.map((name) => table.columns.get(name) as Float64Array);
@@ -23,8 +28,4 @@ export function runToCsv(table: RunTable): string {
     lines.push(cells.join(','));
   }
   return lines.join('\n') + '\n';
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
