@@ -1,9 +1,11 @@
 """Grading one exercise for the worker's ``check`` request: check by check, each in a learner process of its own,
-forked from a template process that loaded the learner's files once for the request.
+forked from a template process that loaded the learner's files once for the request, while everything a verdict
+rests on (inputs, losses, the reference's answers) comes from processes of the pack's own code.
 
 ``Exercise`` is an exercise of a pack as the grader sees it (its folder, its tests file, the files a release keeps
-beside it); ``Templates`` holds a request's template processes; ``Grader`` owns the zygote and turns a CheckParams
-into a CheckReport. What differs between check kinds is in their modules (gradlab.checks).
+beside it); ``Request`` holds a request's processes; ``CheckContext`` is what a check kind may ask for; ``Grader``
+owns the zygotes and turns a CheckParams into a CheckReport. What differs between check kinds is in their modules
+(gradlab.checks).
 """
 
 import collections
@@ -14,7 +16,7 @@ import os
 import time
 import traceback
 
-from gradlab import checks
+from gradlab import checks, given
 from gradlab.checks.base import LearnerError
 from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
 from gradlab.sandbox.process import ProcessSandbox, seed_for
@@ -82,32 +84,64 @@ class Exercise:
         return self._json[name]
 
 
-class Templates:
-    """The template processes of one request, one per folder of learner files (the submission, the reference
-    solution), each started on first use; ``sandbox`` forks a check's process from one. Close it at the end."""
+class Request:
+    """The processes of one request: a template per folder of files, started on first use, from which each check
+    gets a fresh process. Learner code (the submission) runs under the learner zygote, which is isolated where the
+    system allows it; the pack's code (the given functions, the reference solution) under the trusted zygote, where
+    no learner process can reach it. Close it at the end: every process of the request goes, and the learner zygote
+    is swept before another request's files come."""
 
-    def __init__(self, grader, exercise, limits, cancel, private=()):
+    def __init__(self, grader, exercise, params, cancel):
         self.grader = grader
         self.exercise = exercise
-        self.limits = limits
+        self.params = params
+        self.limits = params["limits"]
         self.cancel = cancel
-        self.private = [(exercise.pack_dir, PACK_WORDS), *private]
+        self.private = [(exercise.pack_dir, PACK_WORDS), *private_of(params)]
+        self.overlay, self.edited = grader.overlay(exercise, params) if "submission" in params else ({}, [])
         self._templates = {}
+        self._given = None
 
-    def sandbox(self, source, spec):
-        """A learner process for the check ``spec`` with the learner files from the folder ``source``."""
-        exercise = self.exercise
-        template = self._templates.get(source)
+    def _template(self, source, trusted):
+        template = self._templates.get((source, trusted))
         if template is None:
-            template = self._templates[source] = self.grader.template(exercise, source, self.limits, self.cancel,
-                                                                      self.private)
-        return ProcessSandbox(template, Workdir(exercise.spec, exercise.folder, source), seed=seed_for(spec["id"]),
-                              cancel=self.cancel, default_file=exercise.file_for(spec))
+            zygote = self.grader.trusted_zygote if trusted else self.grader.zygote
+            overlay = {} if trusted else self.overlay
+            template = self._templates[(source, trusted)] = self.grader.template(
+                zygote, self.exercise, source, self.limits, self.cancel, self.private, overlay)
+        return template
+
+    def _sandbox(self, source, spec, trusted, blame_pack=False):
+        template = self._template(source, trusted)
+        workdir = Workdir(self.exercise.spec, self.exercise.folder, source, root=template.zygote.exchange)
+        return ProcessSandbox(template, workdir, seed=seed_for(spec["id"]), cancel=self.cancel,
+                              default_file=self.exercise.file_for(spec), blame_pack=blame_pack)
+
+    def learner(self, spec):
+        """A fresh process of the submission for the check ``spec``."""
+        return self._sandbox(self.params["submission"], spec, trusted=False)
+
+    def trusted(self, folder, spec):
+        """A fresh process of the files in ``folder`` (the reference solution) for the check ``spec``."""
+        return self._sandbox(folder, spec, trusted=True)
+
+    def given(self, spec):
+        """The request's process of the pack's given code (the starter form of the learner files, with the given
+        files): inputs, losses and reference computations come from here, never from the learner's process. One per
+        request, reseeded and given a new time limit for each check that asks; its failures are the pack's."""
+        if self._given is None:
+            self._given = self._sandbox(self.params["given"], spec, trusted=True, blame_pack=True)
+        self._given.renew(seed_for(spec["id"]))
+        return self._given
 
     def close(self):
+        if self._given is not None:
+            self._given.close()
+            self._given = None
         for template in self._templates.values():
             template.close()
         self._templates.clear()
+        self.grader.zygote.sweep()
 
     def __enter__(self):
         return self
@@ -117,25 +151,31 @@ class Templates:
 
 
 class CheckContext:
-    """What a check kind may need beyond the sandbox and its spec."""
+    """What a check kind may need beyond its learner sandbox and its spec (gradlab.checks.base.CheckContext)."""
 
-    def __init__(self, templates, params):
-        self.templates = templates
-        self.exercise = templates.exercise
-        self.params = params
-        self.cancel = templates.cancel
-        self.gradcheck_mode = params.get("gradcheck") or "auto"
+    def __init__(self, request, spec):
+        self.request = request
+        self.spec = spec
+        self.exercise = request.exercise
+        self.params = request.params
+        self.cancel = request.cancel
+        self.gradcheck_mode = self.params.get("gradcheck") or "auto"
+        self.seed = self.params.get("seed")  # a grading run's own seed: fresh inputs for hidden checks
+
+    def given(self):
+        """The Sandbox of the pack's given code for this check."""
+        return self.request.given(self.spec)
 
     def reference(self, spec):
         """The reference solution's answer to ``spec`` (its kind's ``reference`` hook): in the authoring form computed
-        in a learner process (Grader.reference_answer); in a release the baked one from references.json."""
+        in a trusted process (Grader.reference_answer); in a release the baked one from references.json."""
         if self.exercise.form == "release":
             return self.exercise.baked_reference(spec["id"])
         folder = self.params.get("reference")
         if not folder:
             raise checks.CheckError(f"the check `{spec['id']}` compares with the reference solution, and this "
                                     "authoring-form request names none (CheckParams.reference)")
-        return self.templates.grader.reference_answer(self.templates, folder, spec)
+        return self.request.grader.reference_answer(self.request, folder, spec)
 
 
 def _stamp(path):
@@ -166,22 +206,26 @@ def limits_of(params):
 
 
 class Grader:
-    def __init__(self, zygote, log):
+    def __init__(self, zygote, trusted_zygote, log, isolation=None):
+        """``zygote`` forks the learner's processes, ``trusted_zygote`` the pack's; ``isolation``: why the learner's
+        processes could not be isolated when the worker must isolate them (every check is then refused)."""
         self.zygote = zygote
+        self.trusted_zygote = trusted_zygote
         self.log = log
+        self.isolation = isolation
         self._references = collections.OrderedDict()  # see reference_answer
 
-    def reference_answer(self, templates, folder, spec):
-        """The reference solution's answer to a check whose kind has a ``reference`` hook: computed in a learner
+    def reference_answer(self, request, folder, spec):
+        """The reference solution's answer to a check whose kind has a ``reference`` hook: computed in a trusted
         process once, then remembered while the files it comes from, the check and the limits stay the same (every
         student of a class is compared with the same one)."""
-        exercise = templates.exercise
+        exercise = request.exercise
         stamps = [[origin, *_stamp(origin)] for _relative, _role, origin in
                   origins(exercise.spec, exercise.folder, folder) if origin]
-        key = json.dumps([stamps, spec, templates.limits], sort_keys=True)
+        key = json.dumps([stamps, spec, request.limits], sort_keys=True)
         answer = self._references.get(key)
         if answer is None:
-            sandbox = templates.sandbox(folder, spec)
+            sandbox = request.trusted(folder, spec)
             try:
                 answer = checks.reference_answer(sandbox, spec)
             finally:
@@ -197,12 +241,19 @@ class Grader:
         return bool(self.zygote.numpy_info(cancel).get("available"))
 
     def require(self, exercise, cancel):
-        """Refuse an exercise whose packages this interpreter lacks, with the way out."""
+        """Refuse an exercise this worker cannot grade as asked (no sandbox, no isolation, missing packages), with
+        the way out."""
         if self.zygote is None:
             raise WorkerError(ErrorCode.UNSUPPORTED_PLATFORM,
                               "Grading runs the learner's code in a forked, isolated process, which this platform "
                               "does not offer (Windows). Use a Linux or macOS Python: WSL, a dev container or a "
                               "remote machine.")
+        if self.isolation:
+            raise WorkerError(ErrorCode.ISOLATION_UNAVAILABLE,
+                              f"Grading here must isolate each submission from the rest of the machine, and it "
+                              f"cannot: {self.isolation}. Install or enable it, or grade without isolation "
+                              "(gradlab grade --no-isolation), which lets a hostile submission read other students' "
+                              "work and the pack's hidden tests.")
         missing = []
         for package in exercise.spec.get("requires") or []:
             if package == "numpy":
@@ -221,35 +272,61 @@ class Grader:
                               f"apt install {' '.join('python3-' + p for p in missing)}), or choose another Python "
                               "with the setting gradlab.pythonPath.", missing=missing)
 
-    def template(self, exercise, source, limits, cancel, private):
-        """A template process for ``exercise`` with the learner files from the folder ``source`` (not started)."""
-        return Template(self.zygote, Workdir(exercise.spec, exercise.folder, source), limits=limits,
+    def template(self, zygote, exercise, source, limits, cancel, private, overlay):
+        """A template process of ``zygote`` for ``exercise`` with the learner files from the folder ``source``, the
+        pack's given code laid over them (``overlay``, see overlay()); not started."""
+        return Template(zygote, Workdir(exercise.spec, exercise.folder, source, root=zygote.exchange), limits=limits,
                         seed=seed_for(exercise.id), numpy=self.numpy_available(cancel),
                         preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"], private=private,
-                        log=self.log)
+                        overlay=overlay, log=self.log)
+
+    def overlay(self, exercise, params):
+        """({module name: chunks}, notes): the given code of each learner file that the submission changed or
+        lacks (gradlab.given), taken from the starter form in ``params["given"]``, and a note per edited file."""
+        chunks, notes = {}, []
+        for entry in exercise.spec["files"]:
+            if entry["role"] != "learner" or not entry["path"].endswith(".py"):
+                continue
+            pack_text, learner_text = (_read(os.path.join(folder, entry["path"]))
+                                       for folder in (params["given"], params["submission"]))
+            if pack_text is None or learner_text is None:
+                continue
+            found, edited = given.overlay(pack_text, learner_text, entry.get("functions") or [])
+            if found:
+                chunks[os.path.splitext(os.path.basename(entry["path"]))[0]] = found
+            if edited:
+                notes.append({"file": entry["path"], "names": edited,
+                              "message": f"{given.join_names(edited)} in {entry['path']} "
+                                         f"{'are' if len(edited) > 1 else 'is'} given by the exercise: grading uses "
+                                         "the pack's version, so your changes to it have no effect."})
+        return chunks, notes
 
     def check(self, params, cancel):
         """CheckParams -> CheckReport."""
         _require(isinstance(params, dict), "`params` must be an object")
         exercise = Exercise(params.get("pack"), params.get("exercise"))
-        submission = params.get("submission")
-        _require(isinstance(submission, str), "`submission` must be a folder path")
-        if not os.path.isdir(submission):
-            raise WorkerError(ErrorCode.BAD_REQUEST, f"the submission folder {submission} does not exist")
+        for name in ("submission", "given"):
+            _require(isinstance(params.get(name), str), f"`{name}` must be a folder path")
+            if not os.path.isdir(params[name]):
+                raise WorkerError(ErrorCode.BAD_REQUEST, f"the {name} folder {params[name]} does not exist")
+        seed = params.get("seed")
+        _require(seed is None or (type(seed) is int and seed >= 0), "`seed` must be a whole number from 0")
         params = dict(params, limits=limits_of(params))
-        private = private_of(params)
         self.require(exercise, cancel)
         only = params.get("only")
         selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
         started = time.monotonic()
         results = []
         # where each function is defined: the same for every check of the request
-        where = functools.lru_cache(maxsize=None)(functools.partial(locate, submission))
-        with Templates(self, exercise, params["limits"], cancel, private) as templates:
+        where = functools.lru_cache(maxsize=None)(functools.partial(locate, params["submission"]))
+        with Request(self, exercise, params, cancel) as request:
             for spec in selected:
                 cancel.raise_if_set()
-                results.append(self._one(templates, spec, params, where))
-        return {
+                results.append(self._one(request, spec, where))
+            notes = [{"file": n["file"], "message": n["message"],
+                      **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
+                     for n in request.edited]
+        report = {
             "exercise": exercise.id,
             "passed": all(r["passed"] for r in results),
             "points": sum(r["points"] for r in results),
@@ -257,18 +334,21 @@ class Grader:
             "checks": results,
             "durationMs": round((time.monotonic() - started) * 1000, 1),
         }
+        if notes:
+            report["notes"] = notes
+        return report
 
-    def _one(self, templates, spec, params, where):
+    def _one(self, request, spec, where):
         _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
-        exercise = templates.exercise
+        exercise = request.exercise
         started = time.monotonic()
         file = exercise.file_for(spec)
         location = {"file": file, "function": spec.get("function"), "line": where(file, spec.get("function"))}
-        context = CheckContext(templates, params)
+        context = CheckContext(request, spec)
         sandbox = None
         outcome = {}
         try:
-            sandbox = templates.sandbox(params["submission"], spec)
+            sandbox = request.learner(spec)
             verdict = checks.evaluate(sandbox, spec, context)
             outcome = {"status": "passed" if verdict.passed else "failed", "message": verdict.message,
                        "verdict": verdict}
@@ -288,3 +368,11 @@ class Grader:
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
                              output=output, for_instructor=exercise.form == "authoring", **outcome)
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+    except OSError:
+        return None

@@ -8,7 +8,7 @@ integer ``id`` and get exactly one response with that id; notifications carry no
 import json
 import os
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class Method:
@@ -29,12 +29,14 @@ class ErrorCode:
     PACK = "pack"
     MISSING_DEPENDENCY = "missing-dependency"
     UNSUPPORTED_PLATFORM = "unsupported-platform"
+    ISOLATION_UNAVAILABLE = "isolation-unavailable"
     CANCELLED = "cancelled"
     INTERNAL = "internal"
 
 
 DEFAULT_LIMITS = {"timeoutS": 10, "memoryMb": 1024, "outputKb": 64}
 PRELOAD_VARIABLE = "GRADLAB_PRELOAD"  # heavy packages the zygote imports at start, comma-separated
+ISOLATION_VARIABLE = "GRADLAB_ISOLATION"  # required | auto | off: OS-level isolation of the learner's processes
 
 
 class WorkerError(Exception):

@@ -4,7 +4,7 @@
 
 from gradlab import checks, transcripts
 from gradlab.checks.base import LearnerError
-from gradlab.grading import CheckContext, Exercise, Templates, limits_of
+from gradlab.grading import CheckContext, Exercise, Request, limits_of
 from gradlab.protocol import ErrorCode, WorkerError
 
 
@@ -14,22 +14,21 @@ def record(grader, params, cancel):
     if exercise.form != "authoring":
         raise WorkerError(ErrorCode.BAD_REQUEST, "recording needs the authoring form of the pack")
     reference = params.get("reference")
-    if not isinstance(reference, str):
-        raise WorkerError(ErrorCode.BAD_REQUEST, "`reference` must be the folder of the solution-form files")
-    limits = limits_of(params)
+    for name, words in (("reference", "solution"), ("given", "starter")):
+        if not isinstance(params.get(name), str):
+            raise WorkerError(ErrorCode.BAD_REQUEST, f"`{name}` must be the folder of the {words}-form files")
     grader.require(exercise, cancel)
     recorded, references = {}, {}
-    with Templates(grader, exercise, limits, cancel) as templates:
-        context = CheckContext(templates, dict(params, limits=limits))
+    with Request(grader, exercise, dict(params, limits=limits_of(params)), cancel) as request:
         for spec in exercise.spec["checks"]:
             module = checks.kind_module(spec.get("kind"))
             record_hook, reference_hook = getattr(module, "record", None), getattr(module, "reference", None)
             if not (record_hook or reference_hook):
                 continue
             cancel.raise_if_set()
-            sandbox = templates.sandbox(reference, spec)
+            sandbox = request.trusted(reference, spec)
             try:
-                transcript = record_hook(sandbox, spec, context) if record_hook else None
+                transcript = record_hook(sandbox, spec, CheckContext(request, spec)) if record_hook else None
                 if transcript is not None:
                     recorded[spec["id"]] = transcript
                 if reference_hook:

@@ -15,6 +15,9 @@ HEADER = struct.Struct(">Q")
 # The learner's process exits with this status when it cannot write to the grader any more (the learner closed the
 # channel, or the grader is gone).
 CHANNEL_LOST = 75
+# ... and with this one when the sandbox's own code failed inside it: the learner's code changed Python (a built-in,
+# a module the sandbox uses) so that the process could no longer answer.
+SANDBOX_BROKEN = 70
 # A reply larger than this is refused: it is not an answer worth grading and would only exhaust memory.
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 
@@ -98,7 +101,8 @@ def _read_exactly(fd, count, read):
     return b"".join(parts)
 
 
-def write_blocking(fd, message, write=os.write):
-    data = memoryview(encode(message))
+def write_blocking(fd, message, write=os.write, encoded=False):
+    """Write one frame; ``encoded``: ``message`` is already a frame's bytes (see encode)."""
+    data = memoryview(message if encoded else encode(message))
     while data:
         data = data[write(fd, data):]

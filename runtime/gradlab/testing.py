@@ -12,6 +12,20 @@ raise ``TestFailure`` with a message in plain words::
 Tests run in the grader, never in the learner's process: every value they get from ``sub`` is already a plain
 number, tuple, list, dict or NumPy array (or a handle on an object that stayed in the learner's process, which
 these helpers refuse where a number is expected).
+
+A test may also name two more parameters, ``given`` and ``rng``::
+
+    @test("per-example-oracle")
+    def per_example_oracle(sub, given, rng):
+        params = given.init_params(1, 64, 1, rng.integers(1 << 31))
+        out, cache = given.forward(params, x)
+        grads = sub.backward(params, cache, out, y)
+
+``given`` works like ``sub`` over the pack's own given code (the starter form of the learner's files), in a process
+the learner's code cannot reach: draw the inputs a verdict rests on there, never with ``sub.eval`` of a given
+function, whose answer the learner's process could change. ``rng`` is a NumPy generator seeded by the check and,
+in ``gradlab grade``, by the grading run's own seed: inputs drawn from it are new in every graded run, so the
+answers a learner release ships for its hidden tests buy nothing there.
 """
 
 import math

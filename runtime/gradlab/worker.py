@@ -13,8 +13,8 @@ import sys
 import threading
 import traceback
 
-from gradlab.protocol import (PROTOCOL_VERSION, Cancelled, ErrorCode, FrameReader, MalformedFrame, Method,
-                              Notification, WorkerError, encode_frame)
+from gradlab.protocol import (ISOLATION_VARIABLE, PROTOCOL_VERSION, Cancelled, ErrorCode, FrameReader,
+                              MalformedFrame, Method, Notification, WorkerError, encode_frame)
 
 
 class Channel:
@@ -35,9 +35,12 @@ class Channel:
 
 
 class Worker:
-    def __init__(self, channel, zygote):
+    def __init__(self, channel, zygote, trusted_zygote=None, isolation=None):
+        """``isolation``: {"mode": required | auto | off, "isolated": bool, "reason": why not, when not}."""
         self.channel = channel
         self.zygote = zygote
+        self.trusted_zygote = trusted_zygote
+        self.isolation = isolation or {"mode": "off", "isolated": False}
         self.requests = queue.Queue()
         self._lock = threading.Lock()
         self._current = None  # (id, CancelToken) of the request being served
@@ -133,7 +136,10 @@ class Worker:
         if self._grader is None:
             from gradlab.grading import Grader
 
-            self._grader = Grader(self.zygote, self.channel.log)
+            isolation = self.isolation
+            refused = isolation["mode"] == "required" and not isolation["isolated"]
+            self._grader = Grader(self.zygote, self.trusted_zygote, self.channel.log,
+                                  isolation.get("reason") if refused else None)
         return self._grader
 
     def hello(self):
@@ -160,6 +166,7 @@ class Worker:
             "numpy": numpy,
             "torch": torch_info(),
             "sandbox": sandbox,
+            "isolation": dict(self.isolation),
         }
 
 
@@ -229,20 +236,32 @@ def main():
     protocol_out = os.dup(1)
     os.dup2(2, 1)  # from here on, anything written to fd 1 lands on stderr, never in the protocol
     channel = Channel(protocol_out)
-    from gradlab.system import FORK_AVAILABLE
+    from gradlab import system
 
-    zygote = None
-    if FORK_AVAILABLE:
+    system.forbid_tracing()  # the verdicts are computed here: no learner process may read or trace this one
+    zygote = trusted = None
+    isolation = {"mode": os.environ.get(ISOLATION_VARIABLE) or "auto", "isolated": False}
+    if system.FORK_AVAILABLE:
+        from gradlab.sandbox import isolation as isolating
         from gradlab.sandbox.zygote_client import Zygote
 
-        zygote = Zygote(channel.log)  # starts importing NumPy in its own process right away
-    worker = Worker(channel, zygote)
+        trusted = Zygote(channel.log, trusted=True)  # both start importing NumPy in their own process right away
+        if isolation["mode"] not in isolating.MODES:
+            isolation["reason"] = f"{ISOLATION_VARIABLE} must be one of {', '.join(isolating.MODES)}"
+            isolation["mode"] = "required"
+        elif isolation["mode"] != "off":
+            isolation["reason"] = isolating.probe()
+            isolation["isolated"] = isolation["reason"] is None
+        zygote = Zygote(channel.log, isolated=isolation["isolated"])
+    isolation = {key: value for key, value in isolation.items() if value is not None}
+    worker = Worker(channel, zygote, trusted, isolation)
     threading.Thread(target=worker.read, args=(FrameReader(0),), name="gradlab-reader", daemon=True).start()
     try:
         worker.serve()
     finally:
-        if zygote is not None:
-            zygote.close()
+        for process in (zygote, trusted):
+            if process is not None:
+                process.close()
 
 
 if __name__ == "__main__":

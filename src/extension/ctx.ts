@@ -127,6 +127,8 @@ export class Ctx implements vscode.Disposable {
       const found = await this.findPython();
       const { hello } = found;
       this.log.info(`grader: Python ${hello.python.version} at ${found.python}, NumPy ${hello.numpy.version ?? 'missing'}, PyTorch ${hello.torch.version ?? 'missing'}`);
+      const { isolation } = hello;
+      this.log.info(isolation.isolated ? 'grader: each check runs isolated from the rest of the machine (bubblewrap)' : `grader: checks run without OS-level isolation: ${isolation.reason ?? 'turned off'}`);
       return found;
     } catch (error) {
       this.grading = undefined;

@@ -93,9 +93,14 @@ export type GradcheckMode = 'auto' | 'full' | 'fast';
 
 export interface GradcheckSpec extends CheckBase {
   kind: 'gradcheck';
-  /** name -> Python expression, evaluated in order in the learner's namespace with `np`, `rng` and earlier names */
+  /** name -> Python expression, evaluated in order in the pack's given code with `np`, `rng` and earlier names */
   inputs: Record<string, string>;
-  /** Python expression of the scalar loss, in terms of the input names */
+  /**
+   * name -> Python expression evaluated in the learner's process after `inputs` (with them bound): values only the
+   * learner's code can give, such as the mask its dropout drew, for the loss to use as plain numbers
+   */
+  learnerInputs?: Record<string, string>;
+  /** Python expression of the scalar loss, in terms of the input names, computed by the pack's given code only */
   loss: string;
   /** Python expression of the analytic gradient: one value per `wrt` name (a tuple when several) */
   gradient: string;
@@ -142,22 +147,27 @@ export interface TestSpec extends CheckBase {
   kind: 'test';
 }
 
+/** A condition on one of the run check's metrics, computed from what the script trained. */
 export interface RunCondition {
   metric: string;
-  /** the metric must fall below this value ... */
   below?: number;
-  /** ... at or before this step */
-  byStep?: number;
-  /** every logged value must be finite (from `afterStep` on, when given) */
+  above?: number;
+  /** the metric must be a finite number */
   finite?: boolean;
-  afterStep?: number;
 }
 
 export interface RunSpec extends CheckBase {
   kind: 'run';
-  /** the training script, relative to the exercise folder */
+  /** the training script, relative to the exercise folder (the pack's copy runs, never the learner's) */
   script: string;
+  /** its command-line arguments */
   args?: string[];
+  /** Python expression, evaluated in the script's namespace after loading it (not as __main__), that trains and returns the result, e.g. "main()" */
+  call: string;
+  /** name -> Python expression, evaluated in order in the pack's given code with `np` and `rng`: the grader's data */
+  data?: Record<string, string>;
+  /** name -> Python expression of a number, in the pack's given code, with `result` (what `call` returned) and the data */
+  metrics: Record<string, string>;
   conditions: RunCondition[];
 }
 

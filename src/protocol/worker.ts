@@ -1,19 +1,27 @@
 // The host <-> grading-worker boundary, described once. The Python mirror is runtime/gradlab/protocol.py;
 // change both together and bump PROTOCOL_VERSION.
 //
-// Transport: `python -m gradlab.worker` on stdio. Every message is one frame:
+// Transport: `python <runtime>/launch.py gradlab.worker` on stdio. Every message is one frame:
 //   Content-Length: <byte length of the UTF-8 body>\r\n\r\n<JSON body>
 // Requests carry an integer `id` and get exactly one response with the same id; notifications carry none.
 
 import type { CheckKind, ExerciseSpec, GradcheckMode, PackForm } from './pack';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * Environment variable of the worker's process: heavy packages (comma-separated, e.g. `torch`) its sandbox imports
  * right after start instead of on the first check that needs them. Read by gradlab.sandbox.zygote.
  */
 export const PRELOAD_VARIABLE = 'GRADLAB_PRELOAD';
+
+/**
+ * Environment variable of the worker's process: whether the learner's processes run in OS-level isolation
+ * (bubblewrap namespaces, runtime/gradlab/sandbox/isolation.py). `required` refuses every check where it cannot
+ * isolate (`gradlab grade`), `auto` isolates where it can (the extension, `gradlab check`), `off` never does.
+ */
+export const ISOLATION_VARIABLE = 'GRADLAB_ISOLATION';
+export type IsolationMode = 'required' | 'auto' | 'off';
 
 export const WorkerMethod = {
   /** What the interpreter can do: Python, NumPy and PyTorch versions, sandbox support. */
@@ -57,6 +65,8 @@ export const ErrorCode = {
   MissingDependency: 'missing-dependency',
   /** the sandbox cannot run on this platform (no fork) */
   UnsupportedPlatform: 'unsupported-platform',
+  /** isolation is required and this machine cannot isolate (bubblewrap missing, user namespaces refused) */
+  IsolationUnavailable: 'isolation-unavailable',
   /** answered a Cancel notification */
   Cancelled: 'cancelled',
   /** a bug in the worker itself */
@@ -104,6 +114,8 @@ export interface HelloResult {
   torch: PackageInfo & { cuda?: boolean; device?: string };
   /** fork-based sandbox available (Linux, macOS) */
   sandbox: boolean;
+  /** whether the learner's processes run in OS-level isolation, and why not when they do not */
+  isolation: { mode: IsolationMode; isolated: boolean; reason?: string };
 }
 
 // ---- check ----
@@ -132,6 +144,11 @@ export interface CheckParams {
   /** absolute path of a folder holding the learner's files under their exercise names */
   submission: string;
   /**
+   * a folder holding the starter form of the learner files: the pack's given code, from which the worker draws
+   * inputs, computes losses and metrics, and which it lays over any given code the submission edited
+   */
+  given: string;
+  /**
    * authoring form only: a folder holding the solution form of the learner files, used for
    * reference values (hidden tests run as real code; training-loop trajectories)
    */
@@ -140,6 +157,8 @@ export interface CheckParams {
   gradcheck: GradcheckMode;
   /** run only these check ids (all when absent) */
   only?: string[];
+  /** a grading run's own seed: hidden tests and gradient checks draw new inputs from it (absent: the fixed ones) */
+  seed?: number;
   /**
    * absolute paths (folders or files) the learner's processes may not open at all, beyond the pack and the
    * reference folder: other students' submissions, the gradebook, the grader's temporary folders
@@ -181,12 +200,20 @@ export interface CheckResult {
   durationMs: number;
 }
 
+/** Something about the submission besides the checks: given code it edited, which grading ignores. */
+export interface ReportNote {
+  file: string;
+  line?: number;
+  message: string;
+}
+
 export interface CheckReport {
   exercise: string;
   passed: boolean;
   points: number;
   maxPoints: number;
   checks: CheckResult[];
+  notes?: ReportNote[];
   durationMs: number;
 }
 
@@ -197,6 +224,8 @@ export interface RecordParams {
   exercise: ExerciseSpec;
   /** the solution form of the learner files */
   reference: string;
+  /** the starter form of the learner files (see CheckParams.given) */
+  given: string;
   limits: Limits;
 }
 

@@ -109,14 +109,21 @@ class LocalSandbox:
 
 
 class LocalContext:
-    """A test double of the grader's CheckContext (gradlab.checks.base): the host's gradient-check mode, and the
-    reference answer, given as the baked dict or as a sandbox on the reference solution (asked through the kind's
-    ``reference`` hook, as the grader does)."""
+    """A test double of the grader's CheckContext (gradlab.checks.base): the host's gradient-check mode, a sandbox
+    of the pack's given code, and the reference answer, given as the baked dict or as a sandbox on the reference
+    solution (asked through the kind's ``reference`` hook, as the grader does)."""
 
-    def __init__(self, gradcheck_mode="auto", reference=None, exercise=None):
+    def __init__(self, gradcheck_mode="auto", reference=None, exercise=None, given=None, seed=None):
         self.gradcheck_mode = gradcheck_mode
         self.exercise = exercise
+        self.seed = seed
         self._reference = reference
+        self._given = given
+
+    def given(self):
+        if self._given is None:
+            raise AssertionError("this test's check asks for the pack's given code: pass LocalContext(given=...)")
+        return self._given
 
     def reference(self, spec):
         if isinstance(self._reference, dict):

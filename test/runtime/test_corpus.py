@@ -21,7 +21,8 @@ def run_check(exercise: str, spec: dict, learner: Path):
     sb = sandbox(exercise, learner)
     if spec["kind"] not in ("gradcheck", "value-graph", "training-loop"):
         raise ValueError(f"no check kind {spec['kind']} in the corpus")
-    return checks.evaluate(sb, spec, LocalContext(reference=sandbox(exercise, reference(exercise))))
+    pack = sandbox(exercise, reference(exercise))  # the pack's own code: given functions, the reference solution
+    return checks.evaluate(sb, spec, LocalContext(reference=pack, given=pack))
 
 
 class CorpusTest(unittest.TestCase):

@@ -57,7 +57,8 @@ class WorkerCorpusTest(unittest.TestCase):
                     submission = tempfile.mkdtemp(dir=self.folder)
                     path = write(exercise, name, submission)
                     reply = self.worker.check(submission, exercise=self.specs[exercise], pack=self.pack,
-                                              reference=references, limits={"timeoutS": 30}, timeout=120)
+                                              reference=references, given=references, limits={"timeoutS": 30},
+                                              timeout=120)
                     self.assertNotIn("error", reply, reply.get("error"))
                     for result in reply["result"]["checks"]:
                         with self.subTest(check=result["id"]):
@@ -65,7 +66,10 @@ class WorkerCorpusTest(unittest.TestCase):
 
     def test_the_worker_runs_numpy_on_one_thread(self):
         # the gradient checks above used NumPy in the worker: an OpenBLAS thread pool there only spins idle
-        self.worker.check(tempfile.mkdtemp(dir=self.folder), exercise=self.specs["02-grad-w"], pack=self.pack)
+        references = tempfile.mkdtemp(dir=self.folder)
+        write("02-grad-w", None, references)
+        self.worker.check(tempfile.mkdtemp(dir=self.folder), exercise=self.specs["02-grad-w"], pack=self.pack,
+                          given=references)
         threads = os.listdir(f"/proc/{self.worker.process.pid}/task")
         self.assertEqual(len(threads), 2, "the request thread and the reader")
 
@@ -77,7 +81,8 @@ class WorkerCorpusTest(unittest.TestCase):
 
         def status():
             reply = self.worker.check(submission, exercise=self.specs["06-zero-grad"], pack=self.pack,
-                                      reference=references, limits={"timeoutS": 30}, timeout=120)
+                                      reference=references, given=references, limits={"timeoutS": 30},
+                                      timeout=120)
             return [check["status"] for check in reply["result"]["checks"]]
 
         self.assertEqual(status(), ["passed"])

@@ -122,7 +122,7 @@ class GradcheckThroughTheWorker(unittest.TestCase):
         exercise["checks"] = [{"id": "grad-fd", "kind": "gradcheck", "title": "grad matches finite differences",
                                "function": "grad", "inputs": {"w": "rng.normal()", "x": "rng.normal()",
                                                               "y": "rng.normal()"},
-                               "loss": "squared_error(w, x, y)", "gradient": "grad(w, x, y)", "wrt": ["w"]}]
+                               "loss": "square(w * x - y)", "gradient": "grad(w, x, y)", "wrt": ["w"]}]
         worker = WorkerProcess()
         try:
             solution = worker.check(os.path.join(SUBMISSIONS, "solution"), exercise=exercise)["result"]

@@ -190,56 +190,64 @@ class SandboxCheckTest(unittest.TestCase):
         self.folder = tempfile.TemporaryDirectory()
         self.addCleanup(self.folder.cleanup)
 
-    def learner(self, source=LEARNER) -> LocalSandbox:
-        path = Path(self.folder.name) / "linear_mse.py"
+    def learner(self, source=LEARNER, name="linear_mse.py") -> LocalSandbox:
+        path = Path(self.folder.name) / name
         path.write_text(textwrap.dedent(source), encoding="utf-8")
         return LocalSandbox([path])
 
-    def test_three_sandbox_calls_per_random_point(self):
+    def context(self, mode="auto"):
+        """The pack's given code is the unedited file: the loss and the points come from there."""
+        self.given = self.learner(name="given_linear_mse.py")
+        return LocalContext(mode, given=self.given)
+
+    def test_the_learner_is_asked_for_the_gradient_only(self):
         sb = self.learner()
-        verdict = gradcheck.check(sb, SPEC, LocalContext())
+        verdict = gradcheck.check(sb, SPEC, self.context())
         self.assertTrue(verdict.passed, verdict.diagnosis)
         self.assertIn("at 3 random points", verdict.message)
-        self.assertEqual(sb.calls, 3 * 3)  # inputs, gradient, every loss evaluation in one go
+        self.assertEqual(sb.calls, 3)  # the gradient at each random point
+        self.assertEqual(self.given.calls, 2 * 3)  # the point, then every loss evaluation in one go
 
     def test_each_trial_draws_new_inputs_and_the_same_trial_the_same(self):
         sb = self.learner()
         first, again, second = (gradcheck._inputs(sb, SPEC, t) for t in (0, 0, 1))
+        fresh = gradcheck._inputs(sb, SPEC, 0, seed=12345)
+        self.assertNotEqual(first["w"], fresh["w"])  # a grading run's own seed draws other points
         self.assertEqual(first["w"], again["w"])
         self.assertNotEqual(first["w"], second["w"])
         self.assertNotEqual(first["w"], first["b"])  # one generator runs through the inputs in order
 
     def test_the_gradient_must_give_one_value_per_parameter(self):
         spec = dict(SPEC, gradient="grad_w(w, b, x, y)")
-        verdict = gradcheck.check(self.learner(), spec, LocalContext())
+        verdict = gradcheck.check(self.learner(), spec, self.context())
         self.assertFalse(verdict.passed)
         self.assertIn("should give one value for each of grad_w and grad_b", verdict.message)
-        verdict = gradcheck.check(self.learner(), dict(SPEC, gradient="(grad_w(w, b, x, y),)"), LocalContext())
+        verdict = gradcheck.check(self.learner(), dict(SPEC, gradient="(grad_w(w, b, x, y),)"), self.context())
         self.assertIn("gave 1 values; it should give 2", verdict.message)
 
     def test_a_loss_that_breaks_is_a_failed_check_not_a_crash(self):
         verdict = gradcheck.check(self.learner(), dict(SPEC, loss="mse_loss(w, b, x, y) + np.nan"),
-                                  LocalContext())
+                                  self.context())
         self.assertFalse(verdict.passed)
         self.assertIn("cannot be differentiated numerically", verdict.message)
 
     def test_the_spec_mode_overrides_the_host_setting(self):
         sb = self.learner()
-        verdict = gradcheck.check(sb, dict(SPEC, mode="fast"), LocalContext("full"))
+        verdict = gradcheck.check(sb, dict(SPEC, mode="fast"), self.context("full"))
         self.assertIn("random directions", verdict.message)
 
     def test_a_tolerance_from_the_check_is_used(self):
         source = LEARNER.replace("return float(2 * np.mean(w * x + b - y))",
                                  "return float(2 * np.mean(w * x + b - y)) * 1.001")
-        self.assertFalse(gradcheck.check(self.learner(source), SPEC, LocalContext()).passed)
+        self.assertFalse(gradcheck.check(self.learner(source), SPEC, self.context()).passed)
         self.assertTrue(gradcheck.check(self.learner(source), dict(SPEC, tolerance={"rtol": 1e-2}),
-                                        LocalContext()).passed)
+                                        self.context()).passed)
 
     def test_spec_mistakes_are_not_blamed_on_the_learner(self):
         with self.assertRaises(CheckError):
-            gradcheck.check(self.learner(), dict(SPEC, wrt=["w", "z"]), LocalContext())
+            gradcheck.check(self.learner(), dict(SPEC, wrt=["w", "z"]), self.context())
         with self.assertRaises(CheckError):
-            gradcheck.check(self.learner(), dict(SPEC, inputs=dict(SPEC["inputs"], w="[1.0, 2.0]")), LocalContext())
+            gradcheck.check(self.learner(), dict(SPEC, inputs=dict(SPEC["inputs"], w="[1.0, 2.0]")), self.context())
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import unittest
 
-from test.runtime.worker_client import (FIXTURE_PACK, SUBMISSIONS, WorkerProcess, fixture_exercise, remove,
+from test.runtime.worker_client import (FIXTURE_PACK, GIVEN, SUBMISSIONS, WorkerProcess, fixture_exercise, remove,
                                         submission_with)
 
 
@@ -17,7 +17,7 @@ class RecordAndReplay(unittest.TestCase):
         cls.worker = WorkerProcess()
         reply = cls.worker.request("record", {
             "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
-            "reference": os.path.join(SUBMISSIONS, "solution"),
+            "reference": os.path.join(SUBMISSIONS, "solution"), "given": GIVEN,
             "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
         cls.recorded = reply.get("result")
         # a release: the exercise folder with hidden.json, and a tests.py that has lost its hidden test
@@ -45,8 +45,9 @@ class RecordAndReplay(unittest.TestCase):
         self.assertEqual(transcripts["formatVersion"], 1)
         self.assertEqual(list(transcripts["tests"]), ["scale-hidden"])
         calls = transcripts["tests"]["scale-hidden"]["calls"]
-        self.assertEqual([c["request"]["op"] for c in calls], ["call", "eval"])
-        self.assertEqual([c["reply"] for c in calls], [{"ok": -6.0}, {"ok": 0.25}])
+        self.assertEqual([c["request"]["op"] for c in calls], ["call", "eval", "call"])
+        x, k = drawn(None)
+        self.assertEqual([c["reply"] for c in calls], [{"ok": -6.0}, {"ok": 0.25}, {"ok": x * k}])
         self.assertNotIn("close(", json.dumps(transcripts))
         self.assertEqual(self.recorded["references"], {})
 
@@ -80,14 +81,44 @@ class RecordAndReplay(unittest.TestCase):
         self.assertEqual(check["scale-hidden"]["status"], "errored")
         self.assertIn("rebuild it with `gradlab build`", check["scale-hidden"]["message"])
 
+    def test_answers_a_release_ships_buy_nothing_in_a_graded_run(self):
+        # a submission that is wrong everywhere but answers each recorded hidden call from the release's hidden.json
+        answers = {}
+        for call in self.recorded["transcripts"]["tests"]["scale-hidden"]["calls"]:
+            request = call["request"]
+            if request["op"] == "call":
+                answers[tuple(request["args"])] = call["reply"]["ok"]
+            else:  # scale(x, x)
+                answers[(request["bindings"]["x"],) * 2] = call["reply"]["ok"]
+        lookup = submission_with(f"ANSWERS = {answers!r}\n\n\ndef scale(x, k):\n"
+                                 "    return ANSWERS.get((x, k), x + k)\n")
+        try:
+            practice = {c["id"]: c for c in self.release_check(lookup)["checks"]}
+            graded = {c["id"]: c for c in self.worker.check(lookup, seed=20261203)["result"]["checks"]}
+        finally:
+            remove(lookup)
+        self.assertTrue(practice["scale-hidden"]["passed"])  # the release's hidden checks are practice
+        self.assertEqual(graded["scale-hidden"]["status"], "failed")
+        self.assertNotEqual(drawn(20261203), drawn(None))
+
     def test_recording_against_a_failing_reference_is_a_pack_error(self):
         reply = self.worker.request("record", {
             "pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
-            "reference": os.path.join(SUBMISSIONS, "wrong"),
+            "reference": os.path.join(SUBMISSIONS, "wrong"), "given": GIVEN,
             "limits": {"timeoutS": 5, "memoryMb": 256, "outputKb": 64}})
         self.assertEqual(reply["error"]["code"], "pack")
         self.assertEqual(reply["error"]["message"], "the hidden test `scale-hidden` fails against the reference "
                                                     "solution: scale(-1.5, 4): expected -6, got 2.5")
+
+
+def drawn(seed):
+    """The inputs scale-hidden draws from its ``rng`` (gradlab.checks.pack_test.arguments)."""
+    import zlib
+
+    import numpy
+
+    rng = numpy.random.default_rng([0 if seed is None else seed, zlib.crc32(b"scale-hidden")])
+    return tuple(round(float(value), 3) for value in rng.uniform(-5, 5, size=2))
 
 
 if __name__ == "__main__":

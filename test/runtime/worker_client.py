@@ -14,6 +14,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RUNTIME = os.path.join(REPO, "runtime")
 FIXTURE_PACK = os.path.join(REPO, "test", "fixtures", "worker-pack")
 SUBMISSIONS = os.path.join(FIXTURE_PACK, "submissions")
+GIVEN = os.path.join(SUBMISSIONS, "starter")  # the starter form: where the pack's given code comes from
 TAMPER = os.path.join(REPO, "test", "fixtures", "tamper")
 
 
@@ -90,15 +91,17 @@ class WorkerProcess:
             raise AssertionError(f"corrupted channel: {self.buffer[:200]!r}") from None
 
     def check(self, submission, only=None, limits=None, exercise=None, form="authoring", pack=FIXTURE_PACK,
-              reference=None, timeout=60):
+              reference=None, given=GIVEN, timeout=60, seed=None):
         params = {"pack": {"dir": pack, "form": form}, "exercise": exercise or fixture_exercise(),
-                  "submission": submission,
+                  "submission": submission, "given": given,
                   "limits": dict({"timeoutS": 5, "memoryMb": 512, "outputKb": 64}, **(limits or {})),
                   "gradcheck": "auto"}
         if only:
             params["only"] = only
         if reference:
             params["reference"] = reference
+        if seed is not None:
+            params["seed"] = seed
         return self.request("check", params, timeout)
 
     def close(self):

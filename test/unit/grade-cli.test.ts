@@ -123,7 +123,8 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
 
   it('a hostile class cannot stop grading, change the others results or touch the instructor files', async function () {
     const out = join(temporary('out'), 'gradebook');
-    const quiet = await grade(classWith(...GOOD), out, '--timeout', '1');
+    // One seed for both runs, so that their hidden checks draw the same inputs.
+    const quiet = await grade(classWith(...GOOD), out, '--timeout', '1', '--seed', '11');
 
     const submissions = classWith(...GOOD, 'hostile/loop', 'hostile/forkbomb', 'hostile/latin1', 'hostile/misnamed', 'hostile/extras');
     const adaFile = join(submissions, 'ada', 'gradlab', '01-one-update', 'one_update.py');
@@ -159,7 +160,7 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     writeFileSync(join(submissions, 'zed.zip'), zipSync({ 'zed/gradlab/01-one-update/one_update.py': bytes(ada) }));
 
     const before = { pack: await folderHash(pack), gradebook: await folderHash(out), ada: readFileSync(adaFile, 'utf8') };
-    const { gradebook } = await grade(submissions, hostileOut, '--timeout', '1', '--jobs', '2');
+    const { gradebook } = await grade(submissions, hostileOut, '--timeout', '1', '--jobs', '2', '--seed', '11');
 
     // Nothing the instructor owns changed: the pack, the other gradebook, another student's submission.
     assert.equal(await folderHash(pack), before.pack);
@@ -309,10 +310,16 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     const work = temporary('actions');
     cpSync(pack, join(work, String(workflow.env.PACK)), { recursive: true });
     cpSync(classWith(...GOOD, 'hostile/extras', 'hostile/misnamed', 'hostile/latin1', 'hostile/forkbomb'), join(work, String(workflow.env.SUBMISSIONS)), { recursive: true });
+    const runId = '20261203';
+    const filled = (text: string, matrix: Record<string, number>) => {
+      const done = text.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, key: string) => String(matrix[key])).replace(/\$\{\{\s*github\.run_id\s*\}\}/g, runId);
+      assert.doesNotMatch(done, /\$\{\{/, 'every expression is filled in');
+      return done;
+    };
     const run = (command: string, env: Record<string, string> | undefined, matrix: Record<string, number>) => {
-      const script = command.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, key: string) => String(matrix[key]));
-      assert.doesNotMatch(script, /\$\{\{/, 'every expression is filled in');
-      const environment = { ...process.env, ...Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v)])), ...env, GRADLAB: `node ${cli}`, PYTHON: python };
+      const script = filled(command, matrix);
+      const stepEnv = Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, filled(String(v), matrix)]));
+      const environment = { ...process.env, ...Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v)])), ...stepEnv, GRADLAB: `node ${cli}`, PYTHON: python };
       try {
         execFileSync('bash', ['-e', '-c', script], { cwd: work, env: environment, stdio: 'pipe' });
       } catch (error) {
@@ -332,7 +339,7 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     run(step(mergeJob, 'merge').run!, step(mergeJob, 'merge').env, {});
 
     const single = join(temporary('out'), 'gradebook');
-    const whole = await grade(join(work, String(workflow.env.SUBMISSIONS)), single);
+    const whole = await grade(join(work, String(workflow.env.SUBMISSIONS)), single, '--seed', runId);
     const merged = readJson<Gradebook>(join(work, 'gradebook', 'gradebook.json'));
     assert.deepEqual(withoutTimings(merged), withoutTimings(whole.gradebook));
     assert.equal(readFileSync(join(work, 'gradebook', 'gradebook.csv'), 'utf8'), readFileSync(join(single, 'gradebook.csv'), 'utf8'));

@@ -12,7 +12,7 @@ import { canvasCsv, gradebookCsv, gradescopeResults, parseRoster, RosterError } 
 import { feedbackMarkdown } from '../../src/core/gradebook/feedback';
 import { stageStudent, MAX_LEARNER_FILE_BYTES } from '../../src/core/gradebook/intake';
 import { mergeGradebooks } from '../../src/core/gradebook/merge';
-import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
+import { GRADEBOOK_FORMAT, type Gradebook, type StudentRecord } from '../../src/core/gradebook/model';
 import { nearMiss } from '../../src/core/gradebook/names';
 import { ensureGradebookFolder, feedbackPath, GradebookError, writeGradebook } from '../../src/core/gradebook/write';
 import type { ExerciseSpec } from '../../src/protocol/pack';
@@ -200,9 +200,9 @@ function check(partial: Partial<CheckResult> & { id: string }): CheckResult {
 
 function gradebook(students: StudentRecord[], hash = 'h1'): Gradebook {
   return {
-    format: 1,
+    format: GRADEBOOK_FORMAT,
     pack: { id: 'p', title: 'Pack, "quoted"', version: '1.0.0', hash },
-    settings: { gradcheck: 'auto', limits: {}, grader: 'g' },
+    settings: { gradcheck: 'auto', limits: {}, grader: 'g', seed: 7, isolation: 'required' },
     exercises: [
       {
         id: 'e1',

@@ -1,7 +1,7 @@
 // The host's grader client against the real worker: a newer check cancels an older one, a dead worker is
 // replaced on the next request, and a check never blocks the caller.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraderClient, ProtocolMismatchError, WorkerError } from '../../src/core/grader/client';
@@ -15,12 +15,13 @@ const pack = join(packageRoot(), 'test', 'fixtures', 'worker-pack');
 const manifest: PackManifest = JSON.parse(readFileSync(join(pack, 'pack.json'), 'utf8'));
 
 function params(submission: string, timeoutS = 10): CheckParams {
-  return { pack: { dir: pack, form: 'authoring' }, exercise: manifest.exercises[0], submission, reference: join(pack, 'submissions', 'solution'), limits: { ...DEFAULT_LIMITS, timeoutS }, gradcheck: 'auto', only: ['scale-basic'] };
+  return { pack: { dir: pack, form: 'authoring' }, exercise: manifest.exercises[0], submission, given: join(pack, 'submissions', 'starter'), reference: join(pack, 'submissions', 'solution'), limits: { ...DEFAULT_LIMITS, timeoutS }, gradcheck: 'auto', only: ['scale-basic'] };
 }
 
 /** A runtime folder whose worker answers hello in another protocol version, as another release's runtime would. */
 function runtimeOfAnotherRelease(protocolVersion: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'gradlab-runtime-'));
+  copyFileSync(join(runtimeDir(), 'launch.py'), join(dir, 'launch.py'));
   mkdirSync(join(dir, 'gradlab'));
   writeFileSync(join(dir, 'gradlab', '__init__.py'), '');
   writeFileSync(

@@ -41,7 +41,7 @@ function keys(table: object): string[] {
 const base: Fields<CheckBase> = { id: true, title: true, points: true, hidden: true, function: true, file: true, hints: true, tolerance: true };
 const kinds: Record<CheckKind, { fields: object; required: object }> = {
   gradcheck: {
-    fields: { inputs: true, loss: true, gradient: true, wrt: true, labels: true, trials: true, mode: true, directions: true, relu: true, kind: true } satisfies Fields<Omit<GradcheckSpec, keyof CheckBase>>,
+    fields: { inputs: true, learnerInputs: true, loss: true, gradient: true, wrt: true, labels: true, trials: true, mode: true, directions: true, relu: true, kind: true } satisfies Fields<Omit<GradcheckSpec, keyof CheckBase>>,
     required: { inputs: true, loss: true, gradient: true, wrt: true, kind: true, id: true, title: true } satisfies Required<GradcheckSpec>,
   },
   'value-graph': {
@@ -57,8 +57,8 @@ const kinds: Record<CheckKind, { fields: object; required: object }> = {
     required: { kind: true, id: true, title: true } satisfies Required<TestSpec>,
   },
   run: {
-    fields: { script: true, args: true, conditions: true, kind: true } satisfies Fields<Omit<RunSpec, keyof CheckBase>>,
-    required: { script: true, conditions: true, kind: true, id: true, title: true } satisfies Required<RunSpec>,
+    fields: { script: true, args: true, call: true, data: true, metrics: true, conditions: true, kind: true } satisfies Fields<Omit<RunSpec, keyof CheckBase>>,
+    required: { script: true, call: true, metrics: true, conditions: true, kind: true, id: true, title: true } satisfies Required<RunSpec>,
   },
 };
 
@@ -78,7 +78,7 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
       { id: true, why: true } satisfies Fields<EquivalentMutant>,
       { id: true, why: true } satisfies Required<EquivalentMutant>,
     ],
-    ['runCondition', definitions.runCondition, { metric: true, below: true, byStep: true, finite: true, afterStep: true } satisfies Fields<RunCondition>, { metric: true } satisfies Required<RunCondition>],
+    ['runCondition', definitions.runCondition, { metric: true, below: true, above: true, finite: true } satisfies Fields<RunCondition>, { metric: true } satisfies Required<RunCondition>],
     [
       'exercise',
       definitions.exercise,

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { runtimeDir } from '../../src/core/paths';
 import { HISTORY_DIR, HISTORY_FORMAT_VERSION, RunEnv } from '../../src/protocol/runs';
-import { DEFAULT_LIMITS, ErrorCode, PRELOAD_VARIABLE, PROTOCOL_VERSION, WorkerMethod, WorkerNotification } from '../../src/protocol/worker';
+import { DEFAULT_LIMITS, ErrorCode, ISOLATION_VARIABLE, PRELOAD_VARIABLE, PROTOCOL_VERSION, WorkerMethod, WorkerNotification, type IsolationMode } from '../../src/protocol/worker';
 import { testPython } from './helpers/python';
 
 const MIRROR = `
@@ -22,6 +22,8 @@ print(json.dumps({
     'errorCodes': names(protocol.ErrorCode),
     'defaultLimits': protocol.DEFAULT_LIMITS,
     'preloadVariable': getattr(protocol, 'PRELOAD_VARIABLE', None),
+    'isolationVariable': getattr(protocol, 'ISOLATION_VARIABLE', None),
+    'isolationModes': list(__import__('gradlab.sandbox.isolation', fromlist=['MODES']).MODES),
     'historyFormatVersion': runs.FORMAT_VERSION,
     'historyVariable': runs.HISTORY_ENV,
     'streamFdVariable': runs.STREAM_FD_ENV,
@@ -36,6 +38,8 @@ interface Mirror {
   errorCodes: Record<string, string>;
   defaultLimits: Record<string, number>;
   preloadVariable: string | null;
+  isolationVariable: string | null;
+  isolationModes: string[];
   historyFormatVersion: number;
   historyVariable: string;
   streamFdVariable: string;
@@ -55,13 +59,15 @@ describe('the protocol constants and their Python mirror', function () {
     python = JSON.parse(out) as Mirror;
   });
 
-  it('worker protocol: version, methods, notifications, error codes, default limits, preload variable', () => {
+  it('worker protocol: version, methods, notifications, error codes, default limits, preload and isolation variables', () => {
     assert.equal(python.protocolVersion, PROTOCOL_VERSION);
     assert.deepEqual(python.methods, pythonNames(WorkerMethod));
     assert.deepEqual(python.notifications, pythonNames(WorkerNotification));
     assert.deepEqual(python.errorCodes, pythonNames(ErrorCode));
     assert.deepEqual(python.defaultLimits, DEFAULT_LIMITS);
     assert.equal(python.preloadVariable, PRELOAD_VARIABLE);
+    assert.equal(python.isolationVariable, ISOLATION_VARIABLE);
+    assert.deepEqual(python.isolationModes, ['required', 'auto', 'off'] satisfies IsolationMode[]);
   });
 
   it('run history: format version, environment variables, default folder', () => {

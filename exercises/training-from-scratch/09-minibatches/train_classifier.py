@@ -26,6 +26,7 @@ def split(rng, X, y, val_fraction=0.2):
 
 
 def main():
+    """Train, and return the trained parameters."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", default="xor", choices=sorted(DATASETS))
     parser.add_argument("--lr", type=float, default=0.05)
@@ -54,6 +55,7 @@ def main():
             if epoch % 100 == 0:
                 print(f"epoch {epoch:4d} train_loss={losses[0]:.4f} val_loss={val_loss:.4f}")
     print(f"validation accuracy {accuracy(params, X_val, y_val):.3f}")
+    return params
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Adam:
 
 
 def main():
+    """Train, and return the parameters kept (with early stopping, the best ones)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reg", choices=("none", "l2", "dropout", "early"), default="none")
     parser.add_argument("--epochs", type=int, default=3000)
@@ -89,6 +90,7 @@ def main():
                 print(f"epoch {epoch:5d} train_loss={train_loss:.4f} val_loss={val_loss:.4f}")
     final = best_params if stopper is not None else params
     print(f"validation loss of the kept parameters: {mse_loss(forward(final, x_val)[0], y_val):.4f}")
+    return final
 
 
 if __name__ == "__main__":

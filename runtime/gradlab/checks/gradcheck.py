@@ -2,8 +2,10 @@
 the loss, with the kind of mistake named when the numbers show one.
 
 ``judge`` is the whole numerical verdict for one point and knows nothing of sandboxes: it takes the
-parameters, the returned gradient and an oracle for the loss (``numerics.fd``). ``check`` evaluates a
-GradcheckSpec's inputs, gradient and losses in the learner's sandbox and calls ``judge`` per trial.
+parameters, the returned gradient and an oracle for the loss (``numerics.fd``). ``check`` draws a
+GradcheckSpec's inputs and evaluates its losses in the pack's given code (never in the learner's process, which
+could halve a loss or zero every point), asks the learner's sandbox for the gradient only, and calls ``judge``
+per trial.
 
 Two modes. *full*: every element, two loss evaluations each. *fast* (randomised): a few random unit
 directions through all parameters, comparing ``u . grad`` with the directional difference, so the cost
@@ -271,7 +273,7 @@ def _probes_source() -> str:
 
 
 class SandboxOracle:
-    """Losses evaluated in the learner's sandbox: the inputs travel once per call as bindings and the
+    """Losses evaluated in a sandbox of the pack's given code: the inputs travel once per call as bindings and the
     probes as offsets and seeds; the perturbed points are built there (numerics/probes.py)."""
 
     def __init__(self, sb, loss: str, inputs: Dict[str, object], wrt: Sequence[str]):
@@ -307,17 +309,34 @@ def _float64(value):
     return value
 
 
-def _inputs(sb, spec: dict, trial: int) -> Dict[str, object]:
-    """Every input in order, in one sandbox call, from a generator seeded by the trial number."""
-    names = list(spec["inputs"])
+def _names(spec: dict, field: str) -> List[str]:
+    names = list(spec.get(field) or {})
     bad = [name for name in names if not name.isidentifier()]
     if bad:
-        raise CheckError(f"gradcheck {spec.get('id')}: input names must be Python identifiers: {bad}")
-    lines = ["import numpy as _gradlab_numpy", f"rng = _gradlab_numpy.random.default_rng({int(trial)})"]
+        raise CheckError(f"gradcheck {spec.get('id')}: {field} names must be Python identifiers: {bad}")
+    return names
+
+
+def _inputs(given, spec: dict, trial: int, seed: Optional[int] = None) -> Dict[str, object]:
+    """Every input in order, in one call of the pack's given code, from a generator seeded by the trial number (and
+    by a grading run's own seed, so that its points are new)."""
+    names = _names(spec, "inputs")
+    generator = int(trial) if seed is None else [int(seed), int(trial)]
+    lines = ["import numpy as _gradlab_numpy", f"rng = _gradlab_numpy.random.default_rng({generator!r})"]
     lines += [f"{name} = ({expression})" for name, expression in spec["inputs"].items()]
     lines.append("result = {" + ", ".join(f"{name!r}: {name}" for name in names) + "}")
-    found = sb.execute("\n".join(lines) + "\n", {})
+    found = given.execute("\n".join(lines) + "\n", {})
     return {name: _float64(found[name]) for name in names}
+
+
+def _learner_inputs(sb, spec: dict, inputs: Dict[str, object]) -> Dict[str, object]:
+    """``learnerInputs``: values only the learner's code can give (the mask its dropout drew), computed in its
+    process from the given inputs; the loss then uses them as plain values, never the learner's loss itself."""
+    found = {}
+    for name in _names(spec, "learnerInputs"):
+        expression = spec["learnerInputs"][name]
+        found[name] = _float64(sb.eval(expression, _used(expression, {**inputs, **found})))
+    return found
 
 
 def _sample_counts(inputs: Dict[str, object], wrt: Sequence[str]) -> List[int]:
@@ -347,6 +366,9 @@ def mode_of(spec: dict, context) -> str:
 
 
 def check(sb, spec: dict, context) -> Verdict:
+    """The learner's gradient, from its process, against finite differences of the loss in the pack's given code
+    (context.given()), at points the given code draws."""
+    given = context.given()
     wrt = list(spec["wrt"])
     labels = spec.get("labels") or {}
     trials = max(1, int(spec.get("trials", DEFAULT_TRIALS)))
@@ -355,7 +377,7 @@ def check(sb, spec: dict, context) -> Verdict:
     warnings: List[str] = []
     verdict = None
     for trial in range(trials):
-        inputs = _inputs(sb, spec, trial)
+        inputs = _inputs(given, spec, trial, getattr(context, "seed", None))
         missing = [name for name in wrt if name not in inputs]
         if missing:
             raise CheckError(f"gradcheck {spec.get('id')}: wrt names {missing} are not inputs")
@@ -364,6 +386,7 @@ def check(sb, spec: dict, context) -> Verdict:
         except LayoutError as error:
             raise CheckError(f"gradcheck {spec.get('id')}: {error}") from None
         inputs.update(layout.as_float64({name: inputs[name] for name in wrt}))
+        inputs.update(_learner_inputs(sb, spec, inputs))
         gradient, problem = _split(sb.eval(spec["gradient"], _used(spec["gradient"], inputs)), wrt, labels,
                                    spec["gradient"])
         if problem:
@@ -371,10 +394,10 @@ def check(sb, spec: dict, context) -> Verdict:
         relu = None
         if spec.get("relu"):
             expression = spec["relu"]["preactivation"]
-            relu = {"preactivation": lambda: np.asarray(sb.eval(expression, _used(expression, inputs))),
+            relu = {"preactivation": lambda: np.asarray(given.eval(expression, _used(expression, inputs))),
                     "params": spec["relu"].get("params", []), "name": preactivation_name(expression)}
         try:
-            oracle = SandboxOracle(sb, spec["loss"], inputs, wrt)
+            oracle = SandboxOracle(given, spec["loss"], inputs, wrt)
             verdict = judge({name: inputs[name] for name in wrt}, gradient, oracle,
                             mode=mode, tolerance=tol, labels=labels, samples_n=_sample_counts(inputs, wrt),
                             relu=relu, directions=spec.get("directions", MIN_DIRECTIONS), seed=trial)

@@ -1,11 +1,14 @@
 """The `test` check kind: a pack author's ``@test`` function (gradlab.testing) from the exercise's tests file, run
-in the grader with ``sub``, a proxy whose calls go to the learner's sandboxed process. In a release, a hidden test
+in the grader with ``sub``, a proxy whose calls go to the learner's sandboxed process, and on request ``given``,
+the same over the pack's given code, and ``rng`` (see arguments()). In a release, a hidden test
 is not code any more but a transcript (gradlab.transcripts, recorded by this kind's ``record`` hook): the
 learner's process must answer the recorded calls as the reference did.
 """
 
 import importlib.util
+import inspect
 import os
+import zlib
 
 from gradlab import transcripts
 from gradlab.checks import CheckError
@@ -37,7 +40,7 @@ class Submission:
         return self._sandbox.eval(expression, bindings)
 
     def __repr__(self):
-        return "<the learner's submission>"
+        return "<a sandboxed process: the learner's submission, or the pack's given code>"
 
 
 class LearnerFunction:
@@ -98,10 +101,30 @@ def _line_in(traceback_, path):
     return line
 
 
-def run_test(function, sandbox, path):
-    """Run one @test function against ``sandbox``; its Verdict. LearnerError passes through."""
+def arguments(function, context, spec):
+    """What a test function asks for besides ``sub``, by the names of its parameters: ``given``, the pack's given
+    code (its values are the pack's, never the learner's process's), and ``rng``, a generator seeded by the check and
+    by a grading run's own seed, so that a graded run draws inputs no release has seen."""
     try:
-        function(Submission(sandbox))
+        names = list(inspect.signature(function).parameters)[1:]
+    except (TypeError, ValueError):
+        return {}
+    found = {}
+    if "given" in names:
+        found["given"] = Submission(context.given())
+    if "rng" in names:
+        import numpy
+
+        seed = getattr(context, "seed", None)
+        found["rng"] = numpy.random.default_rng([0 if seed is None else int(seed), zlib.crc32(spec["id"].encode())])
+    return found
+
+
+def run_test(function, sandbox, path, extra=None):
+    """Run one @test function against ``sandbox`` (with ``extra``, see arguments()); its Verdict. LearnerError
+    passes through."""
+    try:
+        function(Submission(sandbox), **(extra or {}))
     except TestFailure as failure:
         return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual)
     except (LearnerError, WorkerError):
@@ -135,7 +158,7 @@ def check(sandbox, spec, context):
                              "release with `gradlab build`")
         return transcripts.replay(sandbox, tests[spec["id"]], spec.get("tolerance"))
     function, path = _test_function(exercise, spec)
-    return run_test(function, sandbox, path)
+    return run_test(function, sandbox, path, arguments(function, context, spec))
 
 
 def record(sandbox, spec, context):
@@ -146,7 +169,7 @@ def record(sandbox, spec, context):
     function, path = _test_function(context.exercise, spec)
     calls = []
     sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
-    verdict = run_test(function, sandbox, path)
+    verdict = run_test(function, sandbox, path, arguments(function, context, spec))
     if not verdict.passed:
         raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the reference solution: "
                                           f"{verdict.message}")

@@ -85,6 +85,7 @@ def _program(spec: dict) -> str:
         f"    _gradlab_trace['returned'] = ({spec['run']})",
         "except Exception as _gradlab_exception:",
         "    _gradlab_trace['error'] = _gradlab_error(_gradlab_exception)",
+        "_gradlab_trace['final'] = [_gradlab_copy(p.data) for p in _gradlab_params]",
         "result = _gradlab_trace",
     ])
     # the grader's part is compiled under a name of its own, so a traceback tells its frames apart
@@ -266,6 +267,20 @@ def _judge_returned(mine, ref, run: str) -> None:
                     expected=str(list(ref)), actual=str(list(mine)))
 
 
+def _judge_final(mine: dict, expected: dict, ref_data: list, initial, spec: dict) -> None:
+    """Where the parameters end, after the loop returned: the reference's too (a release baked before ``final`` was
+    recorded ends where its last step left it)."""
+    ref_final = [_array(v) for v in expected["final"]] if "final" in expected else (ref_data[-1] if ref_data
+                                                                                    else initial)
+    final = [_array(v) for v in mine.get("final", [])]
+    wrong = [i for i, (a, b) in enumerate(zip(final, ref_final)) if not _close(a, b)]
+    if wrong:
+        raise _Fail(f"After {spec['run']} returned, {_params(wrong, initial)} "
+                    f"{'differ' if len(wrong) > 1 else 'differs'} from the reference's although every step agreed.",
+                    f"Something changes the parameters outside {spec['optimizer']}.step(): every update must go "
+                    "through the optimizer.")
+
+
 def _judge_error(mine: dict, spec: dict, initial) -> None:
     """The loop raised: name zero_grad() when it left a .grad that backward() cannot add to."""
     kind, text, file, line, function = mine["error"]
@@ -281,13 +296,35 @@ def _judge_error(mine: dict, spec: dict, initial) -> None:
     raise LearnerError("exception", f"{spec['run']} raised {kind}: {text}", file=file, line=line, function=function)
 
 
+def _well_formed(trace, count: int) -> bool:
+    """The record holds one value per parameter at every step. It is made in the learner's process, whose code can
+    reach it: a record cut short or emptied is refused as such, never compared element by element (a comparison
+    that stops at the shorter side would find nothing wrong)."""
+    if not isinstance(trace, dict) or not isinstance(trace.get("initial"), list):
+        return False
+    steps = [trace["initial"], trace.get("final", trace["initial"])] + \
+        [step for key in ("grads", "data") for step in (trace.get(key) if isinstance(trace.get(key), list) else [0])]
+    return len(trace.get("grads") or []) == len(trace.get("data") or []) and \
+        all(isinstance(step, list) and len(step) == count for step in steps)
+
+
 def check(sb, spec: dict, context) -> Verdict:
+    """The learner's loop on the check's problem against the reference solution's (computed by the pack's code, or
+    baked): every step's gradients and parameters, then where the parameters end."""
     expected = context.reference(spec)
     if "error" in expected:
         raise CheckError(f"training-loop {spec.get('id')}: the reference solution raised {expected['error'][:2]}")
     mine = sb.execute(_program(spec), {})
     opt = spec["optimizer"]
     initial = [_array(v) for v in expected["initial"]]
+    if isinstance(mine, dict) and isinstance(mine.get("initial"), list) and len(mine["initial"]) != len(initial):
+        return Verdict(False, f"{spec['parameters']} lists {len(mine['initial'])} parameters; the reference has "
+                              f"{len(initial)}.", diagnosis="The model's parameters differ from the reference's.")
+    if not _well_formed(mine, len(initial)):
+        return Verdict(False, f"The record of {spec['run']} that grading keeps in the learner's process was changed "
+                              "from inside it, so the loop cannot be judged.",
+                       diagnosis="Something in the code replaced or emptied the grader's record of the training "
+                                 "loop (its steps, gradients or parameters); remove whatever reaches into it.")
     grads, ref_grads = _arrays(mine, "grads"), _arrays(expected, "grads")
     data, ref_data = _arrays(mine, "data"), _arrays(expected, "data")
     try:
@@ -306,6 +343,7 @@ def check(sb, spec: dict, context) -> Verdict:
             _judge_grads(k, grads, ref_grads, mine.get("zeroed", []), initial, opt)
             _judge_data(k, data[k], ref_data[k], initial if k == 0 else ref_data[k - 1], initial, opt)
         _judge_returned(mine.get("returned"), expected.get("returned"), spec["run"])
+        _judge_final(mine, expected, ref_data, initial, spec)
     except _Fail as failure:
         return failure.verdict
     return Verdict(True, f"{spec['run']} follows the reference trajectory: the same gradients at each of its "

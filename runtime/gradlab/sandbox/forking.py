@@ -18,6 +18,7 @@ import socket
 from os import WEXITSTATUS, WIFSIGNALED, WNOHANG, WTERMSIG, close, fork, pipe, read, set_blocking, waitpid
 from select import select as wait_for
 
+from gradlab import rpc
 from gradlab.system import kill_group, put_in_own_group
 
 MAX_FDS = 4
@@ -66,11 +67,11 @@ class LineBuffer:
 
 # ---- the processes that fork (the zygote, a template) ----
 
-def serve_forks(sock, ready, spawn, after_ready=None):
+def serve_forks(sock, ready, spawn, after_ready=None, control=None):
     """Send ``ready`` (then call ``after_ready``); then, until the worker closes ``sock``, answer each ``spawn``
     request with the pid of the process ``spawn(message, fds, closing)`` forked (``closing``: descriptors the new
-    process must close), reap the children and report how each ended. At the end, every child's process group is
-    killed and reaped."""
+    process must close), hand every other request to ``control(message, children)``, reap the children and report
+    how each ended. At the end, every child's process group is killed and reaped."""
     send_message(sock, ready)
     if after_ready is not None:
         after_ready()
@@ -114,6 +115,10 @@ def serve_forks(sock, ready, spawn, after_ready=None):
                 else:
                     for fd in given:
                         close(fd)
+                    if control is not None:
+                        reply = control(message, children)
+                        if reply is not None:
+                            send_message(sock, reply)
 
 
 def fork_child(fds, closing, run, forking=fork):
@@ -133,7 +138,7 @@ def fork_child(fds, closing, run, forking=fork):
                 close(fd)
             run()
         finally:
-            os._exit(70)
+            os._exit(rpc.SANDBOX_BROKEN)
     put_in_own_group(pid)
     for fd in fds:
         close(fd)

@@ -5,7 +5,7 @@ import signal
 
 from gradlab import system
 from gradlab.checks.base import LearnerError
-from gradlab.rpc import CHANNEL_LOST
+from gradlab.rpc import CHANNEL_LOST, SANDBOX_BROKEN
 
 
 def _where(fields):
@@ -53,6 +53,9 @@ def from_child(fields, *, default_file, limits):
         return LearnerError("exception", f"the code changed Python or gradlab inside its own process so that it no "
                                          f"longer understands the grader ({kind_name}: {text}); remove those changes",
                             **location)
+    if kind == "unsendable":
+        return LearnerError("exception", f"the grader refused the value the code returned{where}: {text}; return "
+                                         "plain numbers, lists, dicts or NumPy arrays of the expected size")
     if kind == "internal":
         return LearnerError("exception", f"the sandbox could not start: {kind_name}: {text}")
     if kind_name == "RecursionError":
@@ -91,6 +94,10 @@ def ended(status, limits):
                                          "than the grader itself)")
     if status.get("code") == CHANNEL_LOST:
         return LearnerError("exit", "the code closed the grader's channel to its process while being graded")
+    if status.get("code") == SANDBOX_BROKEN:
+        return LearnerError("exception", "the code changed Python inside its own process (a built-in such as "
+                                         "isinstance, or a module the sandbox uses) so that the process broke down "
+                                         "while answering the grader; remove those changes")
     return LearnerError("exit", f"the code ended its own process (exit code {status.get('code')}) while being "
                                 "graded, e.g. with os._exit(); a graded function must return its answer")
 
@@ -110,3 +117,9 @@ def missing_files(files, source):
 
 def broken_channel(detail):
     return LearnerError("exit", f"the code broke the grader's channel to its process ({detail})")
+
+
+def garbled_channel():
+    """What the grader read from its channel is not a frame: the learner's code wrote into it."""
+    return LearnerError("exit", "the code wrote into the grader's private channel to its process (a write to a file "
+                                "descriptor that is not its output?), so its answer could not be read")

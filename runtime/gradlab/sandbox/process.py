@@ -11,7 +11,9 @@ import select
 import time
 import zlib
 
-from gradlab import codec, rpc, system
+from gradlab import codec, rpc
+from gradlab.checks import CheckError
+from gradlab.checks.base import LearnerError
 from gradlab.sandbox import messages
 from gradlab.sandbox.handles import Handle
 from gradlab.sandbox.zygote_client import spawn_connected
@@ -26,8 +28,10 @@ def seed_for(check_id):
 
 
 class ProcessSandbox:
-    def __init__(self, template, workdir, *, seed, cancel, default_file=None):
-        """``workdir``: this check's own copy of the exercise's files, where its process works."""
+    def __init__(self, template, workdir, *, seed, cancel, default_file=None, blame_pack=False):
+        """``workdir``: this check's own copy of the exercise's files, where its process works. ``blame_pack``: the
+        process runs the pack's code (its given functions), so what goes wrong in it is the pack's problem, a
+        CheckError, never the learner's."""
         self.template = template
         self.workdir = workdir
         self.limits = template.limits
@@ -45,6 +49,7 @@ class ProcessSandbox:
         self._deadline = None
         self._failure = None  # set once the process is unusable: every later request raises it again
         self._exited = False
+        self._blame_pack = blame_pack
         self.observer = None  # called with (request, reply) for each answered request (gradlab.transcripts)
 
     # ---- the Sandbox protocol (gradlab.checks.base) ----
@@ -78,7 +83,7 @@ class ProcessSandbox:
         if self.observer is not None:
             self.observer(message, reply)
         if "error" in reply:
-            raise self.learner_error(reply["error"])
+            raise self._blamed(self.learner_error(reply["error"]))
         try:
             return self.decode(reply["ok"])
         except (codec.CodecError, RecursionError, KeyError, TypeError) as error:
@@ -95,6 +100,22 @@ class ProcessSandbox:
         if not isinstance(fields, dict):
             return messages.broken_channel("a malformed error report")
         return messages.from_child(fields, default_file=self.default_file, limits=self.limits)
+
+    def _blamed(self, error):
+        """``error`` as the check should see it: a CheckError when this process runs the pack's code."""
+        if not (self._blame_pack and isinstance(error, LearnerError)):
+            return error
+        return CheckError(f"the exercise pack's own code failed while grading ({error.message}); this is a problem "
+                          "of the pack, not of the submission")
+
+    def renew(self, seed):
+        """Serve another check: a new time limit, and the seed of its generators (a process that serves several
+        checks, the pack's given code)."""
+        if self._pid is not None:
+            self._deadline = time.monotonic() + float(self.limits["timeoutS"])
+            self.request({"op": "reseed", "seed": seed})
+        else:
+            self._config["seed"] = seed
 
     # ---- the process ----
 
@@ -121,13 +142,14 @@ class ProcessSandbox:
 
     def _fail(self, error):
         """Remember that the process is unusable (and make sure it is gone)."""
+        error = self._blamed(error)
         self._failure = error
         self._kill()
         return error
 
     def _kill(self):
         if self._pid is not None and not self._exited:
-            system.kill_group(self._pid)
+            self.template.kill_copy(self._pid)
             self._exited = True
 
     def _send(self, data):
@@ -177,8 +199,8 @@ class ProcessSandbox:
             raise self._fail(messages.ended(status, self.limits))
         try:
             frames = self._frames.feed(chunk)
-        except rpc.FrameError as error:
-            raise self._fail(messages.broken_channel(str(error))) from None
+        except rpc.FrameError:
+            raise self._fail(messages.garbled_channel()) from None
         for frame in frames:
             if not ("ok" in frame or "error" in frame or "ready" in frame):
                 raise self._fail(messages.broken_channel("a reply of unknown form"))

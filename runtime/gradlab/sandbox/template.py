@@ -11,7 +11,6 @@ time limit is stopped like a check.
 import os
 import time
 
-from gradlab import system
 from gradlab.sandbox import messages
 from gradlab.sandbox.zygote_client import Forker, ZygoteError, spawn_connected
 
@@ -22,8 +21,10 @@ EXIT_STATUS_WAIT_S = 1.0
 class Template(Forker):
     name = "template process"
 
-    def __init__(self, zygote, workdir, *, limits, seed, numpy, preload=(), private=(), log=None):
-        """``private``: (folder, words) pairs the learner's processes may not read (gradlab.sandbox.audit)."""
+    def __init__(self, zygote, workdir, *, limits, seed, numpy, preload=(), private=(), overlay=None, log=None):
+        """``private``: (folder, words) pairs the learner's processes may not read (gradlab.sandbox.audit);
+        ``overlay``: {module name: [[first line, source], ...]}, the pack's given code to run into each loaded
+        module (gradlab.given)."""
         self.zygote = zygote
         self.workdir = workdir
         self.limits = limits
@@ -34,6 +35,7 @@ class Template(Forker):
             "seed": seed,
             "numpy": numpy,
             "private": [[folder, words] for folder, words in private if folder],
+            "overlay": overlay or {},
             "limits": {"timeoutS": limits["timeoutS"], "memoryMb": limits["memoryMb"], "fileMb": FILE_LIMIT_MB},
         }
         self._preload = list(preload)
@@ -137,13 +139,18 @@ class Template(Forker):
         raise ZygoteError("the sandbox's template process stopped twice while starting a learner process")
 
     def _accept(self, pid):
-        return system.is_child_of(pid, self._pid)
+        return self.zygote.verify(pid, self._pid)
+
+    def kill_copy(self, pid):
+        """End a check's process and everything it started (the zygote does: the pid is its namespace's)."""
+        if self._pid is not None:
+            self.zygote.kill(pid, self._pid)
 
     # ---- the end ----
 
     def _kill(self):
         if self._pid is not None:
-            system.kill_group(self._pid)
+            self.zygote.kill(self._pid, self._pid)
 
     def _stop(self):
         """Kill the template; the zygote reaps it, and any copy it had not reaped yet."""

@@ -1,5 +1,6 @@
-"""The folder a check's learner process works in: fresh copies of the exercise's files, the given ones always
-from the pack (editing them changes nothing), the learner's from the submission (or the reference solution)."""
+"""The folder a check's learner process works in: fresh copies of the exercise's files, the given ones and the
+training scripts always from the pack (editing them changes nothing), the learner's from the submission (or the
+reference solution, or the pack's starter form for the given code's own process)."""
 
 import os
 import re
@@ -26,20 +27,20 @@ def _safe_relative(path):
 
 def origins(exercise, folder, source):
     """(relative path, role, where it comes from) for each file of ``exercise`` (pack folder ``folder``) with the
-    learner's taken from ``source``; where is None for a file that is not there."""
+    learner's taken from ``source``; where is None for a file that is not there. Given files and training scripts
+    always come from the pack: a learner may edit their copies to experiment, and grading runs the pack's."""
     for entry in exercise["files"]:
         relative = _safe_relative(entry["path"])
         role = entry["role"]
-        origin = os.path.join(folder if role == "given" else source, relative)
-        if role == "script" and not os.path.isfile(origin):
-            origin = os.path.join(folder, relative)  # the learner did not edit it (or never had it)
+        origin = os.path.join(source if role == "learner" else folder, relative)
         yield relative, role, origin if os.path.isfile(origin) else None
 
 
 class Workdir:
-    def __init__(self, exercise, folder, source):
-        """Copy the files of ``exercise`` (pack folder ``folder``) with the learner's taken from ``source``."""
-        self.path = tempfile.mkdtemp(prefix="gradlab-check-")
+    def __init__(self, exercise, folder, source, root=None):
+        """Copy the files of ``exercise`` (pack folder ``folder``) with the learner's taken from ``source``, into a
+        new folder under ``root`` (an isolated sandbox's exchange folder; default: the system's temporary folder)."""
+        self.path = tempfile.mkdtemp(prefix="gradlab-check-", dir=root)
         self.source = source
         self.missing = []  # learner files the submission lacks
         self.files = []  # every copied file, relative

@@ -49,6 +49,34 @@ def _blas_name():
     return None
 
 
+def control(message, children):
+    """The zygote's requests besides ``spawn``: it alone may kill in its sandbox, since the pids it and its templates
+    report are its own namespace's, and a template (which has run learner code) may name any process as its copy.
+    - ``kill`` {pid, template}: kill ``pid`` and everything below it, if it is that template or below it;
+    - ``verify`` {pid, parent}: whether ``pid`` is a child of ``parent``, one of our templates;
+    - ``sweep``: kill every process of ours (at the end of a request, before another student's files come).
+    After each, processes we adopted (their parent died: a check's process that left a daemon behind) are killed."""
+    op = message.get("op")
+    pid = message.get("pid")
+    reply = None
+    if op == "kill" and type(pid) is int and message.get("template") in children:
+        template = message["template"]
+        below = system.descendants(template)
+        if pid == template or (pid in below if below is not None else system.is_child_of(pid, template)):
+            system.kill_tree(pid)
+    elif op == "verify" and type(pid) is int:
+        parent = message.get("parent")
+        reply = {"event": "verified", "pid": pid, "ok": parent in children and system.is_child_of(pid, parent)}
+    elif op == "sweep":
+        for child in list(children):
+            system.kill_tree(child)
+        reply = {"event": "swept"}
+    for orphan in system.children_of(os.getpid()) or ():
+        if orphan not in children:
+            system.kill_tree(orphan)
+    return reply
+
+
 def serve(sock):
     """The zygote's life: each spawn forks a template (gradlab.sandbox.learner.main)."""
     from gradlab.sandbox import learner  # loaded once here so that each fork has it already
@@ -72,8 +100,11 @@ def serve(sock):
     # are imported while it is busy elsewhere rather than when the first template is asked for; after "ready", so
     # that the worker's hello does not wait for them.
     early = [name for name in os.environ.get(PRELOAD_VARIABLE, "").split(",") if name]
-    serve_forks(sock, {"event": "ready", "numpy": _numpy_info()}, spawn, after_ready=lambda: preload(early))
+    serve_forks(sock, {"event": "ready", "numpy": _numpy_info()}, spawn, after_ready=lambda: preload(early),
+                control=control)
 
 
 if __name__ == "__main__":
+    if "--trusted" in sys.argv[2:]:
+        system.forbid_tracing()  # it runs only the pack's code; the learner's processes may not read or trace it
     serve(socket.socket(fileno=int(sys.argv[1])))

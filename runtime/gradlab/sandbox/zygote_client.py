@@ -4,11 +4,17 @@ the peer were hostile: a template has run learner code), and ``Zygote`` starts t
 
 import os
 import select
+import shutil
 import socket
 import sys
+import tempfile
 import time
 
+from gradlab.sandbox import isolation
 from gradlab.sandbox.forking import LineBuffer, receive, send_message
+
+LAUNCHER = os.path.join(isolation.RUNTIME, "launch.py")
+CONTROL_TIMEOUT_S = 10
 
 READY_TIMEOUT_S = 60
 SPAWN_TIMEOUT_S = 120  # the first spawn that preloads PyTorch pays its import
@@ -136,29 +142,38 @@ class Forker:
 
 
 class Zygote(Forker):
-    """The worker's side: starts the zygote, asks it for template processes, learns how they ended."""
+    """The worker's side: starts the zygote, asks it for template processes, learns how they ended, and has it kill
+    (the pids it and its templates report are its own: in an isolated sandbox, another namespace's).
+
+    ``isolated``: the zygote runs in a bubblewrap sandbox (gradlab.sandbox.isolation) whose one writable folder,
+    ``exchange``, is where every workdir of its processes must be made. ``trusted``: it only ever runs the pack's
+    code (the given functions, the reference solution), so no other process of the user may trace it."""
 
     name = "zygote process"
 
-    def __init__(self, log):
+    def __init__(self, log, isolated=False, trusted=False):
         self._log = log
+        self.isolated = isolated
+        self.trusted = trusted
+        self.exchange = tempfile.mkdtemp(prefix="gradlab-sandbox-") if isolated else None
         self._start()
 
     def _start(self):
         import subprocess  # here, not at the top: the zygote process itself never needs it
 
         ours, theirs = socket.socketpair()
-        env = dict(os.environ)
-        runtime = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (runtime, env.get("PYTHONPATH")) if p)
         # the worker's own interpreter flags (-S, -I, -E ...) so that the zygote sees the same packages
-        flags = subprocess._args_from_interpreter_flags()
-        self._process = subprocess.Popen(
-            [sys.executable, *flags, "-m", "gradlab.sandbox.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env)
+        program = [sys.executable, *subprocess._args_from_interpreter_flags(), LAUNCHER, "gradlab.sandbox.zygote",
+                   str(theirs.fileno())] + (["--trusted"] if self.trusted else [])
+        if self.isolated:
+            program = isolation.command(program, self.exchange)
+        self._process = subprocess.Popen(program, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                         cwd=self.exchange or tempfile.gettempdir())
         theirs.close()
         self._connect(ours)
         self._numpy = None
+        self._verified = {}
+        self._swept = False
 
     def numpy_info(self, cancel=None):
         """What importing NumPy in a clean process gave (waits for the zygote's start-up)."""
@@ -170,7 +185,7 @@ class Zygote(Forker):
         for attempt in (1, 2):
             if not self._alive:
                 self._log("warn", "the sandbox's zygote process had stopped; starting a new one")
-                self.close()
+                self._stop_process()
                 self._start()
             try:
                 return self._request(config, fds, cancel, time.monotonic() + SPAWN_TIMEOUT_S, {"preload": preload})
@@ -181,16 +196,62 @@ class Zygote(Forker):
                     raise
         raise ZygoteError("the sandbox's zygote process stopped twice while starting a learner process")
 
-    def close(self):
+    def kill(self, pid, template):
+        """Kill ``pid`` (``template``, one of our templates, or a process below it) and everything below it."""
+        self._tell({"op": "kill", "pid": pid, "template": template})
+
+    def verify(self, pid, parent):
+        """Whether ``pid`` is a child of ``parent``, as its template claims."""
+        self._verified.pop(pid, None)
+        if not self._tell({"op": "verify", "pid": pid, "parent": parent}):
+            return False
+        try:
+            self._wait(lambda: pid in self._verified, time.monotonic() + CONTROL_TIMEOUT_S, None, "answer")
+        except ZygoteError:
+            return False
+        return self._verified.pop(pid)
+
+    def sweep(self):
+        """Kill every process the zygote has (at the end of a request); False when it did not confirm."""
+        self._swept = False
+        if not self._tell({"op": "sweep"}):
+            return False
+        try:
+            self._wait(lambda: self._swept, time.monotonic() + CONTROL_TIMEOUT_S, None, "clear its processes")
+        except ZygoteError:
+            return False
+        return True
+
+    def _tell(self, message):
+        if not self._alive:
+            return False
+        try:
+            send_message(self._sock, message)
+        except OSError:
+            self._alive = False
+            return False
+        return True
+
+    def _stop_process(self):
         try:
             self._sock.close()
         finally:
             try:
                 self._process.wait(timeout=2)
             except Exception:
-                self._process.kill()
+                self._process.kill()  # in a sandbox, bwrap: the whole namespace goes with it
                 self._process.wait()
 
+    def close(self):
+        self._stop_process()
+        if self.exchange:
+            shutil.rmtree(self.exchange, ignore_errors=True)
+
     def _event(self, event):
-        if event.get("event") == "ready":
+        kind = event.get("event")
+        if kind == "ready":
             self._numpy = event.get("numpy")
+        elif kind == "verified" and type(event.get("pid")) is int:
+            self._verified[event["pid"]] = event.get("ok") is True
+        elif kind == "swept":
+            self._swept = True

@@ -10,13 +10,15 @@ import os
 import resource
 import signal
 
-from os import getpgid, getppid, killpg, setpgid
+from os import getpgid, getppid, kill, killpg, setpgid
 
 __all__ = ["FORK_AVAILABLE", "CPU_LIMIT_SIGNAL", "lead_own_group", "put_in_own_group", "kill_group", "die_with_parent",
-           "adopt_orphans", "is_child_of", "ignore_oversized_writes", "open_file_limit", "address_space_bytes",
-           "limit_resources", "mapped_libraries", "nvidia_device_present", "cpu_model"]
+           "adopt_orphans", "forbid_tracing", "parent_of", "children_of", "descendants", "kill_tree", "is_child_of",
+           "ignore_oversized_writes", "open_file_limit", "address_space_bytes", "limit_resources", "mapped_libraries",
+           "nvidia_device_present", "cpu_model"]
 FORK_AVAILABLE = hasattr(os, "fork") and hasattr(os, "setpgid")
 PR_SET_PDEATHSIG = 1  # prctl(2)
+PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 try:
     _prctl = ctypes.CDLL(None).prctl  # Linux only
@@ -64,12 +66,90 @@ def adopt_orphans():
         _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
+def forbid_tracing():
+    """No other process of the same user may trace this one or read its memory, environment or descriptors
+    through /proc (Linux: not dumpable; inherited by its forks). The worker and the trusted zygote hold what
+    verdicts rest on."""
+    if _prctl is not None:
+        _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
 def _stat_fields(pid):
     """The fields of /proc/<pid>/stat after the command name; None when there is no such process; OSError when
     /proc is there but unreadable."""
     with open(f"/proc/{pid}/stat", "rb") as file:
         stat = file.read()
     return stat[stat.rindex(b")") + 2:].split()
+
+
+def parent_of(pid):
+    """The parent of ``pid`` (Linux's /proc), or None when it is gone or the system does not tell."""
+    try:
+        return int(_stat_fields(pid)[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def children_of(pid):
+    """The processes ``pid`` forked that are still there (Linux's /proc/<pid>/task/*/children); None where the
+    system does not tell."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+    except FileNotFoundError:
+        return [] if os.path.isdir("/proc/self/task") else None
+    except OSError:
+        return None
+    return found
+
+
+def descendants(root):
+    """Every process below ``root`` (children, their children, ...); None where the system does not tell (macOS)."""
+    found, stack = set(), [root]
+    while stack:
+        children = children_of(stack.pop())
+        if children is None:
+            return None
+        for child in children:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def kill_tree(root, include_root=True):
+    """SIGKILL ``root`` (unless ``include_root`` is false) and every process below it, including those that left
+    its process group or session (setsid): the tree is frozen with SIGSTOP until a reading of /proc finds no new
+    member, so that nothing forks its way out between reading and killing, then killed. Where /proc is missing only
+    ``root``'s process group can be reached."""
+    if include_root:
+        _signal(root, signal.SIGSTOP)
+    frozen = set()
+    while True:
+        found = descendants(root)
+        if found is None:
+            if include_root:
+                kill_group(root)
+            return
+        found -= frozen
+        if not found:
+            break
+        for pid in found:
+            _signal(pid, signal.SIGSTOP)
+        frozen |= found
+    if include_root:
+        _signal(root, signal.SIGKILL)
+    for pid in frozen:
+        _signal(pid, signal.SIGKILL)
+
+
+def _signal(pid, number):
+    try:
+        kill(pid, number)
+    except OSError:
+        pass
 
 
 def is_child_of(pid, parent):

@@ -1,5 +1,7 @@
 // gradlab grade <authoring-pack> <submissions-dir> [--out dir] [--jobs N] [--exercise id ...] [--shard i/K]
-//   [--roster canvas.csv] [--python path] [--timeout s] [--memory MiB] [--gradcheck full|fast|auto]
+//   [--roster canvas.csv] [--seed n] [--no-isolation] [--python path] [--timeout s] [--memory MiB]
+//   [--gradcheck full|fast|auto]
+import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseShard } from '../../core/gradebook/discover';
@@ -17,6 +19,11 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --exercise <id>      grade only this exercise (repeat for several)
   --shard <i/K>        grade only shard i of K (students split by a hash of their name), for CI matrices
   --roster <csv>       a gradebook exported from Canvas, to put Canvas IDs into canvas.csv
+  --seed <n>           the grading run's own seed: hidden checks draw their inputs from it, so the answers a
+                       learner release ships buy nothing (default: the gradebook's in --out, else a new one;
+                       every shard of one class needs the same)
+  --no-isolation       grade without OS-level isolation (bubblewrap): only where it cannot run, since a hostile
+                       submission can then read other students' work, the hidden tests and the reference solution
   --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
   --timeout <s>        time limit per check (default: the exercise's, else 10)
   --memory <MiB>       memory limit per check (default: the exercise's, else 1024)
@@ -50,6 +57,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     exercise: { type: 'string', multiple: true },
     shard: { type: 'string' },
     roster: { type: 'string' },
+    seed: { type: 'string' },
+    'no-isolation': { type: 'boolean' },
   });
   if (positionals.length !== 2) throw new CliProblem(`gradlab grade needs the authoring pack and the submissions folder\n${usage}`);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
@@ -59,6 +68,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
   const roster = await readRoster(values.roster, io.cwd);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 53)) throw new CliProblem(`--seed must be a whole number from 0, got "${values.seed}"`);
+  if (shard && seed === undefined) throw new CliProblem(`grading in shards needs --seed, the same for every shard (for example --seed ${randomInt(2 ** 31)}), so that their hidden checks draw the same inputs and their gradebooks merge`);
+  const isolation = values['no-isolation'] ? 'off' : 'required';
+  if (isolation === 'off') {
+    io.err('warning: grading without isolation (--no-isolation): each submission runs with your user\'s rights and can read other students\' work, the pack\'s hidden tests and the reference solution, and leave processes running. Grade untrusted work only where bubblewrap runs.');
+  }
 
   const pack = await loadPack(resolve(io.cwd, positionals[0]));
   const started = Date.now();
@@ -73,6 +89,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     shard,
     python: values.python,
     roster,
+    seed,
+    isolation,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
     log: process.env.GRADLAB_DEBUG ? (line) => io.err(line) : undefined,
   });
@@ -86,6 +104,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     `Graded ${students.length} student${students.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
       `(${result.graded} graded, ${result.cached} unchanged): mean ${points(mean)}/${points(max)} points.`,
   );
+  io.out(`Seed ${result.gradebook.settings.seed}: hidden checks drew their inputs from it (--seed ${result.gradebook.settings.seed} draws them again).`);
   io.out(`Gradebook: ${result.out} (gradebook.csv, gradebook.json, canvas.csv, feedback/, gradescope/)`);
   return EXIT_OK;
 }

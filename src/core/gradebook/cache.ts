@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { StudentRecord } from './model';
 
 export const CACHE_FOLDER = '.cache';
+/** the grading run's seed, beside the records made with it (no student's file: those end in .json) */
+const SEED_FILE = 'seed';
 
 interface CacheFile {
   student: string;
@@ -39,6 +41,21 @@ export class RecordCache {
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify({ student: record.student, record } satisfies CacheFile));
     await rename(temporary, path);
+  }
+
+  /** The seed the saved records were made with, so that a re-run or a resumed run draws the same inputs. */
+  async seed(): Promise<number | undefined> {
+    try {
+      const seed = Number((await readFile(join(this.dir, SEED_FILE), 'utf8')).trim());
+      return Number.isSafeInteger(seed) && seed >= 0 ? seed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async saveSeed(seed: number): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, SEED_FILE), `${seed}\n`);
   }
 
   private path(student: string): string {

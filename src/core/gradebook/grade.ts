@@ -2,6 +2,7 @@
 // The same for `gradlab grade` and the extension's command. Each student is taken in (intake.ts) into a
 // private temporary copy; a record is saved as soon as it is made (cache.ts) so an interrupted run resumes;
 // the gradebook folder is written at the end (write.ts).
+import { randomInt } from 'node:crypto';
 import { cpus, tmpdir } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
@@ -17,7 +18,7 @@ import { discoverStudents, shardOf, type Shard, type StudentEntry } from './disc
 import type { CanvasIdentity } from './exports';
 import { folderHash, sha256, stableJson } from './fingerprint';
 import { stageStudent, type StagedStudent } from './intake';
-import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type StudentRecord } from './model';
+import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type GradingIsolation, type StudentRecord } from './model';
 import { ensureGradebookFolder, GradebookError, studentFileName, writeGradebook } from './write';
 
 export interface GradeClassOptions {
@@ -40,6 +41,13 @@ export interface GradeClassOptions {
   python?: string;
   /** further interpreters to try before PATH (the Python extension's environment) */
   candidates?: string[];
+  /** OS-level isolation of each submission: `required` (the default) refuses to grade where it cannot isolate */
+  isolation?: GradingIsolation;
+  /**
+   * the grading run's own seed, from which hidden checks draw their inputs: default the seed of the gradebook
+   * already in `out` (a re-run reproduces it), else a new random one
+   */
+  seed?: number;
   roster?: Map<string, CanvasIdentity>;
   onProgress?: (event: GradeProgress) => void;
   /** the workers' own log lines */
@@ -104,11 +112,12 @@ class Workers {
     const key = preload.length ? `${Math.floor(job / JOBS_PER_HEAVY_WORKER)}:${preload.join('+')}` : `${job}:`;
     let client = this.clients.get(key);
     if (!client) {
-      this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log });
+      const isolation = this.options.isolation ?? 'required';
+      this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log, isolation });
       // The worker discovery started serves the first NumPy job; the others are new workers on its interpreter.
       const reuse = !preload.length && !this.discoveredTaken;
       this.discoveredTaken ||= reuse;
-      client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload })));
+      client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload, isolation })));
       this.clients.set(key, client);
     }
     return client;
@@ -155,7 +164,15 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   const shard = options.shard;
   const students = shard ? discovery.students.filter((s) => shardOf(s.student, shard.count) === shard.index) : discovery.students;
 
-  const settings = { gradcheck: options.gradcheck ?? 'auto', limits: options.limits ?? {}, grader: await folderHash(runtimeDir(), (name) => name.endsWith('.py')) } satisfies Gradebook['settings'];
+  const cache = new RecordCache(out, studentFileName);
+  const settings = {
+    gradcheck: options.gradcheck ?? 'auto',
+    limits: options.limits ?? {},
+    grader: await folderHash(runtimeDir(), (name) => name.endsWith('.py')),
+    seed: options.seed ?? (await cache.seed()) ?? randomInt(2 ** 31),
+    isolation: options.isolation ?? 'required',
+  } satisfies Gradebook['settings'];
+  await cache.saveSeed(settings.seed);
   const summaries = exercises.map(exerciseSummary);
   const gradebookBase = {
     format: GRADEBOOK_FORMAT,
@@ -164,7 +181,6 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
     exercises: summaries,
   } as const;
 
-  const cache = new RecordCache(out, studentFileName);
   const requires = [...new Set<PythonPackage>(['numpy', ...exercises.flatMap((e) => e.requires ?? [])])];
   const workers = new Workers(options, requires);
   const tempRoot = await mkdtemp(join(tmpdir(), 'gradlab-grade-'));
@@ -196,7 +212,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
         workers.warm(exercises, jobs); // the first student to grade: a resumed run with nothing new starts nothing
         const outcomes: ExerciseOutcome[] = [];
         for (const [index, stagedExercise] of staged.exercises.entries()) {
-          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, options));
+          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, settings.seed, options));
         }
         record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
         // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
@@ -233,12 +249,13 @@ async function gradeExercise(
   staged: StagedStudent['exercises'][number],
   client: () => Promise<GraderClient>,
   kept: string[],
+  seed: number,
   options: GradeClassOptions,
 ): Promise<ExerciseOutcome> {
   const outcome: ExerciseOutcome = { exercise: exercise.id, status: staged.status === 'ready' ? 'graded' : staged.status, points: 0, maxPoints: summary.maxPoints, messages: staged.messages, checks: [] };
   if (staged.status !== 'ready' || !staged.folder) return outcome;
   try {
-    const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, private: kept, signal: options.signal });
+    const report = await checkSubmission({ client: await client(), pack: options.pack, exercise, submission: staged.folder, limits: options.limits, gradcheck: options.gradcheck, private: kept, seed, signal: options.signal });
     return { ...outcome, points: round(report.points), maxPoints: round(report.maxPoints), checks: report.checks.map(boundedOutput) };
   } catch (error) {
     // Only a worker that died or failed inside is this submission's problem to report; the rest stop the run.

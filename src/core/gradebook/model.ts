@@ -4,7 +4,10 @@
 import type { GradcheckMode } from '../../protocol/pack';
 import type { CheckResult, Limits } from '../../protocol/worker';
 
-export const GRADEBOOK_FORMAT = 1;
+export const GRADEBOOK_FORMAT = 2;
+
+/** How `gradlab grade` isolates submissions: always (`required`, the default), or not at all (--no-isolation). */
+export type GradingIsolation = 'required' | 'off';
 
 /**
  * graded: the checks ran. not-submitted: no files for this exercise. refused: files present but unusable
@@ -50,8 +53,12 @@ export interface GradebookExercise {
 export interface Gradebook {
   format: typeof GRADEBOOK_FORMAT;
   pack: { id: string; title: string; version: string; /** content hash of the authoring pack */ hash: string };
-  /** the grading settings every record was made with: merged gradebooks must agree on them */
-  settings: { gradcheck: GradcheckMode; limits: Partial<Limits>; grader: string };
+  /**
+   * the grading settings every record was made with: merged gradebooks must agree on them. `seed`: the grading
+   * run's own seed, from which hidden checks drew their inputs (reuse it to reproduce them); `isolation`: whether
+   * each submission ran in OS-level isolation (`off` only with --no-isolation)
+   */
+  settings: { gradcheck: GradcheckMode; limits: Partial<Limits>; grader: string; seed: number; isolation: GradingIsolation };
   exercises: GradebookExercise[];
   /** sorted by student */
   students: StudentRecord[];

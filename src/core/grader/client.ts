@@ -1,10 +1,11 @@
-// The host's side of the grading worker: one warm `python -m gradlab.worker` process, started on the
+// The host's side of the grading worker: one warm `python <runtime>/launch.py gradlab.worker` process, started on the
 // first request, restarted after a crash, answering requests by id. Nothing here blocks: every request is
 // a promise, and a newer check can cancel an older one through an AbortSignal.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { delimiter } from 'node:path';
+import { join } from 'node:path';
 import { FrameDecoder, encodeFrame } from './framing';
 import {
+  ISOLATION_VARIABLE,
   PRELOAD_VARIABLE,
   PROTOCOL_VERSION,
   WorkerMethod,
@@ -14,6 +15,7 @@ import {
   type CheckReport,
   type ErrorCode,
   type HelloResult,
+  type IsolationMode,
   type LogParams,
   type MutantsParams,
   type MutantsResult,
@@ -33,6 +35,8 @@ export interface GraderClientOptions {
   log?: (line: string) => void;
   /** heavy packages the worker's sandbox imports as soon as it starts (see PRELOAD_VARIABLE) */
   preload?: string[];
+  /** OS-level isolation of the learner's processes (see ISOLATION_VARIABLE); default `auto` */
+  isolation?: IsolationMode;
 }
 
 /** A request the worker answered with an error (or could not answer because it died). */
@@ -152,12 +156,14 @@ export class GraderClient {
     if (this.process) return this.process;
     const { python, runtimeDir } = this.options;
     const env = { ...process.env };
-    env.PYTHONPATH = env.PYTHONPATH ? `${runtimeDir}${delimiter}${env.PYTHONPATH}` : runtimeDir;
     // Never let a user's PYTHONSTARTUP or -X options leak into the grader.
     delete env.PYTHONSTARTUP;
     if (this.options.preload?.length) env[PRELOAD_VARIABLE] = this.options.preload.join(',');
     else delete env[PRELOAD_VARIABLE];
-    const child = spawn(python, ['-m', 'gradlab.worker'], { env, stdio: 'pipe', windowsHide: true });
+    env[ISOLATION_VARIABLE] = this.options.isolation ?? 'auto';
+    // The launcher puts the runtime first on sys.path and the current folder not at all (`-m` would put it first,
+    // and a workspace's gradlab/ folder could then replace the grader's package).
+    const child = spawn(python, [join(runtimeDir, 'launch.py'), 'gradlab.worker'], { env, stdio: 'pipe', windowsHide: true });
     this.process = child;
     this.stderrTail = '';
     const decoder = new FrameDecoder();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { GraderClient } from '../grader/client';
 import type { LoadedPack } from '../packs/load';
 import { effectiveLimits } from '../packs/limits';
-import { materializeForm } from '../packs/scaffold';
+import { materializeForm, type LearnerForm } from '../packs/scaffold';
 import type { CheckReport, Limits } from '../../protocol/worker';
 import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
 
@@ -22,50 +22,58 @@ export interface CheckRequest {
   only?: string[];
   /** absolute paths the learner's code may not open (CheckParams.private) */
   private?: string[];
+  /** a grading run's own seed (CheckParams.seed) */
+  seed?: number;
   signal?: AbortSignal;
 }
 
-// Authoring packs grade against the solution form of the learner files; materialize it once per process and
-// exercise, under one temporary folder that goes when the process exits.
-let referenceRoot: string | undefined;
-const referenceFolders = new Map<string, Promise<string>>();
+// The worker gets the learner files in two forms besides the submission: the starter form, whose given code it
+// trusts (inputs, losses, metrics), and for authoring packs the solution form (reference values). Each is written
+// once per process, pack and exercise, under one temporary folder that goes when the process exits.
+let formsRoot: string | undefined;
+const formFolders = new Map<string, Promise<string>>();
 
-function referencesFolder(): string {
-  if (!referenceRoot) {
-    const root = mkdtempSync(join(tmpdir(), 'gradlab-reference-'));
+function formsFolder(): string {
+  if (!formsRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'gradlab-forms-'));
     process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-    referenceRoot = root;
+    formsRoot = root;
   }
-  return referenceRoot;
+  return formsRoot;
 }
 
-function referenceFolder(pack: LoadedPack, exercise: ExerciseSpec): Promise<string> | undefined {
-  if (pack.form !== 'authoring') return undefined;
-  const key = `${pack.dir}\0${exercise.id}`;
-  let dir = referenceFolders.get(key);
+/** The folder holding `exercise`'s learner files in `form` (written on first use). */
+export function formFolder(pack: LoadedPack, exercise: ExerciseSpec, form: LearnerForm): Promise<string> {
+  const key = `${pack.dir}\0${exercise.id}\0${form}`;
+  let dir = formFolders.get(key);
   if (!dir) {
-    const folder = mkdtempSync(join(referencesFolder(), `${exercise.id}-`));
-    dir = materializeForm(pack, exercise, 'solution', folder).then(() => folder);
-    dir.catch(() => referenceFolders.delete(key)); // a failed copy is tried again next time
-    referenceFolders.set(key, dir);
+    const folder = mkdtempSync(join(formsFolder(), `${exercise.id}-${form}-`));
+    dir = materializeForm(pack, exercise, form, folder).then(() => folder);
+    dir.catch(() => formFolders.delete(key)); // a failed copy is tried again next time
+    formFolders.set(key, dir);
   }
   return dir;
 }
 
 export async function checkSubmission(request: CheckRequest): Promise<CheckReport> {
   const { pack, exercise } = request;
-  const reference = await referenceFolder(pack, exercise);
+  const [given, reference] = await Promise.all([
+    formFolder(pack, exercise, 'starter'),
+    pack.form === 'authoring' ? formFolder(pack, exercise, 'solution') : undefined,
+  ]);
   // Every exercise's reference solution is as private as this one's.
-  const kept = [...(request.private ?? []), ...(reference && referenceRoot ? [referenceRoot] : [])];
+  const kept = [...(request.private ?? []), ...(reference && formsRoot ? [formsRoot] : [])];
   return request.client.check(
     {
       pack: { dir: pack.dir, form: pack.form },
       exercise,
       submission: request.submission,
+      given,
       reference,
       limits: effectiveLimits(exercise, request.limits),
       gradcheck: request.gradcheck ?? 'auto',
       only: request.only,
+      seed: request.seed,
       private: kept.length ? kept : undefined,
     },
     request.signal,

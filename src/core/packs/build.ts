@@ -86,19 +86,22 @@ async function buildExercise(pack: LoadedPack, exercise: ExerciseSpec, target: s
     await writeText(join(target, ...testsPath.split('/')), publicSource);
   }
 
-  const reference = await mkdtemp(join(tmpdir(), 'gradlab-build-'));
+  const forms = await mkdtemp(join(tmpdir(), 'gradlab-build-'));
   try {
+    const [reference, given] = [join(forms, 'solution'), join(forms, 'starter')];
     await materializeForm(pack, exercise, 'solution', reference);
+    await materializeForm(pack, exercise, 'starter', given);
     const recorded = await options.record({
       pack: { dir: pack.dir, form: pack.form },
       exercise,
       reference,
+      given,
       limits: effectiveLimits(exercise, options.limits),
     });
     await writeText(join(target, HIDDEN_TRANSCRIPTS), `${JSON.stringify(recorded.transcripts ?? null)}\n`);
     await writeText(join(target, BAKED_REFERENCES), `${JSON.stringify(recorded.references ?? null)}\n`);
   } finally {
-    await rm(reference, { recursive: true, force: true });
+    await rm(forms, { recursive: true, force: true });
   }
   return { id: exercise.id, files: exercise.files.length, hiddenTests: hidden.size };
 }

@@ -207,7 +207,7 @@ type KindProblems<K extends CheckKind> = (check: Extract<CheckSpec, { kind: K }>
 /** What each kind of check must get right beyond the schema; keyed by kind, so a new kind asks for its entry. */
 const KIND_PROBLEMS: { [K in CheckKind]: KindProblems<K> } = {
   gradcheck: (check, _exercise, at, c) => {
-    const inputs = Object.keys(check.inputs);
+    const inputs = [...Object.keys(check.inputs), ...Object.keys(check.learnerInputs ?? {})];
     check.wrt.forEach((name, i) => {
       if (!inputs.includes(name)) c.field(at('wrt', i), `'${name}' is not one of the inputs (${inputs.join(', ')})`);
     });
@@ -223,9 +223,10 @@ const KIND_PROBLEMS: { [K in CheckKind]: KindProblems<K> } = {
   },
   run: (check, exercise, at, c) => {
     if (!exercise.files.some((f) => f.path === check.script)) c.field(at('script'), `'${check.script}' is not one of this exercise's files; list it in "files" with role "script"`);
+    const metrics = Object.keys(check.metrics);
     check.conditions.forEach((condition, i) => {
-      if (condition.below === undefined && !condition.finite) c.field(at('conditions', i), 'a condition needs "below" or "finite": true');
-      if (condition.byStep !== undefined && condition.below === undefined) c.field(at('conditions', i, 'byStep'), '"byStep" needs "below"');
+      if (condition.below === undefined && condition.above === undefined && !condition.finite) c.field(at('conditions', i), 'a condition needs "below", "above" or "finite": true');
+      if (!metrics.includes(condition.metric)) c.field(at('conditions', i, 'metric'), `'${condition.metric}' is not one of the check's metrics (${metrics.join(', ')})`);
     });
   },
   test: () => {}, // tests.py is checked as a whole (testProblems)

@@ -3,7 +3,7 @@
 // then python3 / python on PATH, then the system's own python3. Each is validated by starting the worker and asking `hello`, so "found"
 // means "can grade", and a refusal says exactly what is missing and how to fix it.
 import { GraderClient, ProtocolMismatchError } from '../grader/client';
-import type { HelloResult } from '../../protocol/worker';
+import type { HelloResult, IsolationMode } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
 
@@ -16,6 +16,8 @@ export interface FindPythonOptions {
   require?: PythonPackage[];
   runtimeDir: string;
   log?: (line: string) => void;
+  /** OS-level isolation the worker that answers must use (GraderClientOptions.isolation) */
+  isolation?: IsolationMode;
 }
 
 export interface FoundPython {
@@ -56,7 +58,7 @@ export function missingPackages(hello: HelloResult, require: PythonPackage[]): P
 }
 
 async function probe(python: string, options: FindPythonOptions): Promise<{ hello: HelloResult; client: GraderClient }> {
-  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log });
+  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log, isolation: options.isolation });
   try {
     return { hello: await client.hello(), client };
   } catch (error) {

@@ -6,7 +6,9 @@ import { gradeClass } from '../../core/gradebook/grade';
 import { feedbackPath, GRADEBOOK_CSV, readGradebook } from '../../core/gradebook/write';
 import { loadPack } from '../../core/packs/load';
 import * as validation from '../../core/grading/validate';
-import { GraderClient } from '../../core/grader/client';
+import { GraderClient, WorkerError } from '../../core/grader/client';
+import type { GradingIsolation } from '../../core/gradebook/model';
+import { ErrorCode } from '../../protocol/worker';
 import { runtimeDir } from '../../core/paths';
 import type { Ctx } from '../ctx';
 import * as settings from '../settings';
@@ -66,24 +68,41 @@ export function gradeSubmissions(ctx: Ctx, channel: vscode.OutputChannel) {
     try {
       const pack = await loadPack(packDir);
       const python = settings.pythonPath();
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Grading with ${pack.manifest.title}`, cancellable: true },
-        (progress, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          return gradeClass({
-            pack,
-            submissions,
-            out,
-            python,
-            signal: abort.signal,
-            onProgress: (e) => {
-              channel.appendLine(`${e.done}/${e.total} ${e.record.student}: ${e.record.points}/${e.record.maxPoints}${e.cached ? ' (unchanged, from the cache)' : ''}`);
-              progress.report({ message: `${e.done}/${e.total} ${e.record.student}`, increment: 100 / e.total });
-            },
-          });
-        },
-      );
+      const grade = (isolation: GradingIsolation) =>
+        vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Grading with ${pack.manifest.title}`, cancellable: true },
+          (progress, token) => {
+            const abort = new AbortController();
+            token.onCancellationRequested(() => abort.abort());
+            return gradeClass({
+              pack,
+              submissions,
+              out,
+              python,
+              isolation,
+              signal: abort.signal,
+              onProgress: (e) => {
+                channel.appendLine(`${e.done}/${e.total} ${e.record.student}: ${e.record.points}/${e.record.maxPoints}${e.cached ? ' (unchanged, from the cache)' : ''}`);
+                progress.report({ message: `${e.done}/${e.total} ${e.record.student}`, increment: 100 / e.total });
+              },
+            });
+          },
+        );
+      let result;
+      try {
+        result = await grade('required');
+      } catch (error) {
+        if (!(error instanceof WorkerError && error.code === ErrorCode.IsolationUnavailable)) throw error;
+        channel.appendLine(error.message);
+        const choice = await vscode.window.showWarningMessage(
+          'This machine cannot isolate each submission from the rest of it (see the Gradient Lab output). Without isolation a hostile submission can read other students\' work, the hidden tests and the reference solution.',
+          { modal: true, detail: error.message },
+          'Grade Without Isolation',
+        );
+        if (!choice) return undefined;
+        channel.appendLine('Grading without isolation, as chosen.');
+        result = await grade('off');
+      }
       channel.appendLine(`Gradebook: ${result.out} (${result.graded} graded, ${result.cached} unchanged)`);
       void vscode.window.showInformationMessage(`Graded ${result.gradebook.students.length} students into ${result.out}.`, 'Open Gradebook', 'Open Feedback…').then((choice) => {
         if (choice === 'Open Gradebook') void vscode.window.showTextDocument(vscode.Uri.file(join(result.out, GRADEBOOK_CSV)));

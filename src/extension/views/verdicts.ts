@@ -54,6 +54,16 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
       entry.items.push(diagnostic);
       byFile.set(location.uri.toString(), entry);
     }
+    for (const note of report.notes ?? []) {
+      // given code the learner edited: grading ignores the edit, which is worth knowing, not an error
+      const uri = learnerFileUri(folder, ref.exercise, note.file);
+      const line = Math.max(0, (note.line ?? 1) - 1);
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, 0), note.message, vscode.DiagnosticSeverity.Information);
+      diagnostic.source = 'Gradient Lab';
+      const entry = byFile.get(uri.toString()) ?? { uri, items: [] };
+      entry.items.push(diagnostic);
+      byFile.set(uri.toString(), entry);
+    }
     for (const { uri, items } of byFile.values()) this.diagnostics.set(uri, items);
   }
 

@@ -10,6 +10,7 @@ from gradlab.testing import close, test
 def at_zero(sub):
     close(sub.sigmoid(0.0), 0.5, what="sigmoid(0)")
     close(sub.sigmoid_grad(0.0), 0.25, what="sigmoid_grad(0)")
+    close(sub.sigmoid(2.0), float(1 / (1 + np.exp(-2.0))), what="sigmoid(2)")
 
 
 @test("symmetry")
