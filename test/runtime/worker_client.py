@@ -1,5 +1,5 @@
-"""A small host for the runtime tests: starts ``python -m gradlab.worker`` like the extension does and speaks
-its framed JSON (the Content-Length frames of src/protocol/worker.ts)."""
+"""A small host for the runtime tests: starts ``python runtime/launch.py gradlab.worker`` like the extension does and
+speaks its framed JSON (the Content-Length frames of src/protocol/worker.ts)."""
 
 import json
 import os
@@ -32,11 +32,12 @@ def submission_with(source):
 
 
 class WorkerProcess:
-    def __init__(self, python=sys.executable, env=None, flags=()):
-        environment = dict(os.environ, PYTHONPATH=RUNTIME)
+    def __init__(self, python=sys.executable, env=None, flags=(), cwd=None):
+        environment = dict(os.environ)
         environment.update(env or {})
-        self.process = subprocess.Popen([python, *flags, "-m", "gradlab.worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+        self.process = subprocess.Popen([python, *flags, os.path.join(RUNTIME, "launch.py"), "gradlab.worker"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env=environment, cwd=cwd)
         self.buffer = b""
         self.next_id = 1
         self.notifications = []

@@ -18,6 +18,7 @@ import { solutionForm, starterForm } from '../../src/core/packs/regions';
 import { builtinAuthoringPackDir, exerciseFolder, packageRoot } from '../../src/core/paths';
 import { materializeForm } from '../../src/core/packs/scaffold';
 import { builtinSubsetPack, capture, classWith, fixtureClass, GOOD, readJson, temporary, withoutTimings } from './gradebook-fixtures';
+import { processesBelow } from './helpers/processes';
 import { testPython } from './helpers/python';
 
 function student(gradebook: Gradebook, name: string): StudentRecord {
@@ -149,6 +150,16 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     );
     // Prints as much as it may in every check.
     exercise01('chatty', `${ada}\nprint('blah ' * 50000)\n`);
+    // Around the audit hook (ctypes calls libc directly): rewrites the pack's tests, halves the pack's given loss
+    // of exercise 02 in the grader's copies (every classmate's gradient check would fail), and leaves a daemon that
+    // empties this run's gradebook after the command has ended.
+    exercise01(
+      'saboteur',
+      `import ctypes, glob, os\nlibc = ctypes.CDLL(None)\n\n\ndef _overwrite(path, text):\n    fd = libc.open(path.encode(), 0o1101, 0o644)\n    if fd >= 0:\n        libc.write(fd, text.encode(), len(text.encode()))\n        libc.close(fd)\n\n\n` +
+        `_overwrite(${JSON.stringify(join(pack, '01-one-update', 'tests.py'))}, 'raise SystemExit(0)\\n')\n` +
+        `for _path in glob.glob('/tmp/gradlab-*/**/linear_mse.py', recursive=True):\n    _overwrite(_path, 'import numpy as np\\ndef mse_loss(w, b, x, y):\\n    return float(np.mean((w * x + b - y) ** 2)) / 2\\n')\n` +
+        `if libc.fork() == 0:\n    libc.setsid()\n    if libc.fork() == 0:\n        import time\n        time.sleep(3)\n        _overwrite(${JSON.stringify(join(hostileOut, 'gradebook.json'))}, '{}')\n        os._exit(0)\n    os._exit(0)\n${ada}\n`,
+    );
     mkdirSync(join(submissions, 'linky', 'gradlab', '01-one-update'), { recursive: true });
     symlinkSync(solution, join(submissions, 'linky', 'gradlab', '01-one-update', 'one_update.py'));
     symlinkSync(join(pack, '01-one-update'), join(submissions, 'mallory'));
@@ -161,6 +172,10 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
 
     const before = { pack: await folderHash(pack), gradebook: await folderHash(out), ada: readFileSync(adaFile, 'utf8') };
     const { gradebook } = await grade(submissions, hostileOut, '--timeout', '1', '--jobs', '2', '--seed', '11');
+    // Nothing of the grading run is left running, and a daemon's delayed write would have happened by now.
+    assert.deepEqual(processesBelow(process.pid).filter((p) => /gradlab|bwrap/.test(p.command)), [], 'processes left after the command');
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    assert.deepEqual(readJson<Gradebook>(join(hostileOut, 'gradebook.json')).students.map((s) => s.student), gradebook.students.map((s) => s.student), 'the gradebook was rewritten after the command');
 
     // Nothing the instructor owns changed: the pack, the other gradebook, another student's submission.
     assert.equal(await folderHash(pack), before.pack);
@@ -195,6 +210,7 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.ok(printed.length && printed.every((c) => c.output?.length === GRADEBOOK_OUTPUT_CHARS && c.outputTruncated), 'the gradebook keeps a bounded part of the output');
     assert.equal(outcome(gradebook, 'zed', '01-one-update').points, outcome(gradebook, 'ada', '01-one-update').points);
     for (const name of ['loop', 'forkbomb', 'latin1', 'misnamed', 'linky', 'mallory', 'huge', 'bomb', 'trav']) assert.equal(student(gradebook, name).points, 0, name);
+    assert.equal(outcome(gradebook, 'saboteur', '01-one-update').points, outcome(gradebook, 'ada', '01-one-update').points, 'the saboteur is graded as the code it copied');
   });
 
   it('resumes: unchanged submissions come from the cache; a changed file, pack or limit is graded again', async () => {
