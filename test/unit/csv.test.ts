@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { csv, csvField, parseCsv } from '../../src/core/csv';
 import { canvasCsv, gradebookCsv } from '../../src/core/gradebook/exports';
-import type { Gradebook, StudentRecord } from '../../src/core/gradebook/model';
+import { GRADEBOOK_FORMAT, type Gradebook, type StudentRecord } from '../../src/core/gradebook/model';
 import { RunRegistry } from '../../src/core/runs/registry';
 import { runToCsv } from '../../src/core/runs/csv';
 
@@ -16,9 +16,9 @@ function student(name: string, points: number): StudentRecord {
 
 function gradebook(names: string[]): Gradebook {
   return {
-    format: 1,
+    format: GRADEBOOK_FORMAT,
     pack: { id: 'p', title: '=Pack title', version: '1.0.0', hash: 'h' },
-    settings: { gradcheck: 'auto', limits: {}, grader: 'g' },
+    settings: { gradcheck: 'auto', limits: {}, grader: 'g' } as Gradebook['settings'], // the exports read none of it
     exercises: [{ id: 'e1', title: 'Exercise one', maxPoints: 3, hints: [], checks: [] }],
     students: names.map((name, i) => student(name, i % 4)),
   };
