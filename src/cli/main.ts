@@ -1,5 +1,6 @@
 // The `gradlab` command line: one face of the same core the extension uses.
 import { FixableError } from '../core/errors';
+import { printable } from '../core/printable';
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
 import * as build from './commands/build';
 import * as check from './commands/check';
@@ -43,7 +44,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
-  const io: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), cwd: process.cwd() };
+  // Every line goes out printable: learner text (folder and file names, what their code printed) must not reach
+  // the terminal as escape sequences. JSON is printed with printableJson, which holds no control characters.
+  const io: CliIO = { out: (l) => process.stdout.write(`${printable(l)}\n`), err: (l) => process.stderr.write(`${printable(l)}\n`), cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

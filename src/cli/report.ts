@@ -1,4 +1,7 @@
-// How a check report reads on a terminal, and its stable JSON shape for scripts.
+// How a check report reads on a terminal, and its stable JSON shape for scripts. On the terminal, what the
+// learner's code printed and messages built from its values lose their control characters first (a learner's
+// escape sequence must not paint a PASS); the JSON keeps them, escaped as JSON does.
+import { printable } from '../core/printable';
 import type { CheckReport, CheckResult } from '../protocol/worker';
 
 const MARK: Record<CheckResult['status'], string> = { passed: 'PASS', failed: 'FAIL', errored: 'ERROR', timeout: 'TIMEOUT' };
@@ -14,8 +17,8 @@ export function formatReport(report: CheckReport): string[] {
     const where = check.function ? ` [${check.file ?? ''}${check.line ? `:${check.line}` : ''} ${check.function}]` : '';
     lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed ? '' : where}`);
     if (check.passed) continue;
-    for (const text of [check.message, check.diagnosis]) if (text) for (const l of text.split('\n')) lines.push(`          ${l}`);
-    if (check.output) lines.push(`          output${check.outputTruncated ? ' (truncated)' : ''}: ${check.output.trimEnd().split('\n').slice(-5).join(' | ')}`);
+    for (const text of [check.message, check.diagnosis]) if (text) for (const l of printable(text).split('\n')) lines.push(`          ${l}`);
+    if (check.output) lines.push(`          output${check.outputTruncated ? ' (truncated)' : ''}: ${printable(check.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
   }
   return lines;
 }

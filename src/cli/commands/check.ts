@@ -6,6 +6,7 @@ import { checkSubmission } from '../../core/grading/check';
 import { submissionFolder } from '../../core/grading/submission';
 import { findExercise } from '../../core/packs/load';
 import { exerciseFolder } from '../../core/paths';
+import { printableJson } from '../../core/printable';
 import type { CheckReport } from '../../protocol/worker';
 import type { ExerciseSpec } from '../../protocol/pack';
 import { startGrader } from '../grader';
@@ -61,6 +62,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await client.dispose();
   }
-  if (values.json) io.out(JSON.stringify(values.all ? { passed: reports.every((r) => r.passed), exercises: reports.map(reportJson) } : reportJson(reports[0]), null, 2));
+  if (values.json) io.out(printableJson(values.all ? { passed: reports.every((r) => r.passed), exercises: reports.map(reportJson) } : reportJson(reports[0])));
   return reports.every((r) => r.passed) ? EXIT_OK : EXIT_FAILED;
 }

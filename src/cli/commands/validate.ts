@@ -5,6 +5,7 @@ import { loadPack } from '../../core/packs/load';
 import { PackError, formatProblem } from '../../core/packs/problems';
 import { formatValidation, validatePack } from '../../core/grading/validate';
 import { runtimeDir } from '../../core/paths';
+import { printableJson } from '../../core/printable';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_FAILED, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';
 import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
@@ -55,7 +56,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       gradcheck,
       progress: (line) => io.err(line),
     });
-    if (values.json) io.out(JSON.stringify(report, null, 2));
+    if (values.json) io.out(printableJson(report));
     else for (const line of formatValidation(report)) io.out(line);
     return report.ok ? EXIT_OK : EXIT_FAILED;
   } finally {

@@ -1,19 +1,26 @@
 // One Markdown page per student: points per exercise, every check's verdict, and for the failed ones what
 // went wrong and the hints. Hidden checks appear by title, verdict and hints only (see visible.ts).
 import type { CheckResult } from '../../protocol/worker';
+import { printable } from '../printable';
 import type { Gradebook, StudentRecord } from './model';
 import { visibleCheck } from './visible';
 
-/** Student-provided text (messages, output) inside a code fence that no backtick run in it can close. */
+/**
+ * Student-provided text (messages, output) inside a code fence that no backtick run in it can close, without the
+ * control characters a terminal showing this file would obey (the fence is measured after they are gone). One
+ * line per element, so a caller indenting the block into a list item indents every line of it: a line left at
+ * the margin would end the list item, and the fence with it.
+ */
 function fenced(text: string): string[] {
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const shown = printable(text).trimEnd();
+  const longest = Math.max(2, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  return [fence, text.trimEnd(), fence];
+  return [fence, ...shown.split('\n'), fence];
 }
 
-/** Text for a Markdown table cell or list item: no line breaks, no table pipes. */
+/** Text for a Markdown table cell or list item: no control characters, no line breaks, no table pipes. */
 function inline(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+  return printable(text).replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 }
 
 const STATUS_WORDS = { 'not-submitted': 'not submitted', refused: 'not graded', error: 'not graded (grader error)' } as const;
