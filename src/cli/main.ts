@@ -43,7 +43,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** How a process that a signal stopped ends, as shells report it: 128 plus the signal's number. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 if (require.main === module) {
+  // Ctrl+C (or a kill, or a closed terminal) ends the command through process.exit, whose exit handlers remove
+  // the temporary folders it made (core/temporary.ts); left to Node's default, a signal would skip them.
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT)) process.once(signal, () => process.exit(code));
   // Every line goes out printable: learner text (folder and file names, what their code printed) must not reach
   // the terminal as escape sequences. JSON is printed with printableJson, which holds no control characters.
   const io: CliIO = { out: (l) => process.stdout.write(`${printable(l)}\n`), err: (l) => process.stderr.write(`${printable(l)}\n`), cwd: process.cwd() };

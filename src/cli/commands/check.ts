@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkSubmission } from '../../core/grading/check';
-import { submissionFolder } from '../../core/grading/submission';
+import { withSubmissionFolder } from '../../core/grading/submission';
 import { findExercise } from '../../core/packs/load';
 import { exerciseFolder } from '../../core/paths';
 import { printableJson } from '../../core/printable';
@@ -55,7 +55,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const reports: CheckReport[] = [];
   try {
     for (const { exercise, path } of targets) {
-      const report = await checkSubmission({ client, pack, exercise, submission: submissionFolder(exercise, path), limits, gradcheck });
+      const report = await withSubmissionFolder(exercise, path, (submission) => checkSubmission({ client, pack, exercise, submission, limits, gradcheck }));
       reports.push(report);
       if (!values.json) for (const line of formatReport(report)) io.out(line);
     }

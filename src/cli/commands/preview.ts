@@ -1,11 +1,11 @@
 // gradlab preview <pack> [--python path]: the pack as a learner gets it, in a fresh VS Code window.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { buildRelease } from '../../core/packs/build';
-import { loadPack } from '../../core/packs/load';
+import { loadPack, type LoadedPack } from '../../core/packs/load';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';
 import { graderOptions, parse } from '../options';
@@ -33,15 +33,11 @@ function findCode(path = process.env.PATH ?? ''): string | undefined {
   return undefined;
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse('preview', argv, { python: graderOptions.python });
-  if (positionals.length !== 1) throw new CliProblem(`gradlab preview needs exactly one pack folder or .zip\n${usage}`);
-  const pack = await loadPack(resolve(io.cwd, positionals[0]));
-  const root = await mkdtemp(join(tmpdir(), `gradlab-preview-${pack.manifest.id}-`));
-
+/** Builds the learner release (of an authoring pack) under `root` and writes a workspace file that loads it. */
+async function previewWorkspace(pack: LoadedPack, root: string, python: string | undefined, io: CliIO): Promise<{ workspaceFile: string; release: string }> {
   let release = pack.zip ?? pack.dir;
   if (pack.form === 'authoring') {
-    const client = await startGrader(values.python, [...new Set(pack.manifest.exercises.flatMap((e) => e.requires ?? []))]);
+    const client = await startGrader(python, [...new Set(pack.manifest.exercises.flatMap((e) => e.requires ?? []))]);
     try {
       release = (await buildRelease(pack, { out: join(root, 'release'), record: (params) => client.record(params), progress: (line) => io.err(line) })).dir;
     } finally {
@@ -51,6 +47,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await mkdir(join(root, 'workspace'));
   const workspaceFile = join(root, `${pack.manifest.id}.code-workspace`);
   await writeFile(workspaceFile, `${JSON.stringify({ folders: [{ path: 'workspace' }], settings: { [PACKS_SETTING]: [release] } }, null, 2)}\n`);
+  return { workspaceFile, release };
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('preview', argv, { python: graderOptions.python });
+  if (positionals.length !== 1) throw new CliProblem(`gradlab preview needs exactly one pack folder or .zip\n${usage}`);
+  const pack = await loadPack(resolve(io.cwd, positionals[0]));
+  // The preview's folder outlives the command, since VS Code opens the workspace in it; a failed build leaves nothing.
+  const root = await mkdtemp(join(tmpdir(), `gradlab-preview-${pack.manifest.id}-`));
+  const { workspaceFile, release } = await previewWorkspace(pack, root, values.python, io).catch(async (error: unknown) => {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  });
 
   const code = findCode();
   if (!code) {

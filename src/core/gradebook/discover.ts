@@ -1,15 +1,19 @@
 // Which students a submissions folder holds: every folder and every .zip directly inside it is one
-// student, named by the folder (or the zip without .zip). A symbolic link is a student whose submission
-// is refused (never followed); any other file is skipped with a word.
+// student, named by the folder (or the zip without .zip). A symbolic link, a named pipe, a socket or a device
+// is a student whose submission is refused (never followed, never opened); any other file is skipped with a word.
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FixableError } from '../errors';
+import { fileTypeWords } from '../fileTypes';
 
 export interface StudentEntry {
   student: string;
   path: string;
-  kind: 'folder' | 'zip' | 'link';
+  /** special: a named pipe, a socket or a device */
+  kind: 'folder' | 'zip' | 'link' | 'special';
+  /** what a special entry is, in words ("a named pipe (FIFO)") */
+  what?: string;
 }
 
 export interface Discovery {
@@ -46,6 +50,7 @@ export async function discoverStudents(dir: string): Promise<Discovery> {
     if (stat.isSymbolicLink()) entry = { student: name.replace(/\.zip$/i, ''), path, kind: 'link' };
     else if (stat.isDirectory()) entry = { student: name, path, kind: 'folder' };
     else if (stat.isFile() && /\.zip$/i.test(name)) entry = { student: name.slice(0, -4), path, kind: 'zip' };
+    else if (!stat.isFile()) entry = { student: name.replace(/\.zip$/i, ''), path, kind: 'special', what: fileTypeWords(stat) };
     else skipped.push(`${name}: not a folder or a .zip, skipped`);
     if (!entry) continue;
     const clash = seen.get(entry.student);

@@ -3,10 +3,10 @@
 // ever sees that copy, so nothing a submission does while graded reaches the original or another student.
 // Every way a submission can be unusable ends in a message the student can act on.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readdir, readlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExerciseSpec } from '../../protocol/pack';
+import { fileTypeWords, readRegularFile } from '../fileTypes';
 import { extractZip, ZipError } from '../packs/zip';
 import type { StudentEntry } from './discover';
 import { nearMiss } from './names';
@@ -41,7 +41,8 @@ type Found =
   | { kind: 'file'; size: number }
   | { kind: 'folder' }
   | { kind: 'link'; target: string }
-  | { kind: 'other' }
+  /** a named pipe, a socket or a device, in words */
+  | { kind: 'other'; what: string }
   | { kind: 'missing' };
 
 async function inspect(path: string): Promise<Found> {
@@ -54,7 +55,7 @@ async function inspect(path: string): Promise<Found> {
   if (stat.isSymbolicLink()) return { kind: 'link', target: await readlink(path).catch(() => '?') };
   if (stat.isDirectory()) return { kind: 'folder' };
   if (stat.isFile()) return { kind: 'file', size: stat.size };
-  return { kind: 'other' };
+  return { kind: 'other', what: fileTypeWords(stat) };
 }
 
 /** Like inspect, for a path below `folder`: a folder on the way that is a link is reported as that link. */
@@ -68,18 +69,6 @@ async function inspectBelow(folder: string, relative: string): Promise<Found & {
     if (found.kind !== 'folder') return { kind: 'missing', at: path };
   }
   return { kind: 'missing', at: path };
-}
-
-/** Reads a regular file without following a link swapped in since it was inspected, and without blocking on a FIFO. */
-async function readRegular(path: string): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error('not a regular file');
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The first line holding bytes that are not UTF-8, or undefined when the whole file is UTF-8 text. */
@@ -123,6 +112,7 @@ async function exerciseRoots(base: string): Promise<{ roots: string[]; messages:
   const found = await inspect(scaffold);
   if (found.kind === 'folder') roots.unshift(scaffold);
   else if (found.kind === 'link') messages.push(linkWords('gradlab/', found.target, 'submit the folder itself'));
+  else if (found.kind === 'other') messages.push(`gradlab is not a folder but ${found.what}: submit the gradlab folder itself`);
   return { roots, messages };
 }
 
@@ -142,6 +132,10 @@ async function stageExercise(exercise: ExerciseSpec, roots: string[], target: st
     }
     if (found.kind === 'link') {
       refuse(linkWords(`${shown(join(root, exercise.id))}/`, found.target, 'submit the folder itself'));
+      return outcome;
+    }
+    if (found.kind === 'other') {
+      refuse(`${shown(join(root, exercise.id))} is not a folder but ${found.what}: submit the exercise folder itself`);
       return outcome;
     }
   }
@@ -175,12 +169,12 @@ async function stageExercise(exercise: ExerciseSpec, roots: string[], target: st
       continue;
     }
     if (found.kind === 'link') refuse(linkWords(label, found.target));
-    else if (found.kind !== 'file') refuse(`${label} is not a regular file`);
+    else if (found.kind !== 'file') refuse(`${label} is not a regular file but ${found.kind === 'other' ? found.what : 'a folder'}: submit the Python file itself`);
     else if (found.size > MAX_LEARNER_FILE_BYTES) refuse(`${label} is ${MiB(found.size)}, more than the ${MiB(MAX_LEARNER_FILE_BYTES)} a learner file may have: submit the Python source only`);
     else {
       let bytes: Buffer;
       try {
-        bytes = await readRegular(path);
+        bytes = await readRegularFile(path);
       } catch (error) {
         refuse(`${label} could not be read (${(error as Error).message})`);
         continue;
@@ -217,14 +211,15 @@ export async function stageStudent(entry: StudentEntry, exercises: ExerciseSpec[
     const found = await inspect(entry.path);
     return unusable(linkWords(`The submission ${entry.student}`, found.kind === 'link' ? found.target : '?', 'submit a folder or a .zip'));
   }
+  if (entry.kind === 'special') return unusable(`The submission ${entry.student} is not a folder or a .zip but ${entry.what}: put the student's folder or .zip file in its place`);
   let base = entry.path;
   if (entry.kind === 'zip') {
     const found = await inspect(entry.path);
-    if (found.kind !== 'file') return unusable(`${entry.student}.zip is not a regular file`);
+    if (found.kind !== 'file') return unusable(`${entry.student}.zip is no longer a regular file: put the student's .zip file in its place`);
     if (found.size > MAX_ZIP_BYTES) return unusable(`${entry.student}.zip is ${MiB(found.size)}, more than the ${MiB(MAX_ZIP_BYTES)} allowed`);
     base = join(root, 'unzipped');
     try {
-      await extractZip(await readRegular(entry.path), base, `${entry.student}.zip`, STUDENT_ZIP_LIMITS);
+      await extractZip(await readRegularFile(entry.path), base, `${entry.student}.zip`, STUDENT_ZIP_LIMITS);
     } catch (error) {
       if (!(error instanceof ZipError)) throw error;
       return unusable(`${entry.student}.zip could not be opened safely: ${error.reason}`);

@@ -2,8 +2,7 @@
 // every check, the starter fails, and the usual mistakes (mutants of the solution, from the worker) are
 // caught. Work runs on a pool of warm graders, exercises and mutants interleaved. It lives in grading because it
 // grades: grading imports packs, never the other way round.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
 import type { CheckReport, HelloResult, Limits, Mutant } from '../../protocol/worker';
@@ -13,6 +12,7 @@ import { PackError } from '../packs/problems';
 import { solutionForm, solutionLineNumbers, solutionRegions } from '../packs/regions';
 import { materializeForm } from '../packs/scaffold';
 import { installHint, missingPackages } from '../python/discover';
+import { withTemporaryFolder } from '../temporary';
 import { checkSubmission } from './check';
 import { WorkerPool } from './pool';
 
@@ -106,8 +106,7 @@ class ExerciseValidator {
       this.say(`skipped: ${skipped}`);
       return { id: exercise.id, ok: true, skipped };
     }
-    const work = await mkdtemp(join(tmpdir(), `gradlab-validate-${exercise.id}-`));
-    try {
+    return withTemporaryFolder(`gradlab-validate-${exercise.id}-`, async (work) => {
       const solutionDir = join(work, 'solution');
       const starterDir = join(work, 'starter');
       await materializeForm(this.pack, exercise, 'solution', solutionDir);
@@ -120,9 +119,7 @@ class ExerciseValidator {
       if (solution.passed) result.mutants = await this.mutants(solutionDir, work);
       else this.say('mutants skipped: the solution must pass first');
       return result;
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    });
   }
 
   private async mutants(solutionDir: string, work: string): Promise<NonNullable<ExerciseValidation['mutants']>> {

@@ -1,0 +1,114 @@
+// The built CLI (dist/cli.js) as a process, the way a shell runs it: it leaves no temporary folder behind however a
+// check ends (pass, fail, a problem, the worker dying, Ctrl+C).
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { solutionForm, starterForm } from '../../src/core/packs/regions';
+import { builtinAuthoringPackDir, packageRoot } from '../../src/core/paths';
+import { temporary } from './gradebook-fixtures';
+import { testPython } from './helpers/python';
+
+const cli = join(packageRoot(), 'dist', 'cli.js');
+const pack = builtinAuthoringPackDir();
+const authoring = () => readFileSync(join(pack, '01-one-update', 'one_update.py'), 'utf8');
+/** A submission that runs until it is stopped: time enough to stop the check midway. */
+const ENDLESS = 'import time\nwhile True:\n    time.sleep(0.05)\n';
+
+function until(what: string, test: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((done, fail) => {
+    const poll = setInterval(() => {
+      if (test()) {
+        clearInterval(poll);
+        done();
+      } else if (Date.now() > deadline) {
+        clearInterval(poll);
+        fail(new Error(`timed out waiting for ${what}`));
+      }
+    }, 50);
+  });
+}
+
+describe('the gradlab process (built CLI, with Python)', function () {
+  this.timeout(120_000);
+  let python: string;
+  /** the TMPDIR every CLI run here gets, so its temporary folders can be counted */
+  let tmp: string;
+  let work: string;
+  const env = () => ({ ...process.env, TMPDIR: tmp });
+  const gradlabEntries = () => readdirSync(tmp).filter((name) => name.startsWith('gradlab-')).sort();
+  const file = (name: string, source: string) => {
+    const dir = join(work, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'one_update.py'), source);
+    return join(dir, 'one_update.py');
+  };
+  const check = (submission: string, ...flags: string[]) =>
+    spawnSync(process.execPath, [cli, 'check', '01-one-update', '--submission', submission, '--pack', pack, '--python', python, ...flags], { env: env(), encoding: 'utf8', timeout: 60_000 });
+  /** Starts a check of an endless submission; resolves once its temporary copy exists, with that copy's name. */
+  const endlessCheck = async () => {
+    const child = spawn(process.execPath, [cli, 'check', '01-one-update', '--submission', file('endless', ENDLESS), '--pack', pack, '--python', python, '--timeout', '60'], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, as a terminal gives a command: Ctrl+C signals the whole group
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<{ code: number | null; stderr: string }>((done) => child.on('exit', (code) => done({ code, stderr })));
+    await until('the submission copy', () => gradlabEntries().some((name) => name.startsWith('gradlab-submission-')));
+    const copy = gradlabEntries().find((name) => name.startsWith('gradlab-submission-'))!;
+    await new Promise((settle) => setTimeout(settle, 1000)); // the check is running the endless code by now
+    return { child, copy, exited };
+  };
+
+  before(function () {
+    if (process.platform === 'win32') this.skip(); // signals, process groups and pipes into head are POSIX here
+    assert.ok(existsSync(cli), `${cli} is missing: build it with node scripts/build.mjs`);
+    python = testPython();
+    tmp = temporary('tmpdir');
+    work = temporary('process');
+  });
+
+  it('leaves no temporary folder after a check that passes, fails or stops with a problem', () => {
+    const fifo = join(work, 'fifo.py');
+    execFileSync('mkfifo', [fifo]);
+    const before = gradlabEntries();
+    const runs: Array<[string, ReturnType<typeof check>, number]> = [
+      ['pass', check(file('solution', solutionForm(authoring()))), 0],
+      ['fail', check(file('starter', starterForm(authoring()))), 1],
+      ['syntax error', check(file('broken', 'def predict(w, b, x)\n    return\n')), 1],
+      ['a named pipe', check(fifo), 2],
+      ['no interpreter', spawnSync(process.execPath, [cli, 'check', '01-one-update', '--submission', file('solution', solutionForm(authoring())), '--pack', pack, '--python', '/nonexistent/python3'], { env: env(), encoding: 'utf8' }), 2],
+    ];
+    for (const [what, result, status] of runs) {
+      assert.equal(result.status, status, `${what}: ${result.stderr}`);
+      assert.deepEqual(gradlabEntries(), before, `${what} left temporary folders`);
+    }
+    assert.equal(runs[3][1].stderr, `gradlab check: The submission ${fifo} is not a file or a folder but a named pipe (FIFO): pass the saved Python file (one_update.py) or the exercise folder instead.\n`);
+  });
+
+  it('removes them when Ctrl+C stops a check midway, and exits 130 without a stack trace', async () => {
+    const before = gradlabEntries();
+    const { child, exited } = await endlessCheck();
+    process.kill(-child.pid!, 'SIGINT');
+    const { code, stderr } = await exited;
+    assert.equal(code, 130, stderr);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+    // The worker also got the Ctrl+C and removes its own folders as it ends: wait for it, not for a fixed time.
+    await until('every temporary folder to go', () => gradlabEntries().join() === before.join(), 10_000).catch(() => undefined);
+    assert.deepEqual(gradlabEntries(), before);
+  });
+
+  it('removes its copy of the submission when the worker dies midway (an exception, not a verdict)', async function () {
+    if (!existsSync('/proc/self/task')) this.skip(); // finds the worker through /proc
+    const { child, copy, exited } = await endlessCheck();
+    const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    for (const pid of workers) process.kill(pid, 'SIGKILL');
+    const { code, stderr } = await exited;
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /worker/i);
+    // The killed worker could not tidy up after itself; what the CLI made, it removed.
+    assert.ok(!existsSync(join(tmp, copy)), `${copy} was left behind`);
+  });
+});
