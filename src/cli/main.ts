@@ -45,8 +45,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 /** How a process that a signal stopped ends, as shells report it: 128 plus the signal's number. */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+/** 128 + SIGPIPE: what `cmd | head -1` reports for a cmd whose reader went away. */
+const BROKEN_PIPE_EXIT = 141;
 
 if (require.main === module) {
+  // Output read by something that stops reading (`gradlab check --all | head -1`) ends the command quietly, as
+  // SIGPIPE ends other programs: Node ignores SIGPIPE, so the write fails with EPIPE, unhandled a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(BROKEN_PIPE_EXIT);
+    });
+  }
   // Ctrl+C (or a kill, or a closed terminal) ends the command through process.exit, whose exit handlers remove
   // the temporary folders it made (core/temporary.ts); left to Node's default, a signal would skip them.
   for (const [signal, code] of Object.entries(SIGNAL_EXIT)) process.once(signal, () => process.exit(code));

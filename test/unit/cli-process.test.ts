@@ -1,11 +1,14 @@
 // The built CLI (dist/cli.js) as a process, the way a shell runs it: it leaves no temporary folder behind however a
-// check ends (pass, fail, a problem, the worker dying, Ctrl+C).
+// check ends (pass, fail, a problem, the worker dying, Ctrl+C), and output piped into something that stops reading
+// ends it quietly with a broken pipe's status.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findExercise, loadPack } from '../../src/core/packs/load';
+import { materializeForm } from '../../src/core/packs/scaffold';
 import { solutionForm, starterForm } from '../../src/core/packs/regions';
-import { builtinAuthoringPackDir, packageRoot } from '../../src/core/paths';
+import { builtinAuthoringPackDir, exerciseFolder, packageRoot } from '../../src/core/paths';
 import { temporary } from './gradebook-fixtures';
 import { testPython } from './helpers/python';
 
@@ -110,5 +113,29 @@ describe('the gradlab process (built CLI, with Python)', function () {
     assert.match(stderr, /worker/i);
     // The killed worker could not tidy up after itself; what the CLI made, it removed.
     assert.ok(!existsSync(join(tmp, copy)), `${copy} was left behind`);
+  });
+
+  it('ends quietly, with status 141, when its output goes into a pipe that closes early (check --all | head -1)', async () => {
+    const loaded = await loadPack(pack);
+    const workspace = join(work, 'workspace');
+    await materializeForm(loaded, findExercise(loaded, '01-one-update'), 'solution', exerciseFolder(workspace, '01-one-update'));
+    // The second exercise's report comes well after head has read the first line and gone.
+    const second = findExercise(loaded, '02-grad-w');
+    await materializeForm(loaded, second, 'starter', exerciseFolder(workspace, second.id));
+    for (const learner of second.files.filter((f) => f.role === 'learner')) appendFileSync(join(exerciseFolder(workspace, second.id), learner.path), '\nimport time\ntime.sleep(0.3)\n');
+    const stderrFile = join(work, 'stderr.txt');
+    const result = spawnSync('bash', ['-c', `"$@" 2>"${stderrFile}" | head -1; echo "status \${PIPESTATUS[0]}"`, 'bash', process.execPath, cli, 'check', '--all', '--workspace', workspace, '--pack', pack, '--python', python], {
+      env: env(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const [first, status] = result.stdout.trimEnd().split('\n');
+    assert.match(first, /^01-one-update: \d+\/\d+ checks passed/);
+    assert.equal(status, 'status 141', result.stdout);
+    assert.equal(readFileSync(stderrFile, 'utf8'), '', 'nothing on stderr: no EPIPE, no stack trace');
+    // The same without Python: the help text into a reader that is already gone.
+    const help = spawnSync('bash', ['-c', `"$@" 2>"${stderrFile}" | true; echo "status \${PIPESTATUS[0]}"`, 'bash', process.execPath, cli, '--help'], { encoding: 'utf8' });
+    assert.match(help.stdout, /^status (0|141)\n$/); // 0 when the help was written before `true` exited
+    assert.equal(readFileSync(stderrFile, 'utf8'), '');
   });
 });
