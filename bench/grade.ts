@@ -4,16 +4,19 @@
 // Other work on the machine slows the wall-clock figures; CPU seconds per submission depend on it far less. Starting
 // the workers and importing PyTorch costs about two seconds once per run, which a 20-student class feels and a
 // class of hundreds does not: --students 100 shows the rate at class scale.
-//   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--python /usr/bin/python3] [--pack dir]
+// Each configuration runs with the learner's processes isolated (bubblewrap, as gradlab grade requires) and without
+// (--no-isolation), so the isolation's cost shows per submission and per check.
+//   node scripts/build.mjs --tests && node out/bench/grade.js [--students 20] [--jobs 1,2] [--isolation required,off] [--python /usr/bin/python3] [--pack dir]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeClass } from '../src/core/gradebook/grade';
+import type { GradingIsolation } from '../src/core/gradebook/model';
 import { loadPack, type LoadedPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
 import { builtinAuthoringPackDir, exerciseFolder } from '../src/core/paths';
-import { childrenOf, cpuTimes, rssKib, workers } from './process-tree';
+import { childrenOf, cpuTimes, rssKib, sandboxedZygotes, treeCpu, workers } from './process-tree';
 
 /**
  * For each worker started by this process: its own RSS and that of its whole tree (zygote, templates, checks), in
@@ -34,26 +37,32 @@ async function generateClass(pack: LoadedPack, students: number): Promise<string
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { students: { type: 'string', default: '20' }, jobs: { type: 'string', default: '1,2' }, python: { type: 'string' }, pack: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { students: { type: 'string', default: '20' }, jobs: { type: 'string', default: '1,2' }, isolation: { type: 'string', default: 'required,off' }, python: { type: 'string' }, pack: { type: 'string' } },
+  });
+  const isolations = values.isolation.split(',') as GradingIsolation[];
+  const jobList = values.jobs.split(',').map(Number);
   const pack = await loadPack(values.pack ?? builtinAuthoringPackDir());
   const students = Number(values.students);
   const submissions = await generateClass(pack, students);
   const checks = pack.manifest.exercises.reduce((n, e) => n + e.checks.length, 0);
   console.log(`${pack.manifest.id}: ${pack.manifest.exercises.length} exercises, ${checks} checks per submission; ${students} students (half solutions, half starters); ${cpus().length} CPU cores`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('jobs   wall s   submissions/min   exercise submissions/min   CPU s/submission   worker RSS MiB (max)   worker tree RSS MiB (max)   mean points');
+  console.log('isolation  jobs   wall s   submissions/min   exercise submissions/min   CPU s/submission   worker RSS MiB (max)   worker tree RSS MiB (max)   mean points');
 
-  const perMinute: number[] = [];
-  const cpu: number[] = [];
+  const perMinute = new Map<GradingIsolation, number[]>();
+  const cpu = new Map<GradingIsolation, number[]>();
   const scratch = [submissions];
-  for (const jobs of values.jobs.split(',').map(Number)) {
+  for (const isolation of isolations) for (const jobs of jobList) {
     const out = await mkdtemp(join(tmpdir(), 'gradlab-bench-gradebook-'));
     scratch.push(out);
     let peakWorker = 0;
     let peakTree = 0;
     let peakAll = 0;
     let peakCount = 0;
+    const sandboxed = new Map<number, number>(); // zygote pid -> the CPU seconds its tree has used, highest seen
     const sample = setInterval(() => {
+      for (const zygote of sandboxedZygotes()) sandboxed.set(zygote, Math.max(sandboxed.get(zygote) ?? 0, treeCpu(zygote)));
       const workers = workerMemory();
       for (const m of workers) {
         peakWorker = Math.max(peakWorker, m.worker);
@@ -66,32 +75,42 @@ async function main(): Promise<void> {
     // this process, and every child it has reaped (the workers, which in turn reaped their zygotes, templates and
     // check processes): what grading costs whatever else the machine is doing
     const cpuBefore = cpuTimes('self');
-    const result = await gradeClass({ pack, submissions, out, jobs, python: values.python });
+    const result = await gradeClass({ pack, submissions, out, jobs, python: values.python, isolation });
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuTimes('self');
     const nodePerSubmission = (cpuAfter.own - cpuBefore.own) / students;
-    const workersPerSubmission = (cpuAfter.reaped - cpuBefore.reaped) / students;
+    const inSandboxes = [...sandboxed.values()].reduce((sum, seconds) => sum + seconds, 0);
+    const workersPerSubmission = (cpuAfter.reaped - cpuBefore.reaped + inSandboxes) / students;
     const cpuPerSubmission = nodePerSubmission + workersPerSubmission;
-    cpu.push(cpuPerSubmission);
+    cpu.set(isolation, [...(cpu.get(isolation) ?? []), cpuPerSubmission]);
     clearInterval(sample);
     const rate = (students / seconds) * 60;
-    perMinute.push(rate);
+    perMinute.set(isolation, [...(perMinute.get(isolation) ?? []), rate]);
     const mean = result.gradebook.students.reduce((s, r) => s + r.points, 0) / students;
     console.log(
-      `${String(jobs).padStart(4)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
+      `${isolation.padEnd(9)} ${String(jobs).padStart(5)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
-    console.log(`      CPU s/submission: ${nodePerSubmission.toFixed(2)} in Node, ${workersPerSubmission.toFixed(2)} in the workers and their processes`);
+    console.log(`      CPU s/submission: ${nodePerSubmission.toFixed(2)} in Node, ${workersPerSubmission.toFixed(2)} in the workers and their processes (${(inSandboxes / students).toFixed(2)} of it in the sandboxes)`);
     console.log(`      ${peakCount} worker processes at most (one per job, and one per two jobs for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
-    if (jobs === Number(values.jobs.split(',').pop())) {
+    if (jobs === jobList[jobList.length - 1] && isolation === isolations[0]) {
       const resumedStart = performance.now();
-      const resumed = await gradeClass({ pack, submissions, out, jobs, python: values.python });
+      const resumed = await gradeClass({ pack, submissions, out, jobs, python: values.python, isolation });
       console.log(`resumed run (nothing changed): ${((performance.now() - resumedStart) / 1000).toFixed(2)} s for ${resumed.cached} cached submissions`);
     }
   }
   const cores = Math.min(2, cpus().length);
-  console.log(`CPU-bound ceiling on ${cores} idle cores: ${((cores * 60) / Math.min(...cpu)).toFixed(0)} submissions/min (${cores} x 60 s / ${Math.min(...cpu).toFixed(2)} CPU s per submission)`);
+  for (const isolation of isolations) {
+    const least = Math.min(...cpu.get(isolation)!);
+    const rates = perMinute.get(isolation)!;
+    console.log(`${isolation}: CPU-bound ceiling on ${cores} idle cores ${((cores * 60) / least).toFixed(0)} submissions/min (${cores} x 60 s / ${least.toFixed(2)} CPU s per submission)`);
+    if (rates.length > 1) console.log(`${isolation}: scaling from ${jobList[0]} to ${jobList[jobList.length - 1]} jobs ${(rates[rates.length - 1] / rates[0]).toFixed(2)}x`);
+  }
+  if (cpu.has('required') && cpu.has('off')) {
+    const [on, off] = [cpu.get('required')!, cpu.get('off')!].map((list) => list[list.length - 1]);
+    const [rateOn, rateOff] = [perMinute.get('required')!, perMinute.get('off')!].map((list) => list[list.length - 1]);
+    console.log(`isolation costs ${(((on - off) / checks) * 1000).toFixed(2)} ms CPU per check (${(on - off).toFixed(2)} s per submission); with it the class grades at ${((rateOn / rateOff) * 100).toFixed(0)}% of the rate without`);
+  }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  if (perMinute.length > 1) console.log(`scaling from ${values.jobs.split(',')[0]} to ${values.jobs.split(',').pop()} jobs: ${(perMinute[perMinute.length - 1] / perMinute[0]).toFixed(2)}x`);
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
 }
 

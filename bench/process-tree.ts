@@ -1,6 +1,7 @@
 // This process's tree as Linux /proc shows it, for the benchmarks: who the children are, their memory and the CPU
 // time a tree has used. Only our own tree is read: scanning every process of a shared machine costs more than
-// what is measured.
+// what is measured. A bubblewrap sandbox's processes are reaped inside it, so their CPU time never reaches this
+// process's reaped children: the benchmarks sample the sandboxed zygotes' trees while they live instead.
 
 import { readFileSync } from 'node:fs';
 
@@ -52,4 +53,16 @@ export function treeCpu(pid: number): number {
 /** The grading workers this process started. */
 export function workers(): number[] {
   return childrenOf(process.pid).filter((pid) => commandLine(pid).includes('gradlab.worker'));
+}
+
+/**
+ * The sandboxed zygotes of the workers this process started: inside bubblewrap, the first zygote below each bwrap
+ * process (its templates and their copies are forks, with the same command line, and belong to its tree).
+ */
+export function sandboxedZygotes(): number[] {
+  const zygoteBelow = (pid: number): number[] =>
+    childrenOf(pid).flatMap((child) => (commandLine(child).includes('gradlab.sandbox.zygote') ? [child] : zygoteBelow(child)));
+  return workers()
+    .flatMap((worker) => childrenOf(worker).filter((child) => commandLine(child).includes('bwrap')))
+    .flatMap(zygoteBelow);
 }

@@ -27,6 +27,7 @@ from gradlab.sandbox.zygote_client import ZygoteError
 BAKED_REFERENCES = "references.json"  # the kinds' ``reference`` hooks, baked into a release
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 REFERENCES_KEPT = 64
+TRUSTED_TEMPLATES_KEPT = 16  # templates of the pack's code: a pack's exercises, a few times over
 PACK_WORDS = "inside the exercise pack or the reference solution"
 KEPT_WORDS = "which grading keeps private (other students' work, the gradebook, the grader's own files)"
 
@@ -103,12 +104,12 @@ class Request:
         self._given = None
 
     def _template(self, source, trusted):
-        template = self._templates.get((source, trusted))
+        if trusted:
+            return self.grader.trusted_template(self.exercise, source, self.limits, self.cancel)
+        template = self._templates.get(source)
         if template is None:
-            zygote = self.grader.trusted_zygote if trusted else self.grader.zygote
-            overlay = {} if trusted else self.overlay
-            template = self._templates[(source, trusted)] = self.grader.template(
-                zygote, self.exercise, source, self.limits, self.cancel, self.private, overlay)
+            template = self._templates[source] = self.grader.template(
+                self.grader.zygote, self.exercise, source, self.limits, self.cancel, self.private, self.overlay)
         return template
 
     def _sandbox(self, source, spec, trusted, blame_pack=False):
@@ -214,6 +215,7 @@ class Grader:
         self.log = log
         self.isolation = isolation
         self._references = collections.OrderedDict()  # see reference_answer
+        self._trusted = collections.OrderedDict()  # see trusted_template
 
     def reference_answer(self, request, folder, spec):
         """The reference solution's answer to a check whose kind has a ``reference`` hook: computed in a trusted
@@ -279,6 +281,29 @@ class Grader:
                         seed=seed_for(exercise.id), numpy=self.numpy_available(cancel),
                         preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"], private=private,
                         overlay=overlay, log=self.log)
+
+    def trusted_template(self, exercise, folder, limits, cancel):
+        """A template of the pack's own code (the given code, the reference solution) in ``folder``: unlike a
+        learner's, kept from one request to the next while its files and limits stay the same, since no learner
+        code ever runs in it (each check still gets a fresh copy)."""
+        stamps = [[origin, *_stamp(origin)] for _relative, _role, origin in
+                  origins(exercise.spec, exercise.folder, folder) if origin]
+        key = json.dumps([exercise.id, folder, stamps, limits], sort_keys=True)
+        template = self._trusted.get(key)
+        if template is None or not template.usable():
+            template = self._trusted[key] = self.template(self.trusted_zygote, exercise, folder, limits, cancel,
+                                                          [(exercise.pack_dir, PACK_WORDS)], {})
+            while len(self._trusted) > TRUSTED_TEMPLATES_KEPT:
+                self._trusted.popitem(last=False)[1].close()
+        else:
+            self._trusted.move_to_end(key)
+        return template
+
+    def close(self):
+        """Stop the templates kept between requests."""
+        for template in self._trusted.values():
+            template.close()
+        self._trusted.clear()
 
     def overlay(self, exercise, params):
         """({module name: chunks}, notes): the given code of each learner file that the submission changed or

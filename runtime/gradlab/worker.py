@@ -142,6 +142,10 @@ class Worker:
                                   isolation.get("reason") if refused else None)
         return self._grader
 
+    def close(self):
+        if self._grader is not None:
+            self._grader.close()
+
     def hello(self):
         import platform
 
@@ -259,6 +263,7 @@ def main():
     try:
         worker.serve()
     finally:
+        worker.close()
         for process in (zygote, trusted):
             if process is not None:
                 process.close()

@@ -138,6 +138,10 @@ class Template(Forker):
                     raise
         raise ZygoteError("the sandbox's template process stopped twice while starting a learner process")
 
+    def usable(self):
+        """False once it has stopped, or its files could not be loaded: start another."""
+        return self._failure is None and (self._pid is None or self._alive)
+
     def _accept(self, pid):
         return self.zygote.verify(pid, self._pid)
 
