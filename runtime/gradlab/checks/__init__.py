@@ -65,6 +65,8 @@ def reference_answer(sandbox, spec):
 
 ERRORED_KINDS = ("syntax", "missing-name")
 HIDDEN_FAILED = "failed — this check is hidden, so its inputs and expected values are not shown; its hints may help"
+# a learner release carries its hidden checks' answers for whoever looks, so it says what they are there
+PRACTICE = " (practice: the graded run asks this hidden check again, with new inputs)"
 
 
 def learner_status(error):
@@ -76,7 +78,8 @@ def learner_status(error):
 def result(spec, *, status, message, location, duration_ms, verdict=None, error=None, output=("", False),
            for_instructor=False):
     """A CheckResult (src/protocol/worker.ts) for ``spec``; hidden checks keep only their verdict in words, plus,
-    when graded with the authoring pack (``for_instructor``), the full story in ``instructorMessage``."""
+    when graded with the authoring pack (``for_instructor``), the full story in ``instructorMessage``, and in a
+    learner release the word that they are practice."""
     hidden = bool(spec.get("hidden"))
     points = spec.get("points", 1)
     entry = {
@@ -86,7 +89,8 @@ def result(spec, *, status, message, location, duration_ms, verdict=None, error=
         "hidden": hidden,
         "status": status,
         "passed": status == "passed",
-        "message": hidden_message(status, message, error) if hidden else message,
+        "message": (hidden_message(status, message, error) + ("" if for_instructor else PRACTICE)) if hidden
+        else message,
         "points": points if status == "passed" else 0,
         "maxPoints": points,
         "durationMs": round(duration_ms, 1),
