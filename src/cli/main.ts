@@ -1,4 +1,5 @@
 // The `gradlab` command line: one face of the same core the extension uses.
+import { constants } from 'node:os';
 import { FixableError } from '../core/errors';
 import { printable } from '../core/printable';
 import { CliProblem, EXIT_PROBLEM, type CliIO } from './io';
@@ -43,8 +44,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** How a process that a signal stopped ends, as shells report it: 128 plus the signal's number. */
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+/** Signals that stop a command: Ctrl+C, a kill, a closed terminal. */
+const STOPPING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** 128 + SIGPIPE: what `cmd | head -1` reports for a cmd whose reader went away. */
 const BROKEN_PIPE_EXIT = 141;
 
@@ -57,9 +58,15 @@ if (require.main === module) {
       process.exit(BROKEN_PIPE_EXIT);
     });
   }
-  // Ctrl+C (or a kill, or a closed terminal) ends the command through process.exit, whose exit handlers remove
-  // the temporary folders it made (core/temporary.ts); left to Node's default, a signal would skip them.
-  for (const [signal, code] of Object.entries(SIGNAL_EXIT)) process.once(signal, () => process.exit(code));
+  // A stopping signal first runs what the process does at exit (it removes the temporary folders it made, see
+  // core/temporary.ts; Node's default would skip that), then ends the process as the signal does, so the shell
+  // sees a command stopped by Ctrl+C. Not process.exit: it waits for a thread stuck opening a FIFO, for ever.
+  for (const signal of STOPPING_SIGNALS) {
+    process.once(signal, () => {
+      process.emit('exit', 128 + constants.signals[signal]);
+      process.kill(process.pid, signal);
+    });
+  }
   // Every line goes out printable: learner text (folder and file names, what their code printed) must not reach
   // the terminal as escape sequences. JSON is printed with printableJson, which holds no control characters.
   const io: CliIO = { out: (l) => process.stdout.write(`${printable(l)}\n`), err: (l) => process.stderr.write(`${printable(l)}\n`), cwd: process.cwd() };

@@ -1,6 +1,6 @@
 // Temporary folders that leave with the work that needed them: removed when that work ends, however it ends, and
-// at the latest when the process exits (an exception nobody caught, or Ctrl+C, which the CLI turns into
-// process.exit so that exit handlers run: by default a signal ends a Node process without running them).
+// at the latest when the process exits (an exception nobody caught, or Ctrl+C: by default a signal ends a Node
+// process without its exit handlers, so the CLI runs them before it lets the signal end it).
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
