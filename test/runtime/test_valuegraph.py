@@ -151,6 +151,82 @@ class EngineTest(unittest.TestCase):
         self.assertTrue(verdict.passed, verdict.diagnosis)
         self.assertIn("30 random graphs", verdict.message)
 
+    def test_a_wrong_product_is_named_even_where_subtraction_uses_it_first(self):
+        # micrograd's own shape: a - b is a + (-b), -b is b * -1, so subtraction has no backward of its own; with
+        # the product's backward dropping out.grad, the product is to blame, not the subtraction built on it
+        source = """
+        class Value:
+            def __init__(self, data, _children=(), _op=""):
+                self.data, self.grad, self._prev, self._op = data, 0.0, set(_children), _op
+                self._backward = lambda: None
+
+            def __add__(self, other):
+                other = other if isinstance(other, Value) else Value(other)
+                out = Value(self.data + other.data, (self, other), "+")
+
+                def _backward():
+                    self.grad += out.grad
+                    other.grad += out.grad
+                out._backward = _backward
+                return out
+
+            def __mul__(self, other):
+                other = other if isinstance(other, Value) else Value(other)
+                out = Value(self.data * other.data, (self, other), "*")
+
+                def _backward():
+                    self.grad += other.data
+                    other.grad += self.data
+                out._backward = _backward
+                return out
+
+            def __pow__(self, k):
+                out = Value(self.data ** k, (self,), f"**{k}")
+
+                def _backward():
+                    self.grad += k * self.data ** (k - 1) * out.grad
+                out._backward = _backward
+                return out
+
+            def relu(self):
+                out = Value(max(self.data, 0.0), (self,), "ReLU")
+
+                def _backward():
+                    self.grad += (out.data > 0) * out.grad
+                out._backward = _backward
+                return out
+
+            def backward(self):
+                topo, visited = [], set()
+
+                def build(v):
+                    if v not in visited:
+                        visited.add(v)
+                        for child in v._prev:
+                            build(child)
+                        topo.append(v)
+                build(self)
+                self.grad = 1.0
+                for v in reversed(topo):
+                    v._backward()
+
+            def __neg__(self):
+                return self * -1
+
+            def __radd__(self, other):
+                return self + other
+
+            def __sub__(self, other):
+                return self + (-other)
+
+            def __rmul__(self, other):
+                return self * other
+        """
+        spec = {"id": "vg", "ops": ["add", "radd", "sub", "neg", "pow", "mul", "rmul", "relu"], "focus": ["relu"]}
+        verdict = valuegraph.check(self.engine(source), spec, LocalContext())
+        self.assertFalse(verdict.passed)
+        self.assertTrue(verdict.diagnosis.startswith("Value.__mul__"), verdict.diagnosis)
+
     def test_a_wrong_division_is_named(self):
         sb = self.reference("    def __truediv__(self, other):\n        return self * other ** -1",
                             "    def __truediv__(self, other):\n        return self * other ** 1")

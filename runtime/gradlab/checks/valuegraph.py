@@ -528,6 +528,30 @@ def _inert(cases: Sequence[Case], results: Sequence[dict]) -> bool:
                                 all(g == 0.0 for g in found["grads"]) for _case, found in alone)
 
 
+# What engines commonly build an operation from (micrograd: a - b is a + (-b), -a is a * -1, a / b is a * b**-1,
+# 2 * a is a * 2): each is tried alone only after these, so that a wrong primitive is named as itself and not
+# as the operation that happens to use it first.
+BUILT_FROM = {"radd": ("add",), "sub": ("add", "neg", "mul"), "rsub": ("add", "neg", "mul"), "neg": ("mul",),
+              "rmul": ("mul",), "truediv": ("mul", "pow"), "rtruediv": ("mul", "pow")}
+
+
+def primitives_first(wanted: Sequence[str], ops: Sequence[str]) -> List[str]:
+    """``wanted`` in its order, each preceded by the operations of ``ops`` it may be built from."""
+    placed: List[str] = []
+
+    def place(op, inside=()):
+        if op in placed or op in inside:
+            return
+        for part in BUILT_FROM.get(op, ()):
+            if part in ops:
+                place(part, inside + (op,))
+        placed.append(op)
+
+    for op in wanted:
+        place(op)
+    return placed
+
+
 def check(sb, spec: dict, context) -> Verdict:
     cls = spec.get("class") or "Value"
     if not cls.isidentifier():
@@ -537,11 +561,11 @@ def check(sb, spec: dict, context) -> Verdict:
     if unknown:
         raise CheckError(f"value-graph {spec.get('id')}: unknown operations {unknown}; known: {sorted(OPS)}")
     focus = [op for op in spec.get("focus") or [] if op in ops]
-    order = focus + [op for op in ops if op not in focus]
+    order = primitives_first(focus + [op for op in ops if op not in focus], ops)
     per_op = {op: op_cases(op, ops) for op in order}
     # single operations first, the focus ones before the others; `+` is checked early so that a chain of
     # additions can then test backward()'s order before composite operations (a - b is often a + (-b))
-    early = list(dict.fromkeys(focus + (["add"] if "add" in ops else [])))
+    early = primitives_first(focus + (["add"] if "add" in ops else []), ops)
     alone = ("alone", "constant")
     staged = [case for op in early for case in per_op[op] if case.kind in alone] + chain_cases(ops)
     staged += [case for op in order if op not in early for case in per_op[op] if case.kind in alone]
