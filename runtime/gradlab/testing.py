@@ -44,11 +44,14 @@ class TestFailure(AssertionError):
 
     __test__ = False  # not a test class, whatever a test runner thinks of the name
 
-    def __init__(self, message, *, expected=None, actual=None):
+    def __init__(self, message, *, expected=None, actual=None, kind=None):
+        """``kind``: the kind of mistake in words that give away no input and no expected value, which is what a
+        hidden test may tell a learner (a factor 2 dropped, a flipped sign, None returned, a transposed array)."""
         super().__init__(message)
         self.message = message
         self.expected = expected
         self.actual = actual
+        self.kind = kind
 
 
 def test(check_id):
@@ -123,7 +126,31 @@ def _nonfinite_words(number):
 
 def _none(what, expected_words):
     raise TestFailure(f"{what}: expected {expected_words}, but the code returned None — did you forget `return`?",
-                      actual="None")
+                      actual="None", kind="the code returned None where an answer belongs — did you forget `return`?")
+
+
+def _relation(actual, expected):
+    """How a wrong answer relates to the right one, in the words of the gradient checks' diagnoses (a factor 2,
+    a sign, N times, all zeros, transposed); None when it relates in no way these name."""
+    import numpy
+
+    from gradlab.checks.diagnose import DataSizes, ratio_finding
+
+    a = numpy.asarray(actual, dtype=numpy.float64)
+    e = numpy.asarray(expected, dtype=numpy.float64)
+    if a.shape != e.shape or not numpy.all(numpy.isfinite(a)) or not numpy.any(e):
+        return None
+    if not numpy.any(a):
+        return "the result is all zeros: was it left at its initial zero, or never computed?"
+    flat_a, flat_e = a.ravel(), e.ravel()
+    c = float(flat_a @ flat_e) / float(flat_e @ flat_e)
+    if numpy.allclose(flat_a, c * flat_e, rtol=1e-6, atol=1e-12 * float(numpy.max(numpy.abs(flat_e)))):
+        found = ratio_finding(c, DataSizes([d for d in e.shape if d >= 3]), single=e.size == 1, ref="the right answer")
+        if found:
+            return found[1]("the result", False)
+    if e.ndim == 2 and e.shape[0] == e.shape[1] > 1 and numpy.allclose(a.T, e):
+        return "the result is the transpose of the right answer"
+    return None
 
 
 # ---- close ----
@@ -156,18 +183,20 @@ def _close_number(actual, expected, rtol, atol, what):
     if not _is_number(actual):
         extra = " — return a plain number (its .data, or float(...))" if isinstance(actual, Handle) else ""
         raise TestFailure(f"{what}: expected a single number, got {_kind(actual)}{extra}",
-                          expected=repr(expected), actual=_kind(actual))
+                          expected=repr(expected), actual=_kind(actual),
+                          kind=f"the code returned {_kind(actual)} where a single number belongs{extra}")
     expected_text, actual_text = _pair(float(expected), float(actual))
     if not math.isfinite(actual):
         if math.isnan(actual) and isinstance(expected, float) and math.isnan(expected):
             return
         if actual != expected:
             raise TestFailure(f"{what}: expected {expected_text}, got {_nonfinite_words(actual)}",
-                              expected=expected_text, actual=repr(actual))
+                              expected=expected_text, actual=repr(actual),
+                              kind=f"the result is {'nan' if math.isnan(actual) else 'infinite'}, not a number")
         return
     if not abs(actual - expected) <= atol + rtol * abs(expected):
         raise TestFailure(f"{what}: expected {expected_text}, got {actual_text}", expected=expected_text,
-                          actual=actual_text)
+                          actual=actual_text, kind=_relation(actual, expected))
 
 
 def _close_sequence(actual, expected, rtol, atol, what):
@@ -179,7 +208,8 @@ def _close_sequence(actual, expected, rtol, atol, what):
                           actual=_kind(actual))
     if len(actual) != len(expected):
         raise TestFailure(f"{what}: expected {len(expected)} values, got {len(actual)}",
-                          expected=str(len(expected)), actual=str(len(actual)))
+                          expected=str(len(expected)), actual=str(len(actual)),
+                          kind=f"the code returned {len(actual)} values where {len(expected)} belong")
     for index, (a, e) in enumerate(zip(actual, expected)):
         close(a, e, rtol, atol, f"{what}[{index}]")
 
@@ -193,7 +223,7 @@ def _close_dict(actual, expected, rtol, atol, what):
     extra = [k for k in actual if k not in expected]
     if missing or extra:
         parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
-        raise TestFailure(f"{what}: the keys differ: {', '.join(parts)}")
+        raise TestFailure(f"{what}: the keys differ: {', '.join(parts)}", kind=f"the keys differ: {', '.join(parts)}")
     for key, e in expected.items():
         close(actual[key], e, rtol, atol, f"{what}[{key!r}]")
 
@@ -242,9 +272,10 @@ def _close_array(actual, expected, rtol, atol, what):
         _none(what, f"an array of shape {shape}")
     actual = _as_float_array(actual, what, shape)
     if tuple(actual.shape) != shape:
-        raise TestFailure(f"{what}: expected shape {shape}, got {tuple(actual.shape)}"
-                          f"{_shape_hint(tuple(actual.shape), shape)}",
-                          expected=f"shape {shape}", actual=f"shape {tuple(actual.shape)}")
+        hint = _shape_hint(tuple(actual.shape), shape)
+        raise TestFailure(f"{what}: expected shape {shape}, got {tuple(actual.shape)}{hint}",
+                          expected=f"shape {shape}", actual=f"shape {tuple(actual.shape)}",
+                          kind=f"the result has the wrong shape{hint}")
     bad = ~numpy.isfinite(actual) & numpy.isfinite(expected)
     if bad.any():
         index = tuple(int(i) for i in numpy.argwhere(bad)[0])
@@ -260,10 +291,11 @@ def _close_array(actual, expected, rtol, atol, what):
         index = tuple(int(i) for i in index)
         e, a = _pair(float(expected[index]), float(actual[index]))
         if not shape:
-            raise TestFailure(f"{what}: expected {e}, got {a}", expected=e, actual=a)
+            raise TestFailure(f"{what}: expected {e}, got {a}", expected=e, actual=a, kind=_relation(actual, expected))
         count = int(wrong.sum())
         raise TestFailure(f"{what}: {count} of {expected.size} elements differ; the worst, at {index}: "
-                          f"expected {e}, got {a}", expected=_show(expected), actual=_show(actual))
+                          f"expected {e}, got {a}", expected=_show(expected), actual=_show(actual),
+                          kind=_relation(actual, expected))
 
 
 # ---- equal, same_shape ----

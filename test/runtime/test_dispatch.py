@@ -90,6 +90,18 @@ class Results(unittest.TestCase):
         for field in ("diagnosis", "expected", "actual", "output", "instructorMessage"):
             self.assertNotIn(field, entry)
 
+    def test_a_hidden_check_says_the_kind_of_mistake_it_found_and_nothing_else(self):
+        hidden = dict(self.spec, hidden=True)
+        verdict = Verdict(False, "expected -6, got 2.5", diagnosis="at -1.5: 2.5", expected="-6", actual="2.5",
+                          kind="the result is exactly half the right answer")
+        entry = checks.result(hidden, status="failed", message=verdict.message, location={}, duration_ms=1,
+                              verdict=verdict)
+        self.assertEqual(entry["message"], "failed — this check is hidden, so its inputs and expected values are "
+                                           "not shown, but what it found is this: the result is exactly half the "
+                                           "right answer" + checks.PRACTICE)
+        for field in ("diagnosis", "expected", "actual"):
+            self.assertNotIn(field, entry)
+
     def test_graded_with_the_authoring_pack_a_hidden_failure_tells_the_instructor_everything(self):
         hidden = dict(self.spec, hidden=True)
         verdict = Verdict(False, "expected -6, got 2.5", diagnosis="the sign is flipped")

@@ -69,6 +69,20 @@ class JudgeTest(unittest.TestCase):
                 self.assertTrue(verdict.passed, verdict.diagnosis)
                 self.assertEqual(oracle.evaluations, evaluations)
 
+    def test_a_mean_over_the_rows_of_a_wide_output_is_told_apart_from_a_doubled_factor(self):
+        # two outputs per sample: the loss averages all N x 2 elements, lesson 001's d_out = 2 (out - y) / N
+        # averages the N rows only, which makes the gradient twice the numeric one for a reason of its own
+        rng = np.random.default_rng(5)
+        X, y, W = rng.normal(size=(10, 3)), rng.normal(size=(10, 2)), rng.normal(size=(3, 2))
+        rows = 2 * X.T @ (X @ W - y) / len(X)
+        oracle = fd.local_oracle(lambda p: float(np.mean((X @ p["W"] - y) ** 2)))
+        verdict = gradcheck.judge({"W": W}, {"W": rows}, oracle, labels={"W": "dW"},
+                                  samples_n=gradcheck.DataSizes([10], [3, 2]))
+        self.assertFalse(verdict.passed)
+        self.assertEqual(verdict.diagnosis, "dW is 2 times the numeric gradient, and every sample has 2 values: the "
+                                            "loss averages all N x 2 elements, so the gradient divides by that "
+                                            "(out.size), not by the N rows (or is a factor 2 applied twice?).")
+
     def test_auto_is_full_up_to_2000_parameters_and_randomised_above(self):
         for width, full in ((42, True), (43, False)):  # 1-w-w-1 MLPs: w*w + 4w + 1 parameters (1,933 and 2,022)
             params, loss, gradient, _ = mlp([1, width, width, 1])

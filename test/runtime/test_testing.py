@@ -76,6 +76,39 @@ class Close(unittest.TestCase):
         self.assertEqual((caught.exception.expected, caught.exception.actual), ("1.8", "1.6"))
 
 
+class KindOfMistake(unittest.TestCase):
+    """What a failure can say without giving away an input or an expected value: what a hidden test tells."""
+
+    def kind(self, actual, expected):
+        with self.assertRaises(TestFailure) as caught:
+            close(actual, expected)
+        return caught.exception.kind
+
+    def test_factors_signs_counts_zeros_and_transposes_are_named_as_the_gradient_checks_name_them(self):
+        right = np.array([[0.5, -1.25, 2.0], [3.0, 0.75, -0.5], [1.0, 2.5, -3.0]])
+        self.assertEqual(self.kind(right / 2, right), "the result is exactly half the right answer: did the factor "
+                                                      "2 from the square go missing?")
+        self.assertEqual(self.kind(-right, right), "the result has the right size but the wrong sign: a step along "
+                                                   "it is ascent instead of descent and the loss climbs (is it "
+                                                   "target - prediction where prediction - target belongs?).")
+        self.assertIn("N = 3 times the right answer", self.kind(3 * right, right))
+        self.assertEqual(self.kind(np.zeros((3, 3)), right), "the result is all zeros: was it left at its initial "
+                                                            "zero, or never computed?")
+        self.assertEqual(self.kind(right.T, right), "the result is the transpose of the right answer")
+        self.assertEqual(self.kind(-2.9, 2.9), self.kind(-right, right))  # a single number the same way
+        self.assertIsNone(self.kind(right + 0.1, right))
+        self.assertEqual(self.kind(None, 2.9), "the code returned None where an answer belongs — did you forget "
+                                               "`return`?")
+
+    def test_none_of_the_words_carry_a_value(self):
+        right = np.array([0.123456, -7.5, 42.0])
+        for wrong in (right / 2, -right, np.zeros(3), None, [1.0, 2.0]):
+            with self.subTest(wrong=wrong):
+                words = self.kind(wrong, right) or ""
+                for value in ("0.123", "7.5", "42"):
+                    self.assertNotIn(value, words)
+
+
 class EqualSameShapeFail(unittest.TestCase):
     def test_equal(self):
         equal(3, 3)

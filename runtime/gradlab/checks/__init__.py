@@ -89,8 +89,8 @@ def result(spec, *, status, message, location, duration_ms, verdict=None, error=
         "hidden": hidden,
         "status": status,
         "passed": status == "passed",
-        "message": (hidden_message(status, message, error) + ("" if for_instructor else PRACTICE)) if hidden
-        else message,
+        "message": (hidden_message(status, message, error, verdict) + ("" if for_instructor else PRACTICE))
+        if hidden else message,
         "points": points if status == "passed" else 0,
         "maxPoints": points,
         "durationMs": round(duration_ms, 1),
@@ -115,12 +115,15 @@ def result(spec, *, status, message, location, duration_ms, verdict=None, error=
     return entry
 
 
-def hidden_message(status, message, error):
-    """What a learner may read of a hidden check: the verdict, and the kind of failure when it reveals nothing
-    of the hidden inputs (a syntax error, a missing function, a time-out)."""
+def hidden_message(status, message, error, verdict=None):
+    """What a learner may read of a hidden check: the verdict, and the kind of failure or of mistake when it
+    reveals nothing of the hidden inputs (a syntax error, a missing function, a time-out; a factor 2, a sign)."""
     if status == "passed":
         return "passed"
     if error is None:
+        if status == "failed" and getattr(verdict, "kind", None):
+            return f"failed — this check is hidden, so its inputs and expected values are not shown, but what it " \
+                   f"found is this: {verdict.kind}"
         return HIDDEN_FAILED if status == "failed" else message
     if error.kind in ("syntax", "missing-name", "timeout", "exit", "forbidden"):
         return message

@@ -55,3 +55,5 @@ class Verdict:
     expected: Optional[str] = None
     actual: Optional[str] = None
     warnings: List[str] = field(default_factory=list)
+    # the kind of mistake in words that give away no input and no expected value: what a hidden check may say
+    kind: Optional[str] = None

@@ -148,30 +148,56 @@ class Part:
     clause: str  # as one clause among several
 
 
-def _parts(samples_n: Sequence[int]) -> List[List[Part]]:
+class DataSizes(tuple):
+    """The data's sample counts (N, to recognise a sum where a mean belongs), and with them the number of values
+    each sample has (its width: a mean over the N rows where the loss averages all N x width elements)."""
+
+    widths: Tuple[int, ...] = ()
+
+    def __new__(cls, samples: Sequence[int] = (), widths: Sequence[int] = ()):
+        sizes = super().__new__(cls, sorted(set(samples)))
+        sizes.widths = tuple(sorted(set(w for w in widths if w >= 2)))
+        return sizes
+
+
+GRADIENT = "the numeric gradient"
+
+
+def _parts(samples_n: Sequence[int], ref: str = GRADIENT) -> List[List[Part]]:
     sign = [Part(-1.0, "sign", "", "the sign is flipped (ascent instead of descent)")]
-    two = [Part(0.5, "half", "exactly half the numeric gradient: did the factor 2 from the square go missing?",
+    width = []
+    for w in getattr(samples_n, "widths", ()):
+        twice = " (or is a factor 2 applied twice?)" if w == 2 else ""
+        width += [
+            Part(float(w), f"rows{w}", f"{w} times {ref}, and every sample has {w} values: the loss averages all "
+                 f"N x {w} elements, so the gradient divides by that (out.size), not by the N rows{twice}.",
+                 f"it divides by the N rows where the loss averages all N x {w} elements"),
+            Part(1.0 / w, f"elements{w}", f"1/{w} of {ref}, and every sample has {w} values: it divides by all "
+                 f"N x {w} elements where the loss averages over the N rows only.",
+                 f"it divides by all N x {w} elements where the loss averages the N rows"),
+        ]
+    two = [Part(0.5, "half", f"exactly half {ref}: did the factor 2 from the square go missing?",
                 "the factor 2 from the square is missing"),
-           Part(2.0, "twice", "exactly twice the numeric gradient: is the factor 2 applied twice?",
+           Part(2.0, "twice", f"exactly twice {ref}: is the factor 2 applied twice?",
                 "a factor 2 is applied twice")]
     count = []
     for n in sorted(set(samples_n)):
         if n < 3:
             continue
         count += [
-            Part(float(n), f"sum{n}", f"N = {n} times the numeric gradient: it sums over the {n} samples where "
+            Part(float(n), f"sum{n}", f"N = {n} times {ref}: it sums over the {n} samples where "
                  "the loss takes their mean (divide by N, or use .mean()).",
                  f"it sums over the {n} samples instead of averaging them"),
-            Part(1.0 / n, f"mean{n}", f"1/N of the numeric gradient (N = {n}): it divides by the number of "
+            Part(1.0 / n, f"mean{n}", f"1/N of {ref} (N = {n}): it divides by the number of "
                  "samples once too often (a mean where a sum belongs, or /N twice).",
                  f"it divides by N = {n} once too often"),
-            Part(n / (n - 1.0), f"nminus1{n}", f"N/(N-1) times the numeric gradient (N = {n}): it divides by "
+            Part(n / (n - 1.0), f"nminus1{n}", f"N/(N-1) times {ref} (N = {n}): it divides by "
                  f"N-1 = {n - 1} where the mean divides by N.", f"it divides by N-1 instead of N = {n}"),
-            Part((n - 1.0) / n, f"offbyone{n}", f"(N-1)/N of the numeric gradient (N = {n}): the number of "
+            Part((n - 1.0) / n, f"offbyone{n}", f"(N-1)/N of {ref} (N = {n}): the number of "
                  "samples is off by one (a loop that stops one sample short?).",
                  f"the sample count is off by one (N = {n})"),
         ]
-    groups = [sign, two, count]
+    groups = [sign, width, two, count]
     combos = []
     for size in (1, 2, 3):
         for chosen in itertools.combinations(groups, size):
@@ -190,11 +216,13 @@ class Finding:
     worst: List[Tuple[str, float, float, float]] = field(default_factory=list)  # (where, yours, numeric, rel)
 
 
-def ratio_finding(c: float, samples_n: Sequence[int], single: bool) -> Optional[Tuple[str, Callable]]:
-    """Words for an analytic gradient that is c times the true one; None when c names no known mistake."""
+def ratio_finding(c: float, samples_n: Sequence[int], single: bool,
+                  ref: str = GRADIENT) -> Optional[Tuple[str, Callable]]:
+    """Words for an answer that is c times the right one (``ref``: what the right one is called); None when c names
+    no known mistake."""
     if abs(c) < TINY:
         return None
-    for parts in _parts(samples_n):
+    for parts in _parts(samples_n, ref):
         value = float(np.prod([part.value for part in parts]))
         if abs(c - value) <= 1e-3 * abs(value):
             key = "ratio:" + "+".join(part.key for part in parts)
@@ -206,12 +234,11 @@ def ratio_finding(c: float, samples_n: Sequence[int], single: bool) -> Optional[
             if len(parts) == 1:
                 return key, lambda labels, many, part=parts[0]: f"{labels} {is_are(many)} {part.alone}"
             clauses = join_words([part.clause for part in parts])
-            return key, lambda labels, many: (f"{labels} {is_are(many)} {value:.4g} times the numeric gradient: "
-                                              f"{clauses}.")
+            return key, lambda labels, many: f"{labels} {is_are(many)} {value:.4g} times {ref}: {clauses}."
     if single:
         return None
-    return f"ratio:{c:.4g}", lambda labels, many: (f"{labels} {is_are(many)} {c:.4g} times the numeric gradient "
-                                                   "everywhere: a constant factor is wrong.")
+    return f"ratio:{c:.4g}", lambda labels, many: (f"{labels} {is_are(many)} {c:.4g} times {ref} everywhere: a "
+                                                   "constant factor is wrong.")
 
 
 def _ratio_clause(c: Optional[float], samples_n) -> str:

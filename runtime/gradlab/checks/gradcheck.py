@@ -25,8 +25,8 @@ from ..numerics import fd
 from ..numerics.layout import Layout, LayoutError, Slot
 from . import CheckError
 from .base import Verdict
-from .diagnose import (Finding, describe, judge_shape, judge_values, join_words, preactivation_name, receive,
-                       receive_group, relu_mask, tell, worst_elements)
+from .diagnose import (DataSizes, Finding, describe, judge_shape, judge_values, join_words, preactivation_name,
+                       receive, receive_group, relu_mask, tell, worst_elements)
 
 FAST_ABOVE = 2000  # auto mode: randomised above this many parameters
 DEFAULT_TRIALS = 3
@@ -255,7 +255,9 @@ def _verdict(findings: List[Finding], extra, warnings, full, layout, directions,
              for where, yours, numeric, rel in worst]
     message = "The gradient does not match centered finite differences of the loss"
     message += ("; worst elements: " + "; ".join(lines) + ".") if lines else "."
-    return Verdict(False, message, diagnosis=tell(findings, extra),
+    diagnosis = tell(findings, extra)
+    # the diagnoses speak of ratios, signs, masks and shapes, never of the points: a hidden check may say them
+    return Verdict(False, message, diagnosis=diagnosis, kind=diagnosis,
                    expected="\n".join(f"{where} = {numeric:.6g}" for where, _y, numeric, _r in worst) or None,
                    actual="\n".join(f"{where} = {yours:.6g}" for where, yours, _n, _r in worst) or None,
                    warnings=_unique(warnings))
@@ -339,13 +341,16 @@ def _learner_inputs(sb, spec: dict, inputs: Dict[str, object]) -> Dict[str, obje
     return found
 
 
-def _sample_counts(inputs: Dict[str, object], wrt: Sequence[str]) -> List[int]:
-    """The leading dimension of every data array (not a parameter): N for sum-versus-mean."""
-    counts = set()
+def _sample_counts(inputs: Dict[str, object], wrt: Sequence[str]) -> DataSizes:
+    """The leading dimension of every data array (not a parameter): N for sum-versus-mean; and the values per
+    sample of each, for a mean over rows where the loss averages every element."""
+    counts, widths = set(), set()
     for name, value in inputs.items():
         if name not in wrt and isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] > 1:
             counts.add(int(value.shape[0]))
-    return sorted(counts)
+            if value.ndim >= 2:
+                widths.add(int(np.prod(value.shape[1:], dtype=np.int64)))
+    return DataSizes(counts, widths)
 
 
 def _split(raw, wrt: Sequence[str], labels: Dict[str, str], expression: str):

@@ -126,7 +126,7 @@ def run_test(function, sandbox, path, extra=None):
     try:
         function(Submission(sandbox), **(extra or {}))
     except TestFailure as failure:
-        return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual)
+        return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual, kind=failure.kind)
     except (LearnerError, WorkerError):
         raise
     except AssertionError as error:
