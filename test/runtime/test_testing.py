@@ -92,8 +92,8 @@ class KindOfMistake(unittest.TestCase):
                                                    "it is ascent instead of descent and the loss climbs (is it "
                                                    "target - prediction where prediction - target belongs?).")
         self.assertIn("N = 3 times the right answer", self.kind(3 * right, right))
-        self.assertEqual(self.kind(np.zeros((3, 3)), right), "the result is all zeros: was it left at its initial "
-                                                            "zero, or never computed?")
+        self.assertEqual(self.kind(np.zeros((3, 3)), right),
+                         "the result is all zeros: was it left at its initial zero, or never computed?")
         self.assertEqual(self.kind(right.T, right), "the result is the transpose of the right answer")
         self.assertEqual(self.kind(-2.9, 2.9), self.kind(-right, right))  # a single number the same way
         self.assertIsNone(self.kind(right + 0.1, right))
