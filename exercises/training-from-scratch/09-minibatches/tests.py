@@ -127,14 +127,18 @@ def pairs_stay_together(sub, rng):
 @test("xor-learned-again")
 def xor_learned_again(sub, given, rng):
     # a yes/no answer, asked of the submission's process with the pack's forward pass written out in NumPy: the
-    # trained parameters depend on the order drawn, which differs between correct implementations
-    learned = ("(lambda p: float(np.mean(((np.maximum(0.0, X @ p['W1'] + p['b1']) @ p['W2'] + p['b2'])[:, 0] > 0.0)"
-               " == (y > 0.5))) >= 0.95)(train(params, X, y, np.random.default_rng(seed))[0])")
-    for data, init, order, words in ((42, 3, 4, "another initialisation"),
-                                     (seed_of(rng), seed_of(rng), seed_of(rng), "random data and initialisation")):
-        X, y = xor_data(given, data)
-        equal(sub.eval(learned, params=start(given, init), X=X, y=y, seed=order), True,
-              what=f"XOR learned to at least 95% from {words}")
+    # trained parameters depend on the order drawn, which differs between correct implementations. A random start
+    # gets a second try, because about one random start in 3,000 leaves even the reference below 95%.
+    learned = ("any(float(np.mean(((np.maximum(0.0, X @ p['W1'] + p['b1']) @ p['W2'] + p['b2'])[:, 0] > 0.0)"
+               " == (y > 0.5))) >= 0.95 for p in (train(params, X, y, np.random.default_rng(seed))[0] "
+               "for params, seed in starts))")
+    X, y = xor_data(given, 42)
+    equal(sub.eval(learned, starts=[(start(given, 3), 4)], X=X, y=y), True,
+          what="XOR learned to at least 95% from another initialisation")
+    X, y = xor_data(given, seed_of(rng))
+    starts = [(start(given, seed_of(rng)), seed_of(rng)) for _ in range(2)]
+    equal(sub.eval(learned, starts=starts, X=X, y=y), True,
+          what="XOR learned to at least 95% from random data and initialisations (one of two tries)")
 
 
 @test("loss-after-each-epoch")
