@@ -234,9 +234,28 @@ def mutants(params):
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP (the host went away): leave through main's finally, which ends the zygotes and their
+    sandboxes and removes every temporary folder. Not a SystemExit, which serving a request turns into an error
+    reply (a pack's tests.py may call sys.exit())."""
+
+    def __init__(self, signum, _frame=None):
+        super().__init__(signum)
+        self.code = 128 + signum
+
+
+def _stop(signum, frame):
+    raise Stopped(signum, frame)
+
+
 def main():
+    import signal
+
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")  # before anything here imports NumPy
+    stopping = [number for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if number is not None]
+    for number in stopping:
+        signal.signal(number, _stop)
     protocol_out = os.dup(1)
     os.dup2(2, 1)  # from here on, anything written to fd 1 lands on stderr, never in the protocol
     channel = Channel(protocol_out)
@@ -262,7 +281,11 @@ def main():
     threading.Thread(target=worker.read, args=(FrameReader(0),), name="gradlab-reader", daemon=True).start()
     try:
         worker.serve()
+    except Stopped as stopped:
+        sys.exit(stopped.code)
     finally:
+        for number in stopping:  # a second signal must not cut the cleaning up short
+            signal.signal(number, signal.SIG_IGN)
         worker.close()
         for process in (zygote, trusted):
             if process is not None:

@@ -97,6 +97,29 @@ class WithoutFork(unittest.TestCase):
         self.assertIn("WSL, a dev container or a remote machine", refused.exception.message)
 
 
+class Stopping(unittest.TestCase):
+    def test_sigterm_in_the_middle_of_a_check_removes_every_temporary_folder(self):
+        private = tempfile.mkdtemp(prefix="gradlab-test-tmp-")
+        self.addCleanup(remove, private)
+        folder = submission_with("import time\n\n\ndef scale(x, k):\n    time.sleep(30)\n")
+        self.addCleanup(remove, folder)
+        worker = WorkerProcess(env={"TMPDIR": private})
+        try:
+            worker.start("check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"}, "exercise": fixture_exercise(),
+                                   "submission": folder, "given": GIVEN, "only": ["scale-basic"], "gradcheck": "auto",
+                                   "limits": {"timeoutS": 30, "memoryMb": 256, "outputKb": 64}})
+            deadline = time.monotonic() + 20
+            while not any(name.startswith("gradlab-check-") for _root, dirs, _files in os.walk(private)
+                          for name in dirs) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(os.listdir(private), "the check made its folders")
+            worker.process.terminate()
+            self.assertEqual(worker.process.wait(timeout=20), 128 + 15)
+        finally:
+            worker.close()
+        self.assertEqual(os.listdir(private), [])
+
+
 class CheckRoundTrip(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

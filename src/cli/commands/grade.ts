@@ -2,12 +2,12 @@
 //   [--roster canvas.csv] [--seed n] [--no-isolation] [--python path] [--timeout s] [--memory MiB]
 //   [--gradcheck full|fast|auto]
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseShard } from '../../core/gradebook/discover';
 import { parseRoster, type CanvasIdentity } from '../../core/gradebook/exports';
 import { gradeClass, type GradeProgress } from '../../core/gradebook/grade';
 import { points } from '../../core/gradebook/feedback';
+import { readRegularFile } from '../../core/fileTypes';
 import { loadPack } from '../../core/packs/load';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
@@ -33,7 +33,7 @@ export async function readRoster(path: string | undefined, cwd: string): Promise
   if (!path) return undefined;
   let text: string;
   try {
-    text = await readFile(resolve(cwd, path), 'utf8');
+    text = (await readRegularFile(resolve(cwd, path))).toString('utf8'); // never blocks on a FIFO
   } catch (error) {
     throw new CliProblem(`cannot read the roster ${path}: ${(error as Error).message}`);
   }

@@ -3,13 +3,14 @@
 // private temporary copy; a record is saved as soon as it is made (cache.ts) so an interrupted run resumes;
 // the gradebook folder is written at the end (write.ts).
 import { randomInt } from 'node:crypto';
-import { cpus, tmpdir } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { cpus } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { relative, resolve, isAbsolute } from 'node:path';
 import { GraderClient, WorkerError } from '../grader/client';
 import { checkSubmission } from '../grading/check';
 import { findExercise, type LoadedPack } from '../packs/load';
 import { runtimeDir } from '../paths';
+import { withTemporaryFolder } from '../temporary';
 import { findPython } from '../python/discover';
 import type { ExerciseSpec, GradcheckMode, PythonPackage } from '../../protocol/pack';
 import type { CheckResult, Limits } from '../../protocol/worker';
@@ -183,59 +184,60 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
 
   const requires = [...new Set<PythonPackage>(['numpy', ...exercises.flatMap((e) => e.requires ?? [])])];
   const workers = new Workers(options, requires);
-  const tempRoot = await mkdtemp(join(tmpdir(), 'gradlab-grade-'));
-  // No student's code may read the class's submissions, the gradebook or what the grader stages (its own files are
-  // copies the worker makes elsewhere).
-  const kept = [submissions, out, tempRoot];
   const records: StudentRecord[] = [];
   let graded = 0;
   let cached = 0;
 
   const jobs = Math.max(1, Math.min(options.jobs ?? cpus().length, students.length));
-  const gradeOne = async (entry: StudentEntry, job: number): Promise<void> => {
-    const started = Date.now();
-    let staged: StagedStudent | undefined;
-    try {
-      staged = await stageStudent(entry, exercises, tempRoot);
-      const key = sha256(
-        stableJson({
-          format: GRADEBOOK_FORMAT,
-          pack: gradebookBase.pack.hash,
-          settings,
-          messages: staged.messages,
-          exercises: staged.exercises.map(({ exercise, status, messages, files }) => ({ exercise, status, messages, files })),
-        }),
-      );
-      let record = await cache.get(entry.student, key);
-      const fromCache = Boolean(record);
-      if (!record) {
-        workers.warm(exercises, jobs); // the first student to grade: a resumed run with nothing new starts nothing
-        const outcomes: ExerciseOutcome[] = [];
-        for (const [index, stagedExercise] of staged.exercises.entries()) {
-          outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, settings.seed, options));
+  // Each student is staged under one temporary folder that goes with the run, however it ends.
+  await withTemporaryFolder('gradlab-grade-', async (tempRoot) => {
+    // No student's code may read the class's submissions, the gradebook or what the grader stages (its own files are
+    // copies the worker makes elsewhere).
+    const kept = [submissions, out, tempRoot];
+    const gradeOne = async (entry: StudentEntry, job: number): Promise<void> => {
+      const started = Date.now();
+      let staged: StagedStudent | undefined;
+      try {
+        staged = await stageStudent(entry, exercises, tempRoot);
+        const key = sha256(
+          stableJson({
+            format: GRADEBOOK_FORMAT,
+            pack: gradebookBase.pack.hash,
+            settings,
+            messages: staged.messages,
+            exercises: staged.exercises.map(({ exercise, status, messages, files }) => ({ exercise, status, messages, files })),
+          }),
+        );
+        let record = await cache.get(entry.student, key);
+        const fromCache = Boolean(record);
+        if (!record) {
+          workers.warm(exercises, jobs); // the first student to grade: a resumed run with nothing new starts nothing
+          const outcomes: ExerciseOutcome[] = [];
+          for (const [index, stagedExercise] of staged.exercises.entries()) {
+            outcomes.push(await gradeExercise(exercises[index], summaries[index], stagedExercise, () => workers.client(job, exercises[index]), kept, settings.seed, options));
+          }
+          record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
+          // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
+          if (!outcomes.some((o) => o.status === 'error')) await cache.put(record);
+          graded++;
+        } else {
+          cached++;
         }
-        record = { student: entry.student, source: entry.kind === 'zip' ? 'zip' : 'folder', messages: staged.messages, ...totals(outcomes), exercises: outcomes, key };
-        // A grader failure is not the student's doing: leave it out of the cache so the next run retries it.
-        if (!outcomes.some((o) => o.status === 'error')) await cache.put(record);
-        graded++;
-      } else {
-        cached++;
+        records.push(record);
+        options.onProgress?.({ done: records.length, total: students.length, record, cached: fromCache, durationMs: Date.now() - started });
+      } finally {
+        if (staged) await rm(staged.root, { recursive: true, force: true });
       }
-      records.push(record);
-      options.onProgress?.({ done: records.length, total: students.length, record, cached: fromCache, durationMs: Date.now() - started });
-    } finally {
-      if (staged) await rm(staged.root, { recursive: true, force: true });
-    }
-  };
+    };
 
-  try {
-    await runPool(students, jobs, gradeOne, options.signal);
-  } catch (error) {
-    if (!options.signal?.aborted) throw error; // a cancelled check is the cancellation reported below
-  } finally {
-    await workers.dispose();
-    await rm(tempRoot, { recursive: true, force: true });
-  }
+    try {
+      await runPool(students, jobs, gradeOne, options.signal);
+    } catch (error) {
+      if (!options.signal?.aborted) throw error; // a cancelled check is the cancellation reported below
+    } finally {
+      await workers.dispose();
+    }
+  });
   if (options.signal?.aborted) throw new GradebookError(`grading was cancelled after ${records.length} of ${students.length} students; their results are saved, and a re-run continues from there`);
 
   const gradebook: Gradebook = { ...gradebookBase, students: records.sort(byStudent) };

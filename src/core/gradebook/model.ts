@@ -11,8 +11,8 @@ export type GradingIsolation = 'required' | 'off';
 
 /**
  * graded: the checks ran. not-submitted: no files for this exercise. refused: files present but unusable
- * (missing learner file, wrong name, not UTF-8, too large, a link). error: the grader itself failed; such
- * outcomes are never cached, so a re-run retries them.
+ * (missing learner file, wrong name, not UTF-8, too large, a link, a named pipe, socket or device). error: the
+ * grader itself failed; such outcomes are never cached, so a re-run retries them.
  */
 export type OutcomeStatus = 'graded' | 'not-submitted' | 'refused' | 'error';
 

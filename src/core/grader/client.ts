@@ -39,6 +39,20 @@ export interface GraderClientOptions {
   isolation?: IsolationMode;
 }
 
+// A worker left running when this process ends (Ctrl+C, a broken pipe) would go on until its check ended: each is
+// asked to stop (SIGTERM: it removes its sandboxes and temporary folders) when this process exits.
+const liveWorkers = new Set<ChildProcessWithoutNullStreams>();
+let stopsAtExit = false;
+
+function endWithThisProcess(child: ChildProcessWithoutNullStreams): void {
+  if (!stopsAtExit) {
+    process.once('exit', () => liveWorkers.forEach((worker) => worker.kill('SIGTERM')));
+    stopsAtExit = true;
+  }
+  liveWorkers.add(child);
+  child.once('exit', () => liveWorkers.delete(child));
+}
+
 /** A request the worker answered with an error (or could not answer because it died). */
 export class WorkerError extends FixableError {
   constructor(
@@ -164,6 +178,7 @@ export class GraderClient {
     // The launcher puts the runtime first on sys.path and the current folder not at all (`-m` would put it first,
     // and a workspace's gradlab/ folder could then replace the grader's package).
     const child = spawn(python, [join(runtimeDir, 'launch.py'), 'gradlab.worker'], { env, stdio: 'pipe', windowsHide: true });
+    endWithThisProcess(child);
     this.process = child;
     this.stderrTail = '';
     const decoder = new FrameDecoder();

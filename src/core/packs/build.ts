@@ -4,10 +4,10 @@
 // replaces anything, and only a previous release (or an empty folder) is ever replaced.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ExerciseSpec, PackManifest } from '../../protocol/pack';
 import type { Limits, RecordParams, RecordResult } from '../../protocol/worker';
+import { withTemporaryFolder } from '../temporary';
 import { effectiveLimits } from './limits';
 import { exerciseDir, loadPack, type LoadedPack } from './load';
 import { MANIFEST_NAMES } from './manifest';
@@ -86,8 +86,7 @@ async function buildExercise(pack: LoadedPack, exercise: ExerciseSpec, target: s
     await writeText(join(target, ...testsPath.split('/')), publicSource);
   }
 
-  const forms = await mkdtemp(join(tmpdir(), 'gradlab-build-'));
-  try {
+  await withTemporaryFolder('gradlab-build-', async (forms) => {
     const [reference, given] = [join(forms, 'solution'), join(forms, 'starter')];
     await materializeForm(pack, exercise, 'solution', reference);
     await materializeForm(pack, exercise, 'starter', given);
@@ -100,9 +99,7 @@ async function buildExercise(pack: LoadedPack, exercise: ExerciseSpec, target: s
     });
     await writeText(join(target, HIDDEN_TRANSCRIPTS), `${JSON.stringify(recorded.transcripts ?? null)}\n`);
     await writeText(join(target, BAKED_REFERENCES), `${JSON.stringify(recorded.references ?? null)}\n`);
-  } finally {
-    await rm(forms, { recursive: true, force: true });
-  }
+  });
   return { id: exercise.id, files: exercise.files.length, hiddenTests: hidden.size };
 }
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { CheckReport, CheckResult, CheckStatus } from '../../protocol/worker';
 import type { ExerciseSpec } from '../../protocol/pack';
+import { printable } from '../../core/printable';
 
 const tags = new Map<string, vscode.TestTag>();
 function tag(name: string): vscode.TestTag {
@@ -74,7 +75,8 @@ export class ExerciseTests implements vscode.Disposable {
         item.range = location.range;
       }
       states[result.id] = result.status;
-      if (result.output) run.appendOutput(result.output.replace(/\r?\n/g, '\r\n'), location, item);
+      // the test output is a terminal: a learner's escape sequences (a fake green PASS) must not reach it raw
+      if (result.output) run.appendOutput(printable(result.output).replace(/\r?\n/g, '\r\n'), location, item);
       if (result.status === 'passed') {
         run.passed(item, result.durationMs);
         continue;
