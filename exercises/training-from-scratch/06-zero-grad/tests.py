@@ -119,7 +119,7 @@ def train_trajectory(sub, given, rng):
     optimizer = sub.SGD(model.parameters(), learning_rate)
     losses = sub.train(model, x, y, optimizer, epochs)
     expected = []
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         diff = x @ w + b - y
         expected.append(float(np.mean(diff ** 2)))
         grad_pred = 2.0 * diff / diff.size
