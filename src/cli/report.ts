@@ -2,6 +2,7 @@
 // learner's code printed and messages built from its values lose their control characters first (a learner's
 // escape sequence must not paint a PASS); the JSON keeps them, escaped as JSON does.
 import { printable } from '../core/printable';
+import type { ExerciseSpec } from '../protocol/pack';
 import type { CheckReport, CheckResult } from '../protocol/worker';
 
 const MARK: Record<CheckResult['status'], string> = { passed: 'PASS', failed: 'FAIL', errored: 'ERROR', timeout: 'TIMEOUT' };
@@ -10,37 +11,66 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-export function formatReport(report: CheckReport): string[] {
+/** A failed check's own hints, from the exercise (the first is shown; the extension unlocks the others). */
+function hintsOf(exercise: ExerciseSpec | undefined, check: CheckResult): string[] {
+  return check.passed ? [] : (exercise?.checks.find((c) => c.id === check.id)?.hints ?? []);
+}
+
+function where(check: CheckResult): string {
+  return check.function ? `${check.file ?? ''}${check.line ? `:${check.line}` : ''} ${check.function}` : '';
+}
+
+/** The text report; `exercise` adds each failed check's first hint. */
+export function formatReport(report: CheckReport, exercise?: ExerciseSpec): string[] {
   const passed = report.checks.filter((c) => c.passed).length;
   const lines = [`${report.exercise}: ${passed}/${report.checks.length} checks passed, ${report.points}/${report.maxPoints} points (${seconds(report.durationMs)})`];
+  const indented = (label: string, text: string) => printable(text).split('\n').forEach((l, i) => lines.push(`          ${i === 0 ? label : ''}${l}`));
   for (const check of report.checks) {
-    const where = check.function ? ` [${check.file ?? ''}${check.line ? `:${check.line}` : ''} ${check.function}]` : '';
-    lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed ? '' : where}`);
+    const at = where(check);
+    lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed || !at ? '' : ` [${at}]`}`);
+    for (const warning of check.warnings ?? []) indented('warning: ', warning);
     if (check.passed) continue;
-    for (const text of [check.message, check.diagnosis]) if (text) for (const l of printable(text).split('\n')) lines.push(`          ${l}`);
+    for (const text of [check.message, check.diagnosis]) if (text) indented('', text);
+    const [hint] = hintsOf(exercise, check);
+    if (hint) indented('hint: ', hint);
     if (check.output) lines.push(`          output${check.outputTruncated ? ' (truncated)' : ''}: ${printable(check.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
   }
+  for (const note of report.notes ?? []) lines.push(`  NOTE    ${printable(`${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`)}`);
   return lines;
 }
 
-export function reportJson(report: CheckReport) {
+/** The JSON report: every field the text report shows (location, hints, output, warnings, notes), unabridged. */
+export function reportJson(report: CheckReport, exercise?: ExerciseSpec) {
   return {
     exercise: report.exercise,
     passed: report.passed,
     points: report.points,
     maxPoints: report.maxPoints,
-    checks: report.checks.map((c) => ({
-      id: c.id,
-      kind: c.kind,
-      hidden: c.hidden,
-      passed: c.passed,
-      status: c.status,
-      message: c.message,
-      ...(c.diagnosis ? { diagnosis: c.diagnosis } : {}),
-      points: c.points,
-      maxPoints: c.maxPoints,
-      durationMs: c.durationMs,
-    })),
+    checks: report.checks.map((c) => {
+      const hints = hintsOf(exercise, c);
+      return {
+        id: c.id,
+        title: c.title,
+        kind: c.kind,
+        hidden: c.hidden,
+        passed: c.passed,
+        status: c.status,
+        message: c.message,
+        ...(c.diagnosis ? { diagnosis: c.diagnosis } : {}),
+        ...(c.file ? { file: c.file } : {}),
+        ...(c.line ? { line: c.line } : {}),
+        ...(c.function ? { function: c.function } : {}),
+        ...(c.expected !== undefined ? { expected: c.expected } : {}),
+        ...(c.actual !== undefined ? { actual: c.actual } : {}),
+        ...(hints.length ? { hints } : {}),
+        ...(c.warnings?.length ? { warnings: c.warnings } : {}),
+        ...(c.output ? { output: c.output, outputTruncated: Boolean(c.outputTruncated) } : {}),
+        points: c.points,
+        maxPoints: c.maxPoints,
+        durationMs: c.durationMs,
+      };
+    }),
+    ...(report.notes?.length ? { notes: report.notes } : {}),
     durationMs: report.durationMs,
   };
 }

@@ -81,4 +81,38 @@ describe('gradlab CLI arguments and exit codes', () => {
     assert.match(fail.stdout[0], /01-one-update: 0\/\d+ checks passed/);
     assert.match(fail.stdout.join('\n'), /NotImplementedError/);
   });
+
+  it('--json carries everything the text report shows: location, diagnosis, hint, output and notes', async function () {
+    this.timeout(60_000);
+    const python = testPython();
+    // gradients() drops the factor x from dL_dw and prints; the given code is untouched but the module prints
+    const wrong = solutionForm(authoring()).replace('    error = predict(w, b, x) - target\n', '    error = predict(w, b, x) - target\n    print("computing the gradients")\n');
+    const file = submission(wrong.replace('return error * x, error', 'return error, error'));
+    const text = capture();
+    assert.equal(await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', python], text), 1);
+    const json = capture();
+    assert.equal(await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', python, '--json'], json), 1);
+    const report = JSON.parse(json.stdout.join('\n')) as { checks: Array<Record<string, unknown>> };
+    const gradient = report.checks.find((c) => c.id === 'gradients-fd')!;
+    assert.equal(gradient.passed, false);
+    const shown = text.stdout.join('\n');
+    for (const field of ['file', 'line', 'function', 'message', 'diagnosis', 'output'] as const) {
+      assert.ok(gradient[field] !== undefined, `--json lacks ${field}`);
+      assert.ok(shown.includes(String(gradient[field]).split('\n')[0].trim().slice(0, 60)), `the text report shows ${field}: ${gradient[field]}`);
+    }
+    const hints = gradient.hints as string[];
+    assert.ok(hints.length > 0 && shown.includes(`hint: ${hints[0]}`), 'the first hint, in both');
+
+    // given code edited in 02's file: a note in both
+    const linear = readFileSync(join(pack, '02-grad-w', 'linear_mse.py'), 'utf8').replace('return float(np.mean((w * x + b - y) ** 2))', 'return 0.0');
+    const edited = join(mkdtempSync(join(tmpdir(), 'gradlab-cli-')), 'linear_mse.py');
+    writeFileSync(edited, solutionForm(linear));
+    const noteText = capture();
+    const noteJson = capture();
+    await main(['check', '02-grad-w', '--submission', edited, '--pack', pack, '--python', python], noteText);
+    await main(['check', '02-grad-w', '--submission', edited, '--pack', pack, '--python', python, '--json'], noteJson);
+    const notes = (JSON.parse(noteJson.stdout.join('\n')) as { notes: Array<{ file: string; line: number; message: string }> }).notes;
+    assert.equal(notes[0].message, "`mse_loss` in linear_mse.py is given by the exercise: grading uses the pack's version, so your changes to it have no effect.");
+    assert.ok(noteText.stdout.includes(`  NOTE    linear_mse.py:${notes[0].line}: ${notes[0].message}`), noteText.stdout.join('\n'));
+  });
 });

@@ -52,16 +52,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   const client = await startGrader(values.python, [...new Set(targets.flatMap((t) => t.exercise.requires ?? []))]);
-  const reports: CheckReport[] = [];
+  const reports: Array<{ report: CheckReport; exercise: ExerciseSpec }> = [];
   try {
     for (const { exercise, path } of targets) {
       const report = await withSubmissionFolder(exercise, path, (submission) => checkSubmission({ client, pack, exercise, submission, limits, gradcheck }));
-      reports.push(report);
-      if (!values.json) for (const line of formatReport(report)) io.out(line);
+      reports.push({ report, exercise });
+      if (!values.json) for (const line of formatReport(report, exercise)) io.out(line);
     }
   } finally {
     await client.dispose();
   }
-  if (values.json) io.out(printableJson(values.all ? { passed: reports.every((r) => r.passed), exercises: reports.map(reportJson) } : reportJson(reports[0])));
-  return reports.every((r) => r.passed) ? EXIT_OK : EXIT_FAILED;
+  const json = reports.map(({ report, exercise }) => reportJson(report, exercise));
+  if (values.json) io.out(printableJson(values.all ? { passed: reports.every((r) => r.report.passed), exercises: json } : json[0]));
+  return reports.every((r) => r.report.passed) ? EXIT_OK : EXIT_FAILED;
 }
