@@ -109,6 +109,15 @@ def _kind(value):
     return f"a {type(value).__name__}"
 
 
+def describe_value(value):
+    """What an answer is, in a few words (a dict also names its keys and what each holds)."""
+    if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
+        parts = [f"{key}: {_kind(item)}" for key, item in list(value.items())[:6]]
+        more = f", and {len(value) - 6} more" if len(value) > 6 else ""
+        return f"a dict ({'; '.join(parts)}{more})"
+    return _kind(value)
+
+
 def _pair(expected, actual):
     """Both numbers printed with just enough digits to tell them apart."""
     for digits in range(6, 18):

@@ -145,3 +145,47 @@ class EqualSameShapeFail(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UnusableAnswers(unittest.TestCase):
+    """A test that cannot use what the learner returned says so in the learner's terms, never with the grader's
+    traceback (issue 13: 07's dead-units reported the pack's IndexError and its line in tests.py)."""
+
+    def run_against(self, source, test_function, author=False):
+        import tempfile
+        import textwrap
+        from pathlib import Path
+
+        from gradlab.checks.pack_test import run_test
+
+        from .local_sandbox import LocalSandbox
+
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        path = Path(folder.name) / "mlp.py"
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return run_test(test_function, LocalSandbox([path]), __file__, author=author)  # the tests are here
+
+    def test_a_flat_array_where_the_test_indexes_columns(self):
+        def dead_units(sub):
+            grads = sub.backward()
+            grads["W1"][:, 0]
+
+        source = "import numpy as np\n\ndef backward():\n    return {'W1': np.zeros(64), 'b1': np.zeros(64)}\n"
+        verdict = self.run_against(source, dead_units)
+        self.assertEqual(verdict.message, "the test could not use what `backward` returned, a dict (W1: an array of "
+                                          "shape (64,); b1: an array of shape (64,)): it has fewer dimensions than "
+                                          "the test indexes")
+        self.assertEqual(verdict.kind, verdict.message)
+        self.assertIn("(test_testing.py, line", self.run_against(source, dead_units, author=True).message)
+
+    def test_a_missing_key_none_and_a_single_value(self):
+        cases = [("def backward():\n    return {'W2': 1.0}\n", lambda sub: sub.backward()["W1"],
+                  "it has no key 'W1'"),
+                 ("def backward():\n    pass\n", lambda sub: sub.backward()["W1"],
+                  "it is None — is a `return` missing?"),
+                 ("def backward():\n    return 1.0\n", lambda sub: tuple(sub.backward()),
+                  "it is a single value where the test expects several (a tuple, a list, a dict or an array)")]
+        for source, function, why in cases:
+            with self.subTest(why=why):
+                self.assertTrue(self.run_against(source, function).message.endswith(why))

@@ -21,23 +21,27 @@ _loaded = {}  # path -> ((mtime, size), {check id: function})
 
 class Submission:
     """``sub`` in a test: ``sub.name(...)`` calls the learner's ``name`` in its process, and
-    ``sub.eval("expression", name=value, ...)`` evaluates in the learner's namespace (also for plain values)."""
+    ``sub.eval("expression", name=value, ...)`` evaluates in the learner's namespace (also for plain values). What
+    each call returned is remembered, so that a test that cannot use an answer can say which and why."""
 
-    __slots__ = ("_sandbox",)
+    __slots__ = ("_sandbox", "_returned")
 
     def __init__(self, sandbox):
         object.__setattr__(self, "_sandbox", sandbox)
+        object.__setattr__(self, "_returned", [])  # (what was called, what it returned), latest last
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return LearnerFunction(self._sandbox, name)
+        return LearnerFunction(self._sandbox, name, self._returned)
 
     def __setattr__(self, name, value):
         raise AttributeError("a test cannot assign into the submission; use sub.eval(...) to compute with it")
 
     def eval(self, expression, **bindings):
-        return self._sandbox.eval(expression, bindings)
+        value = self._sandbox.eval(expression, bindings)
+        self._returned.append((expression if len(expression) <= 40 else expression[:37] + "...", value))
+        return value
 
     def __repr__(self):
         return "<a sandboxed process: the learner's submission, or the pack's given code>"
@@ -46,16 +50,19 @@ class Submission:
 class LearnerFunction:
     """``sub.name``: calling it calls the learner's ``name`` (one request, whatever it returns)."""
 
-    __slots__ = ("_sandbox", "_name")
+    __slots__ = ("_sandbox", "_name", "_returned")
 
-    def __init__(self, sandbox, name):
+    def __init__(self, sandbox, name, returned):
         self._sandbox = sandbox
         self._name = name
+        self._returned = returned
 
     def __call__(self, *args, **kwargs):
         sandbox = self._sandbox
-        return sandbox.request({"op": "call", "name": self._name, "args": [sandbox.encode(a) for a in args],
-                                "kwargs": {k: sandbox.encode(v) for k, v in kwargs.items()}})
+        value = sandbox.request({"op": "call", "name": self._name, "args": [sandbox.encode(a) for a in args],
+                                 "kwargs": {k: sandbox.encode(v) for k, v in kwargs.items()}})
+        self._returned.append((self._name, value))
+        return value
 
     def __repr__(self):
         return f"<the learner's {self._name}; call it, or use sub.eval({self._name!r}) for its value>"
@@ -120,25 +127,56 @@ def arguments(function, context, spec):
     return found
 
 
-def run_test(function, sandbox, path, extra=None):
+def run_test(function, sandbox, path, extra=None, author=False):
     """Run one @test function against ``sandbox`` (with ``extra``, see arguments()); its Verdict. LearnerError
-    passes through."""
+    passes through. ``author``: graded with the authoring pack, so where in the tests file a test broke is worth
+    saying; a learner hears only about their own answer."""
+    sub = Submission(sandbox)
     try:
-        function(Submission(sandbox), **(extra or {}))
+        function(sub, **(extra or {}))
     except TestFailure as failure:
         return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual, kind=failure.kind)
     except (LearnerError, WorkerError):
         raise
-    except AssertionError as error:
-        line = _line_in(error.__traceback__, path)
-        return Verdict(False, str(error) or f"an assertion failed ({os.path.basename(path)}, line {line})")
     except Exception as error:
         # Usually the learner's answer had an unexpected form (unpacking a float, indexing None ...).
         line = _line_in(error.__traceback__, path)
-        where = f" ({os.path.basename(path)}, line {line})" if line else ""
-        return Verdict(False, f"the test could not use what the code returned: {type(error).__name__}: "
-                              f"{error}{where}")
+        where = f" ({os.path.basename(path)}, line {line})" if line and author else ""
+        if isinstance(error, AssertionError) and str(error):
+            return Verdict(False, str(error) + where)
+        words = unusable(error, sub._returned[-1] if sub._returned else None)
+        return Verdict(False, words + where, kind=words)
     return Verdict(True, "passed")
+
+
+def unusable(error, returned):
+    """In the learner's terms, why a test could not use the latest answer (``(what was called, value)``)."""
+    from gradlab.testing import describe_value
+
+    text = str(error)
+    if isinstance(error, KeyError):
+        why = f"it has no key {error.args[0]!r}" if error.args else "a key the test needs is missing"
+    elif isinstance(error, IndexError):
+        why = ("it has fewer dimensions than the test indexes" if "too many indices" in text
+               else "it is shorter than the test expects")
+    elif isinstance(error, TypeError) and "NoneType" in text:
+        why = "it is None — is a `return` missing?"
+    elif isinstance(error, TypeError) and ("not subscriptable" in text or "not iterable" in text
+                                           or "cannot unpack" in text):
+        why = "it is a single value where the test expects several (a tuple, a list, a dict or an array)"
+    elif isinstance(error, ValueError) and "values to unpack" in text:
+        why = "it holds another number of values than the test expects"
+    elif isinstance(error, ValueError) and ("broadcast" in text or "shape" in text or "aligned" in text):
+        why = "its shape does not fit the arrays the test computes with"
+    elif isinstance(error, AttributeError):
+        missing = text.rsplit("attribute", 1)[-1].strip(" '")
+        why = f"it has no attribute `{missing}`" if missing else "it lacks an attribute the test needs"
+    else:
+        why = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    if returned is None:
+        return f"the test could not use what the code returned: {why}"
+    name, value = returned
+    return f"the test could not use what `{name}` returned, {describe_value(value)}: {why}"
 
 
 def _test_function(exercise, spec):
@@ -158,7 +196,7 @@ def check(sandbox, spec, context):
                              "release with `gradlab build`")
         return transcripts.replay(sandbox, tests[spec["id"]], spec.get("tolerance"))
     function, path = _test_function(exercise, spec)
-    return run_test(function, sandbox, path, arguments(function, context, spec))
+    return run_test(function, sandbox, path, arguments(function, context, spec), author=exercise.form == "authoring")
 
 
 def record(sandbox, spec, context):
@@ -169,7 +207,7 @@ def record(sandbox, spec, context):
     function, path = _test_function(context.exercise, spec)
     calls = []
     sandbox.observer = lambda request, reply: calls.append({"request": request, "reply": reply})
-    verdict = run_test(function, sandbox, path, arguments(function, context, spec))
+    verdict = run_test(function, sandbox, path, arguments(function, context, spec), author=True)
     if not verdict.passed:
         raise WorkerError(ErrorCode.PACK, f"the hidden test `{spec['id']}` fails against the reference solution: "
                                           f"{verdict.message}")
