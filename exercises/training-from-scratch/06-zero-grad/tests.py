@@ -37,6 +37,15 @@ def layer_with_gradients(sub, given, x=X, g=G, seed=0):
     return model
 
 
+def layers_accumulate(sub, given):
+    """Test setup for the training tests: the given Linear layer, as the submission's process runs it, adds the
+    gradients of two backward passes (the loop's zero_grad() matters only because it does)."""
+    model = layer_with_gradients(sub, given)
+    model.backward(G)
+    close(model.W.grad, 2 * X.T @ G, what="W.grad after two backward passes of the given Linear layer, which adds "
+                                          "them up (test setup; does your code change layers.py?)")
+
+
 def random_layer_batch(rng):
     """(x, g, seed): a batch of 3 to 8 rows for a Linear layer of 1 to 4 inputs and 1 to 4 outputs, and the
     gradient arriving at its output."""
@@ -57,6 +66,7 @@ def zero_grad_clears(sub, given):
 
 @test("train-learns")
 def train_learns(sub, given):
+    layers_accumulate(sub, given)
     x = np.linspace(-2.0, 2.0, 32).reshape(-1, 1)
     model, _ = linear(sub, given, 1, 1, 1)
     optimizer = sub.SGD(model.parameters(), 0.1)
@@ -102,6 +112,7 @@ def every_parameter(sub, given, rng):
 
 @test("train-trajectory")
 def train_trajectory(sub, given, rng):
+    layers_accumulate(sub, given)
     x = np.random.default_rng(0).normal(size=(32, 1))
     model, _ = linear(sub, given, 1, 1, 1)
     optimizer = sub.SGD(model.parameters(), 0.1)
