@@ -351,6 +351,7 @@ class Grader:
             notes = [{"file": n["file"], "message": n["message"],
                       **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
                      for n in request.edited]
+        link_causes(results, selected)
         report = {
             "exercise": exercise.id,
             "passed": all(r["passed"] for r in results),
@@ -393,6 +394,28 @@ class Grader:
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
                              output=output, for_instructor=exercise.form == "authoring", **outcome)
+
+
+CAUSE_KINDS = ("gradcheck", "value-graph", "training-loop")  # checks whose diagnosis names a cause
+
+
+def link_causes(results, specs):
+    """A check that failed without a diagnosis of its own (a training run, a test) while a gradient-level check of a
+    function it uses named what is wrong there: point to that diagnosis instead of leaving the learner to guess
+    (no "did the training diverge?" beside a gradient that is N times too large). A run uses every function; a
+    test the function it is about."""
+    kinds = {spec["id"]: spec.get("kind") for spec in specs}
+    causes = [r for r in results if not r["passed"] and not r["hidden"] and r.get("diagnosis")
+              and kinds.get(r["id"]) in CAUSE_KINDS]
+    for result in results:
+        if result["passed"] or result.get("diagnosis") or result["status"] != "failed" \
+                or kinds.get(result["id"]) in CAUSE_KINDS:
+            continue
+        uses = (lambda c: True) if kinds.get(result["id"]) == "run" else \
+            (lambda c: c.get("function") == result.get("function"))
+        cause = next((c for c in causes if c is not result and uses(c)), None)
+        if cause is not None:
+            result["message"] += f" — this follows from what `{cause['id']}` found: {cause['diagnosis']}"
 
 
 def _read(path):

@@ -126,6 +126,26 @@ class Results(unittest.TestCase):
                          ["errored", "errored", "timeout", "failed", "failed", "failed", "failed"])
 
 
+class LinkedCauses(unittest.TestCase):
+    def test_a_failure_without_a_diagnosis_points_to_the_gradient_check_that_found_the_cause(self):
+        from gradlab.grading import link_causes
+
+        specs = [{"id": "fd", "kind": "gradcheck"}, {"id": "run", "kind": "run"}, {"id": "t", "kind": "test"},
+                 {"id": "other", "kind": "test"}, {"id": "fd2", "kind": "gradcheck"}]
+        results = [dict(id="fd", passed=False, hidden=False, status="failed", function="backward", message="m",
+                        diagnosis="it sums where the mean belongs"),
+                   dict(id="run", passed=False, hidden=False, status="failed", message="the training diverged"),
+                   dict(id="t", passed=False, hidden=True, status="failed", function="backward", message="hidden"),
+                   dict(id="other", passed=False, hidden=False, status="failed", function="forward", message="o"),
+                   dict(id="fd2", passed=False, hidden=True, status="failed", function="backward", message="h")]
+        link_causes(results, specs)
+        said = {r["id"]: r["message"] for r in results}
+        self.assertEqual(said["run"], "the training diverged — this follows from what `fd` found: it sums where the "
+                                      "mean belongs")
+        self.assertTrue(said["t"].endswith("— this follows from what `fd` found: it sums where the mean belongs"))
+        self.assertEqual((said["other"], said["fd2"], said["fd"]), ("o", "h", "m"))
+
+
 class GradcheckThroughTheWorker(unittest.TestCase):
     """The real gradcheck kind, in the learner's sandbox, from a CheckParams."""
 

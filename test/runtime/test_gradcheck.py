@@ -83,6 +83,17 @@ class JudgeTest(unittest.TestCase):
                                             "loss averages all N x 2 elements, so the gradient divides by that "
                                             "(out.size), not by the N rows (or is a factor 2 applied twice?).")
 
+    def test_a_sum_over_every_element_of_a_wide_output_is_named_as_such(self):
+        rng = np.random.default_rng(6)
+        X, y, W = rng.normal(size=(10, 3)), rng.normal(size=(10, 2)), rng.normal(size=(3, 2))
+        summed = 2 * X.T @ (X @ W - y)
+        oracle = fd.local_oracle(lambda p: float(np.mean((X @ p["W"] - y) ** 2)))
+        verdict = gradcheck.judge({"W": W}, {"W": summed}, oracle, labels={"W": "dW"},
+                                  samples_n=gradcheck.DataSizes([10], [3, 2]))
+        self.assertEqual(verdict.diagnosis, "dW is N x 2 = 20 times the numeric gradient: it sums over all N x 2 "
+                                            "elements of the loss where the loss takes their mean (divide by "
+                                            "out.size, or use .mean()).")
+
     def test_auto_is_full_up_to_2000_parameters_and_randomised_above(self):
         for width, full in ((42, True), (43, False)):  # 1-w-w-1 MLPs: w*w + 4w + 1 parameters (1,933 and 2,022)
             params, loss, gradient, _ = mlp([1, width, width, 1])

@@ -84,14 +84,11 @@ class KindOfMistake(unittest.TestCase):
             close(actual, expected)
         return caught.exception.kind
 
-    def test_factors_signs_counts_zeros_and_transposes_are_named_as_the_gradient_checks_name_them(self):
+    def test_factors_signs_zeros_and_transposes_are_named(self):
         right = np.array([[0.5, -1.25, 2.0], [3.0, 0.75, -0.5], [1.0, 2.5, -3.0]])
-        self.assertEqual(self.kind(right / 2, right), "the result is exactly half the right answer: did the factor "
-                                                      "2 from the square go missing?")
-        self.assertEqual(self.kind(-right, right), "the result has the right size but the wrong sign: a step along "
-                                                   "it is ascent instead of descent and the loss climbs (is it "
-                                                   "target - prediction where prediction - target belongs?).")
-        self.assertIn("N = 3 times the right answer", self.kind(3 * right, right))
+        self.assertEqual(self.kind(right / 2, right), "the result is exactly half the right answer, everywhere")
+        self.assertEqual(self.kind(-right, right), "the result has the right size but the wrong sign")
+        self.assertEqual(self.kind(3 * right, right), "the result is 3 times the right answer, everywhere")
         self.assertEqual(self.kind(np.zeros((3, 3)), right),
                          "the result is all zeros: was it left at its initial zero, or never computed?")
         self.assertEqual(self.kind(right.T, right), "the result is the transpose of the right answer")

@@ -184,6 +184,10 @@ def _parts(samples_n: Sequence[int], ref: str = GRADIENT) -> List[List[Part]]:
     for n in sorted(set(samples_n)):
         if n < 3:
             continue
+        count += [Part(float(n * w), f"sumall{n}x{w}", f"N x {w} = {n * w} times {ref}: it sums over all N x {w} "
+                       "elements of the loss where the loss takes their mean (divide by out.size, or use .mean()).",
+                       f"it sums over all N x {w} elements instead of averaging them")
+                  for w in getattr(samples_n, "widths", ())]
         count += [
             Part(float(n), f"sum{n}", f"N = {n} times {ref}: it sums over the {n} samples where "
                  "the loss takes their mean (divide by N, or use .mean()).",
