@@ -16,7 +16,7 @@ import os
 import time
 import traceback
 
-from gradlab import checks, given
+from gradlab import checks, given, kinks
 from gradlab.checks.base import LearnerError
 from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
 from gradlab.sandbox.process import ProcessSandbox, seed_for
@@ -112,15 +112,19 @@ class Request:
                 self.grader.zygote, self.exercise, source, self.limits, self.cancel, self.private, self.overlay)
         return template
 
-    def _sandbox(self, source, spec, trusted, blame_pack=False):
+    def _sandbox(self, source, spec, trusted, blame_pack=False, watched=()):
         template = self._template(source, trusted)
         workdir = Workdir(self.exercise.spec, self.exercise.folder, source, root=template.zygote.exchange)
         return ProcessSandbox(template, workdir, seed=seed_for(spec["id"]), cancel=self.cancel,
-                              default_file=self.exercise.file_for(spec), blame_pack=blame_pack)
+                              default_file=self.exercise.file_for(spec), blame_pack=blame_pack, kinks=watched)
+
+    def watched(self, spec):
+        """The declared kinks to watch during ``spec`` (only when validate audits the solution)."""
+        return kinks.watched_for(self.exercise.spec, spec) if self.params.get("auditKinks") else []
 
     def learner(self, spec):
         """A fresh process of the submission for the check ``spec``."""
-        return self._sandbox(self.params["submission"], spec, trusted=False)
+        return self._sandbox(self.params["submission"], spec, trusted=False, watched=self.watched(spec))
 
     def trusted(self, folder, spec):
         """A fresh process of the files in ``folder`` (the reference solution) for the check ``spec``."""
@@ -341,13 +345,13 @@ class Grader:
         only = params.get("only")
         selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
         started = time.monotonic()
-        results = []
+        results, found = [], []
         # where each function is defined: the same for every check of the request
         where = functools.lru_cache(maxsize=None)(functools.partial(locate, params["submission"]))
         with Request(self, exercise, params, cancel) as request:
             for spec in selected:
                 cancel.raise_if_set()
-                results.append(self._one(request, spec, where))
+                results.append(self._one(request, spec, where, found))
             notes = [{"file": n["file"], "message": n["message"],
                       **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
                      for n in request.edited]
@@ -362,9 +366,12 @@ class Grader:
         }
         if notes:
             report["notes"] = notes
+        if found:
+            report["kinks"] = found
         return report
 
-    def _one(self, request, spec, where):
+    def _one(self, request, spec, where, found):
+        """The CheckResult of ``spec``; what its kink watch saw joins ``found``."""
         _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
         exercise = request.exercise
         started = time.monotonic()
@@ -391,6 +398,8 @@ class Grader:
             outcome = {"status": "errored", "message": f"the grader failed on this check ({type(error).__name__}: "
                                                        f"{error}); this is a bug in Gradient Lab or in the pack"}
         finally:
+            if sandbox is not None:
+                found += kinks.findings(spec["id"], request.watched(spec), sandbox.watched_kinks())
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
                              output=output, for_instructor=exercise.form == "authoring", **outcome)

@@ -17,7 +17,9 @@ A test may also name two more parameters, ``given`` and ``rng``::
 
     @test("per-example-oracle")
     def per_example_oracle(sub, given, rng):
-        params = given.init_params(1, 64, 1, rng.integers(1 << 31))
+        x = np.sort(rng.uniform(-np.pi, np.pi, size=(5, 1)), axis=0)
+        seed = int(rng.integers(1 << 31))  # a generator cannot travel to another process; its seed can
+        params = given.eval("init_params(1, 64, 1, np.random.default_rng(seed))", seed=seed)
         out, cache = given.forward(params, x)
         grads = sub.backward(params, cache, out, y)
 

@@ -86,6 +86,8 @@ export interface CheckBase {
   /** ordered from nudge to near-answer, shown when this check fails */
   hints?: string[];
   tolerance?: Tolerance;
+  /** the check is about the exercise's kinks and accepts every valid one-sided answer there: how (validate trusts it) */
+  onKink?: string;
 }
 
 /** Per element up to a size, random directions above (auto); every element (full); a few random directions (fast). */
@@ -181,6 +183,20 @@ export interface EquivalentMutant {
   why: string;
 }
 
+/** A point where a function the checks go through has no single derivative; `gradlab validate` keeps checks off it. */
+export interface KinkSpec {
+  /** the function (or `Class.method`) whose arguments hold the value */
+  function: string;
+  /** Python expression of the values, in terms of the function's parameter names, with `np` */
+  value: string;
+  /** where the kink is, default 0 */
+  at?: number;
+  /** how close counts as on the kink, default 1e-8 (the gradient checks' finest finite-difference step) */
+  tolerance?: number;
+  /** what has no single derivative there, in validate's warning */
+  why: string;
+}
+
 export interface ExerciseSpec {
   id: string;
   title: string;
@@ -199,5 +215,6 @@ export interface ExerciseSpec {
   hints?: string[];
   hintPolicy?: HintPolicy;
   checks: CheckSpec[];
+  kinks?: KinkSpec[];
   mutants?: { equivalent?: EquivalentMutant[] };
 }

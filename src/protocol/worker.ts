@@ -7,7 +7,7 @@
 
 import type { CheckKind, ExerciseSpec, GradcheckMode, PackForm } from './pack';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * Environment variable of the worker's process: heavy packages (comma-separated, e.g. `torch`) its sandbox imports
@@ -164,6 +164,11 @@ export interface CheckParams {
    * reference folder: other students' submissions, the gradebook, the grader's temporary folders
    */
   private?: string[];
+  /**
+   * `gradlab validate` on the solution: watch the exercise's declared kinks during every check (except training
+   * runs, whose verdict is a threshold) and report the values that come within tolerance (CheckReport.kinks)
+   */
+  auditKinks?: boolean;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'errored' | 'timeout';
@@ -207,6 +212,23 @@ export interface ReportNote {
   message: string;
 }
 
+/** A check that went through a declared kink (CheckParams.auditKinks): its answer there is not unique. */
+export interface KinkFinding {
+  check: string;
+  /** the KinkSpec's function and value */
+  function: string;
+  value: string;
+  at: number;
+  /** the closest any value came to `at`, over every call of the function during the check (absent: none measured) */
+  distance?: number;
+  /** calls of the function whose values came within tolerance, of all its calls during the check */
+  calls: number;
+  of: number;
+  why: string;
+  /** the value expression could not be evaluated on the function's arguments: the pack's declaration is wrong */
+  error?: string;
+}
+
 export interface CheckReport {
   exercise: string;
   passed: boolean;
@@ -214,6 +236,7 @@ export interface CheckReport {
   maxPoints: number;
   checks: CheckResult[];
   notes?: ReportNote[];
+  kinks?: KinkFinding[];
   durationMs: number;
 }
 

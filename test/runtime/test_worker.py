@@ -9,7 +9,7 @@ import threading
 import time
 import unittest
 
-from gradlab.protocol import FrameReader, MalformedFrame, WorkerError, encode_frame
+from gradlab.protocol import PROTOCOL_VERSION, FrameReader, MalformedFrame, WorkerError, encode_frame
 from gradlab.worker import Worker
 from test.runtime.worker_client import (FIXTURE_PACK, GIVEN, SUBMISSIONS, TAMPER, WorkerProcess, fixture_exercise,
                                         remove, submission_with)
@@ -55,7 +55,7 @@ class Hello(unittest.TestCase):
             reply = worker.request("hello", {})["result"]
         finally:
             worker.close()
-        self.assertEqual(reply["protocolVersion"], 2)
+        self.assertEqual(reply["protocolVersion"], PROTOCOL_VERSION)
         self.assertTrue(reply["sandbox"])
         self.assertEqual(reply["platform"], "linux")
         self.assertTrue(reply["python"]["executable"])

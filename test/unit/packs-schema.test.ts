@@ -4,6 +4,7 @@ import type {
   CheckBase,
   CheckKind,
   EquivalentMutant,
+  KinkSpec,
   ExerciseFile,
   ExerciseLimits,
   HintPolicy,
@@ -38,7 +39,7 @@ function keys(table: object): string[] {
   return Object.keys(table).sort();
 }
 
-const base: Fields<CheckBase> = { id: true, title: true, points: true, hidden: true, function: true, file: true, hints: true, tolerance: true };
+const base: Fields<CheckBase> = { id: true, title: true, points: true, hidden: true, function: true, file: true, hints: true, tolerance: true, onKink: true };
 const kinds: Record<CheckKind, { fields: object; required: object }> = {
   gradcheck: {
     fields: { inputs: true, learnerInputs: true, loss: true, gradient: true, wrt: true, labels: true, trials: true, mode: true, directions: true, relu: true, kind: true } satisfies Fields<Omit<GradcheckSpec, keyof CheckBase>>,
@@ -78,11 +79,12 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
       { id: true, why: true } satisfies Fields<EquivalentMutant>,
       { id: true, why: true } satisfies Required<EquivalentMutant>,
     ],
+    ['kink', definitions.kink, { function: true, value: true, at: true, tolerance: true, why: true } satisfies Fields<KinkSpec>, { function: true, value: true, why: true } satisfies Required<KinkSpec>],
     ['runCondition', definitions.runCondition, { metric: true, below: true, above: true, finite: true } satisfies Fields<RunCondition>, { metric: true } satisfies Required<RunCondition>],
     [
       'exercise',
       definitions.exercise,
-      { id: true, title: true, lesson: true, order: true, prerequisites: true, dir: true, instructions: true, requires: true, limits: true, files: true, tests: true, hints: true, hintPolicy: true, checks: true, mutants: true } satisfies Fields<ExerciseSpec>,
+      { id: true, title: true, lesson: true, order: true, prerequisites: true, dir: true, instructions: true, requires: true, limits: true, files: true, tests: true, hints: true, hintPolicy: true, checks: true, kinks: true, mutants: true } satisfies Fields<ExerciseSpec>,
       { id: true, title: true, lesson: true, order: true, instructions: true, files: true, checks: true } satisfies Required<ExerciseSpec>,
     ],
   ];

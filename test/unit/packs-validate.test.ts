@@ -67,6 +67,15 @@ describe('pack validation with the grading worker', function () {
     assert.equal(exercise.mutants?.caught, 3);
   });
 
+  it('passes on the built-in pack: every solution passes, every starter fails, no mutant escapes, no check sits on a kink', async () => {
+    const report = await validatePack(await loadPack(join(packageRoot(), 'exercises', 'training-from-scratch')), { clients, hello });
+    const lines = formatValidation(report);
+    assert.equal(report.ok, true, lines.join('\n'));
+    assert.match(lines.at(-1) ?? '', /: 12 exercises, 0 solutions failing, 0 starters passing, 0 mutants escaped, 0 checks at a kink[ (]/);
+    assert.deepEqual(report.exercises.flatMap((r) => r.kinks ?? []), []);
+    assert.deepEqual(report.exercises.flatMap((r) => r.mutants?.errors ?? []), []);
+  });
+
   it('lists a surviving mutant nobody declared equivalent as an escape, with its line, and exits 0', async () => {
     const dir = bentTiny((d) => editFile(join(d, 'pack.json'), (t) => t.replace(/"mutants": \{[^\n]*\n/, '"mutants": { "equivalent": [ { "id": "square:gone:1", "why": "stale" } ] }\n')));
     const io = capture();
@@ -75,6 +84,42 @@ describe('pack validation with the grading worker', function () {
     assert.ok(io.stdout.includes('  escaped square.py:18 grad_square:compare:1: `<=` instead of `<` in `x < 0`'), io.stdout.join('\n'));
     assert.ok(io.stdout.some((l) => /mutants\.equivalent lists 'square:gone:1', but it was caught or not generated/.test(l)));
     assert.ok(io.stderr.some((l) => /^01-square: mutant \d\/4 ESCAPES: grad_square:compare:1$/.test(l)), io.stderr.join('\n'));
+  });
+
+  it('warns, with the check, when a check sits on a declared kink, and not when the check says it accepts either side', async () => {
+    const kink = '"kinks": [ { "function": "grad_square", "value": "x", "why": "|x| has no single derivative" } ],\n      "mutants"';
+    const onZero = (d: string) => editFile(join(d, '01-square', 'tests.py'), (t) => t.replace('for x in (-1.5, 0.25, 7.0):', 'for x in (-1.5, 0.0, 0.25, 7.0):'));
+    const dir = bentTiny((d) => {
+      editFile(join(d, 'pack.json'), (t) => t.replace('"mutants"', kink));
+      onZero(d);
+    });
+    const io = capture();
+    assert.equal(await run([dir, '--python', testPython()], io), 0);
+    const expected = "  at a kink: grad-hidden calls grad_square with x exactly on 0 (1 of 4 calls), where |x| has no single derivative: a correct answer there is not unique. Move the check's inputs off the kink, or say with `onKink` how the check accepts either side";
+    assert.ok(io.stdout.includes(expected), io.stdout.join('\n'));
+    assert.match(io.stdout.at(-1) ?? '', /0 mutants escaped, 1 check at a kink \(/);
+    assert.ok(io.stderr.includes('01-square: solution passes (3/3 checks, 1 at a kink), starter fails (3/3 checks fail)'), io.stderr.join('\n'));
+
+    const accepted = bentTiny((d) => {
+      editFile(join(d, 'pack.json'), (t) => t.replace('"mutants"', kink).replace('"hidden": true,', '"hidden": true, "onKink": "grad_square(0) is 0 from either side",'));
+      onZero(d);
+    });
+    const report = await validatePack(await loadPack(accepted), { clients, hello });
+    assert.deepEqual(report.exercises[0].kinks, []);
+    assert.match(formatValidation(report).at(-1) ?? '', /0 checks at a kink/);
+  });
+
+  it('says once which kink declaration cannot be watched, and in which checks', async () => {
+    const dir = bentTiny((d) =>
+      editFile(join(d, 'pack.json'), (t) =>
+        t.replace('"mutants"', '"kinks": [ { "function": "grad_square", "value": "cache[\'Z1\']", "why": "a ReLU" }, { "function": "relu", "value": "z", "why": "a ReLU" } ],\n      "mutants"'),
+      ),
+    );
+    const report = await validatePack(await loadPack(dir), { clients, hello });
+    const lines = formatValidation(report);
+    assert.ok(lines.includes("  kinks: the declaration grad_square `cache['Z1']` could not be watched (grad-fd, grad-hidden): NameError: name 'cache' is not defined; fix the exercise's `kinks`"), lines.join('\n'));
+    assert.ok(lines.includes("  kinks: the declaration relu `z` could not be watched (grad-fd, square-values, grad-hidden): LookupError: the exercise's files define no `relu`; fix the exercise's `kinks`"), lines.join('\n'));
+    assert.match(lines.at(-1) ?? '', /0 checks at a kink/);
   });
 
   it('exits 1 when a solution fails, naming the failing checks, and skips its mutants', async () => {

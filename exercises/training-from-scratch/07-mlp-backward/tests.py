@@ -63,7 +63,7 @@ def dead_units(sub, given):
 
 @test("per-example-oracle")
 def per_example_oracle(sub, given, rng):
-    fixed = sine_batch(5, 3) + (lesson_params(given, 3), "the 5 examples")
+    fixed = sine_batch(6, 3) + (lesson_params(given, 3), "6 examples spread over [-pi, pi]")
     x, y = random_sine_batch(rng, int(rng.integers(4, 9)))
     params = lesson_params(given, int(rng.integers(1 << 31)))
     params["b1"] = rng.uniform(-2.0, 2.0, size=(1, 64))

@@ -27,7 +27,7 @@ from builtins import (BaseException, callable, compile, dict, eval, exec, getatt
 
 from os import fork
 
-from gradlab import codec, rpc, system
+from gradlab import codec, kinks, rpc, system
 from gradlab.sandbox import audit
 from gradlab.sandbox.forking import fork_child, send_message, serve_forks
 
@@ -127,6 +127,7 @@ class LearnerProcess:
         self.compiled = {}
         self.namespace = {}
         self.numpy = None
+        self.watch = None  # gradlab.kinks.Watch of a copy asked to watch the exercise's kinks
         self.seed = config["seed"]
         # every exercise file (modules, scripts): frames in them are what a learner can act on
         self.files = {os.path.realpath(os.path.join(self.workdir, file)): file for file in config["files"]}
@@ -189,6 +190,9 @@ class LearnerProcess:
             self.files.update({os.path.realpath(os.path.join(workdir, file)): file for file in config["files"]})
             self.fd = rpc_fd
             self._seed(config["seed"])
+            if config.get("kinks"):
+                modules = [sys.modules[m["name"]] for m in self.config["modules"] if m["name"] in sys.modules]
+                self.watch = kinks.Watch(config["kinks"], self.namespace, modules, self.numpy)
         except BaseException as error:
             try:
                 rpc.write_blocking(rpc_fd, {"error": _internal(error)})
@@ -295,6 +299,8 @@ class LearnerProcess:
                 return lambda: self._global(name)(*args, **kwargs)
             target = self._value(message["target"])
             return lambda: target(*args, **kwargs)
+        if op == "kinks":  # what the watch saw (gradlab validate on the solution)
+            return lambda: self.watch.report() if self.watch is not None else []
         if op == "reseed":  # a process that serves several checks (the pack's given code) starts each afresh
             seed = int(message["seed"])
             return lambda: self._seed(seed)

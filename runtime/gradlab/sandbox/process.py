@@ -28,16 +28,18 @@ def seed_for(check_id):
 
 
 class ProcessSandbox:
-    def __init__(self, template, workdir, *, seed, cancel, default_file=None, blame_pack=False):
+    def __init__(self, template, workdir, *, seed, cancel, default_file=None, blame_pack=False, kinks=()):
         """``workdir``: this check's own copy of the exercise's files, where its process works. ``blame_pack``: the
         process runs the pack's code (its given functions), so what goes wrong in it is the pack's problem, a
-        CheckError, never the learner's."""
+        CheckError, never the learner's. ``kinks``: declared kinks for the process to watch (gradlab.kinks)."""
         self.template = template
         self.workdir = workdir
         self.limits = template.limits
         self.cancel = cancel
         self.default_file = default_file or (workdir.modules[-1]["file"] if workdir.modules else "the submission")
         self._config = {"workdir": workdir.path, "files": workdir.files, "seed": seed}
+        if kinks:
+            self._config["kinks"] = list(kinks)
         self._pid = None
         self._sock = None
         self._output_fd = None
@@ -116,6 +118,16 @@ class ProcessSandbox:
             self.request({"op": "reseed", "seed": seed})
         else:
             self._config["seed"] = seed
+
+    def watched_kinks(self):
+        """What the process's kink watch saw (gradlab.kinks.Watch.report), or None when the process never started or
+        can no longer answer."""
+        if self._pid is None or self._failure is not None or "kinks" not in self._config:
+            return None
+        try:
+            return self.request({"op": "kinks"})
+        except (LearnerError, CheckError):
+            return None
 
     # ---- the process ----
 

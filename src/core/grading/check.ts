@@ -24,6 +24,8 @@ export interface CheckRequest {
   private?: string[];
   /** a grading run's own seed (CheckParams.seed) */
   seed?: number;
+  /** watch the exercise's declared kinks (CheckParams.auditKinks): validate, on the solution */
+  auditKinks?: boolean;
   signal?: AbortSignal;
 }
 
@@ -74,6 +76,7 @@ export async function checkSubmission(request: CheckRequest): Promise<CheckRepor
       gradcheck: request.gradcheck ?? 'auto',
       only: request.only,
       seed: request.seed,
+      auditKinks: request.auditKinks,
       private: kept.length ? kept : undefined,
     },
     request.signal,

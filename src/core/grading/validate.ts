@@ -5,7 +5,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
-import type { CheckReport, HelloResult, Limits, Mutant } from '../../protocol/worker';
+import type { CheckReport, HelloResult, KinkFinding, Limits, Mutant } from '../../protocol/worker';
 import type { GraderClient } from '../grader/client';
 import { exerciseDir, findExercise, type LoadedPack } from '../packs/load';
 import { PackError } from '../packs/problems';
@@ -57,6 +57,8 @@ export interface ExerciseValidation {
   /** why the exercise was not validated */
   skipped?: string;
   solution?: ChecksOutcome;
+  /** checks whose values, graded on the solution, sat on a declared kink (or whose declaration did not evaluate) */
+  kinks?: KinkFinding[];
   starter?: ChecksOutcome;
   mutants?: {
     total: number;
@@ -94,8 +96,8 @@ class ExerciseValidator {
     this.say = (line) => options.progress?.(`${exercise.id}: ${line}`);
   }
 
-  private check(client: GraderClient, submission: string): Promise<CheckReport> {
-    return checkSubmission({ client, pack: this.pack, exercise: this.exercise, submission, limits: this.options.limits, gradcheck: this.options.gradcheck });
+  private check(client: GraderClient, submission: string, auditKinks = false): Promise<CheckReport> {
+    return checkSubmission({ client, pack: this.pack, exercise: this.exercise, submission, limits: this.options.limits, gradcheck: this.options.gradcheck, auditKinks });
   }
 
   async validate(): Promise<ExerciseValidation> {
@@ -111,11 +113,13 @@ class ExerciseValidator {
       const starterDir = join(work, 'starter');
       await materializeForm(this.pack, exercise, 'solution', solutionDir);
       await materializeForm(this.pack, exercise, 'starter', starterDir);
-      const [solution, starter] = (
-        await Promise.all([solutionDir, starterDir].map((dir) => this.pool.run((client) => this.check(client, dir))))
-      ).map(outcome);
-      this.say(`solution ${solution.passed ? 'passes' : 'FAILS'} (${solution.checks - solution.failed.length}/${solution.checks} checks), starter ${starter.passed ? 'PASSES' : 'fails'} (${starter.failed.length}/${starter.checks} checks fail)`);
-      const result: ExerciseValidation = { id: exercise.id, ok: solution.passed && !starter.passed, solution, starter };
+      const [solutionReport, starterReport] = await Promise.all(
+        [solutionDir, starterDir].map((dir) => this.pool.run((client) => this.check(client, dir, dir === solutionDir))),
+      );
+      const [solution, starter] = [solutionReport, starterReport].map(outcome);
+      const kinks = solutionReport.kinks ?? [];
+      this.say(`solution ${solution.passed ? 'passes' : 'FAILS'} (${solution.checks - solution.failed.length}/${solution.checks} checks${kinks.length ? `, ${kinks.length} at a kink` : ''}), starter ${starter.passed ? 'PASSES' : 'fails'} (${starter.failed.length}/${starter.checks} checks fail)`);
+      const result: ExerciseValidation = { id: exercise.id, ok: solution.passed && !starter.passed, solution, kinks, starter };
       if (solution.passed) result.mutants = await this.mutants(solutionDir, work);
       else this.say('mutants skipped: the solution must pass first');
       return result;
@@ -203,6 +207,7 @@ export function formatValidation(report: ValidationReport): string[] {
       lines.push('  the solution FAILS:');
       for (const f of r.solution.failed) lines.push(`    ${f.id} (${f.status}): ${f.message}`);
     }
+    lines.push(...kinkWarnings(r.kinks ?? []).map((l) => `  ${l}`));
     if (r.starter?.passed) lines.push('  the starter PASSES every check: the exercise asks nothing of the learner');
     for (const e of r.mutants?.escaped ?? []) lines.push(`  escaped ${e.file}:${e.line} ${e.id}: ${e.description}`);
     for (const e of r.mutants?.equivalent ?? []) lines.push(`  equivalent ${e.file}:${e.line} ${e.id}: ${e.equivalent}`);
@@ -213,8 +218,33 @@ export function formatValidation(report: ValidationReport): string[] {
   const passingStarters = report.exercises.filter((r) => r.starter?.passed).length;
   const escaped = report.exercises.reduce((n, r) => n + (r.mutants?.escaped.length ?? 0), 0);
   const skipped = report.exercises.filter((r) => r.skipped).length;
+  const atKinks = new Set(report.exercises.flatMap((r) => (r.kinks ?? []).filter((k) => !k.error).map((k) => `${r.id}\0${k.check}`))).size;
   lines.push(
-    `${report.pack}: ${report.exercises.length} exercises, ${failing} solution${failing === 1 ? '' : 's'} failing, ${passingStarters} starter${passingStarters === 1 ? '' : 's'} passing, ${escaped} mutant${escaped === 1 ? '' : 's'} escaped${skipped ? `, ${skipped} skipped` : ''} (${(report.durationMs / 1000).toFixed(1)} s)`,
+    `${report.pack}: ${report.exercises.length} exercises, ${failing} solution${failing === 1 ? '' : 's'} failing, ${passingStarters} starter${passingStarters === 1 ? '' : 's'} passing, ${escaped} mutant${escaped === 1 ? '' : 's'} escaped, ${atKinks} check${atKinks === 1 ? '' : 's'} at a kink${skipped ? `, ${skipped} skipped` : ''} (${(report.durationMs / 1000).toFixed(1)} s)`,
   );
+  return lines;
+}
+
+/**
+ * The kink findings as validate prints them: per check, what came how close to which kink and the way out; a
+ * declaration that could not be evaluated once, with the checks it was watched in.
+ */
+export function kinkWarnings(findings: KinkFinding[]): string[] {
+  const lines: string[] = [];
+  const broken = new Map<string, { finding: KinkFinding; checks: string[] }>();
+  for (const k of findings) {
+    if (k.error) {
+      const key = `${k.function}\0${k.value}\0${k.error}`;
+      const entry = broken.get(key) ?? { finding: k, checks: [] };
+      entry.checks.push(k.check);
+      broken.set(key, entry);
+      continue;
+    }
+    const distance = k.distance === 0 ? 'exactly on' : `within ${(k.distance ?? 0).toPrecision(2)} of`;
+    lines.push(`at a kink: ${k.check} calls ${k.function} with ${k.value} ${distance} ${k.at} (${k.calls} of ${k.of} call${k.of === 1 ? '' : 's'}), where ${k.why}: a correct answer there is not unique. Move the check's inputs off the kink, or say with \`onKink\` how the check accepts either side`);
+  }
+  for (const { finding: k, checks } of broken.values()) {
+    lines.push(`kinks: the declaration ${k.function} \`${k.value}\` could not be watched (${checks.join(', ')}): ${k.error}; fix the exercise's \`kinks\``);
+  }
   return lines;
 }
