@@ -143,6 +143,18 @@ export interface TrainingLoopSpec extends CheckBase {
   parameters: string;
   /** name from setup whose step() is observed */
   optimizer: string;
+  /** the update rule it implements, to name the term that differs and accept its other correct forms */
+  rule?: OptimizerRule;
+}
+
+/** An update rule a training-loop check knows the usual variants of, with the settings its setup uses. */
+export interface OptimizerRule {
+  name: 'adam';
+  lr: number;
+  /** default [0.9, 0.999] */
+  betas?: [number, number];
+  /** default 1e-8 */
+  eps?: number;
 }
 
 export interface TestSpec extends CheckBase {

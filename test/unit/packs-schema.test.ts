@@ -5,6 +5,7 @@ import type {
   CheckKind,
   EquivalentMutant,
   KinkSpec,
+  OptimizerRule,
   ExerciseFile,
   ExerciseLimits,
   HintPolicy,
@@ -50,7 +51,7 @@ const kinds: Record<CheckKind, { fields: object; required: object }> = {
     required: { ops: true, kind: true, id: true, title: true } satisfies Required<ValueGraphSpec>,
   },
   'training-loop': {
-    fields: { setup: true, run: true, parameters: true, optimizer: true, kind: true } satisfies Fields<Omit<TrainingLoopSpec, keyof CheckBase>>,
+    fields: { setup: true, run: true, parameters: true, optimizer: true, rule: true, kind: true } satisfies Fields<Omit<TrainingLoopSpec, keyof CheckBase>>,
     required: { setup: true, run: true, parameters: true, optimizer: true, kind: true, id: true, title: true } satisfies Required<TrainingLoopSpec>,
   },
   test: {
@@ -80,6 +81,7 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
       { id: true, why: true } satisfies Required<EquivalentMutant>,
     ],
     ['kink', definitions.kink, { function: true, value: true, at: true, tolerance: true, why: true } satisfies Fields<KinkSpec>, { function: true, value: true, why: true } satisfies Required<KinkSpec>],
+    ['optimizerRule', definitions.optimizerRule, { name: true, lr: true, betas: true, eps: true } satisfies Fields<OptimizerRule>, { name: true, lr: true } satisfies Required<OptimizerRule>],
     ['runCondition', definitions.runCondition, { metric: true, below: true, above: true, finite: true } satisfies Fields<RunCondition>, { metric: true } satisfies Required<RunCondition>],
     [
       'exercise',

@@ -13,11 +13,14 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from gradlab.numerics import adam
+
 from . import CheckError
 from .base import LearnerError, Verdict
 from .diagnose import describe
 
 RTOL, ATOL = 1e-6, 1e-10
+RULES = ("adam",)  # optimizers whose usual variants the check can tell apart (spec "rule")
 
 
 PROGRAM = """
@@ -128,6 +131,11 @@ def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
     return bool(np.all(np.abs(a - b) <= atol * scale + rtol * np.abs(b)))
 
 
+def _factor(c: float) -> str:
+    """A factor with the digits that show it is not 1."""
+    return f"{c:.4g}" if round(c, 3) != 1 else f"{c:.8g}"
+
+
 def _ratio(a, b) -> Optional[float]:
     """c with a = c * b, if there is one."""
     if a is None or b is None or isinstance(a, str) or isinstance(b, str):
@@ -177,9 +185,11 @@ def _accumulation_words(k: int, wrong: List[int], zeroed: list, initial, opt: st
             "has already added this step's gradient?")
 
 
-def _judge_grads(k: int, mine: List[list], ref: List[list], zeroed: list, initial, opt: str) -> None:
-    """Step k + 1: the parameters were the reference's so far, so its gradient is the one to expect."""
-    wrong = [i for i, (a, b) in enumerate(zip(mine[k], ref[k])) if not _close(a, b)]
+def _judge_grads(k: int, mine: List[list], ref: List[list], zeroed: list, initial, opt: str, tol, data=(),
+                 rule=None) -> None:
+    """Step k + 1: the parameters were the reference's so far (within ``tol``), so its gradient is the one to expect.
+    With a ``rule``, a difference grown from earlier steps that each looked right is traced to the update's term."""
+    wrong = [i for i, (a, b) in enumerate(zip(mine[k], ref[k])) if not _close(a, b, *tol)]
     if not wrong:
         return
     step, now, want = k + 1, mine[k], ref[k]
@@ -203,22 +213,33 @@ def _judge_grads(k: int, mine: List[list], ref: List[list], zeroed: list, initia
         raise _Fail(f"At step {step}, the gradient{'s' if several else ''} of {what} "
                     f"{'are' if several else 'is'} the sum of this step's and the previous steps' (the size grows "
                     f"step by step: {growth}).", _accumulation_words(k, wrong, zeroed, initial, opt), **lines)
+    if rule is not None and k > 0:
+        _judge_moves(k, data, mine, initial, opt, rule, lines)
     ratios = [_ratio(now[i], want[i]) for i in wrong]
+    if k > 0 and all(r is not None and abs(r - 1) < 1e-3 for r in ratios):
+        raise _Fail(f"At step {step}, the gradient{'s' if several else ''} of {what} differ{'' if several else 's'} "
+                    f"slightly from the reference's (a factor {_factor(ratios[0])}): the parameters {opt}.step() "
+                    "left after the earlier steps were close to the reference's, not equal.",
+                    f"{opt}.step() moves the parameters almost as the reference does: compare its update with the "
+                    "formula term by term.", **lines)
     if all(r is not None and abs(r - ratios[0]) <= 1e-6 * abs(ratios[0]) for r in ratios):
         c = ratios[0]
         why = (" Is backward() called twice per step?" if abs(c - 2) < 1e-6 else
                " Is the loss's gradient scaled differently from the reference's?")
         raise _Fail(f"At step {step}, the gradient{'s' if several else ''} of {what} {'are' if several else 'is'} "
-                    f"{c:.4g} times the reference's.",
-                    f"The gradient reaching {opt}.step() is {c:.4g} times what it should be.{why}", **lines)
+                    f"{_factor(c)} times the reference's.",
+                    f"The gradient reaching {opt}.step() is {_factor(c)} times what it should be.{why}", **lines)
     raise _Fail(f"At step {step}, the gradient{'s' if several else ''} of {what} differ{'' if several else 's'} from "
                 "the reference solution's on the same problem.",
                 f"The gradients that {opt}.step() receives differ from the reference's from step {step} on "
                 "(the earlier steps were right).", **lines)
 
 
-def _judge_data(k: int, mine: list, ref: list, before: list, initial, opt: str) -> None:
-    wrong = [i for i, (a, b) in enumerate(zip(mine, ref)) if not _close(a, b)]
+def _judge_data(k: int, data: List[list], ref: list, before: list, initial, opt: str, tol, rule=None) -> None:
+    """After step k + 1 (``data``: every step's parameters so far); ``rule``: (name, settings, gradients) of an
+    optimizer whose usual variants can be told apart (adam)."""
+    mine = data[k]
+    wrong = [i for i, (a, b) in enumerate(zip(mine, ref)) if not _close(a, b, *tol)]
     if not wrong:
         return
     step = k + 1
@@ -228,6 +249,8 @@ def _judge_data(k: int, mine: list, ref: list, before: list, initial, opt: str) 
     if any(mine[i] is None or isinstance(mine[i], str) for i in wrong):
         raise _Fail(f"After step {step}, a parameter's .data is not an array.",
                     f"{opt}.step() must keep each parameter's .data a NumPy array.", **lines)
+    if rule is not None:
+        _judge_rule(k, data, initial, opt, rule, lines)
     still = [i for i in wrong if _close(mine[i], before[i], rtol=0, atol=0)]
     if still:
         everything = len(still) == len(mine)
@@ -242,15 +265,96 @@ def _judge_data(k: int, mine: list, ref: list, before: list, initial, opt: str) 
         if abs(c + 1) < 1e-6:
             raise _Fail(f"At step {step}, {opt}.step() moved {_params(wrong, initial)} up the gradient.",
                         "The update has the wrong sign: subtract lr * grad (descent), do not add it.", **lines)
-        raise _Fail(f"At step {step}, {opt}.step() moved {_params(wrong, initial)} {c:.4g} times as far as the "
-                    "reference.", f"The update's size is off by a factor {c:.4g}: is the learning rate used as "
+        raise _Fail(f"At step {step}, {opt}.step() moved {_params(wrong, initial)} {_factor(c)} times as far as the "
+                    "reference.", f"The update's size is off by a factor {_factor(c)}: is the learning rate used as "
                                   "given (p.data -= lr * p.grad)?", **lines)
     raise _Fail(f"After step {step}, {_params(wrong, initial)} differ{'' if len(wrong) > 1 else 's'} from the "
                 "reference solution's although the gradients agreed.",
                 f"{opt}.step() updates the parameters differently from the reference.", **lines)
 
 
-def _judge_returned(mine, ref, run: str) -> None:
+class _Accepted(Exception):
+    """The step is the optimizer's, in one of its accepted forms, although not the reference's to the digit."""
+
+
+class _Diverged(Exception):
+    """Every step so far was the optimizer's in another correct form than the reference's, and the gradients have
+    parted ways with the reference's because the parameters did: from here on only the rule can judge the steps."""
+
+
+def _moved(data: List[list], initial, steps: int):
+    """How far the learner's optimizer moved each parameter in each of the first ``steps`` steps, or None."""
+    rows = [[None if a is None or isinstance(a, str) or b is None or isinstance(b, str) else a - b
+             for a, b in zip(row, start)] for row, start in zip(data[:steps], [initial] + data[:steps - 1])]
+    return None if any(move is None for row in rows for move in row) else rows
+
+
+def _scale(data: List[list], steps: int) -> float:
+    return max([float(np.max(np.abs(x))) for row in data[:steps] for x in row if np.size(x)] + [1.0])
+
+
+def _judge_rule(k: int, data: List[list], initial, opt: str, rule, lines) -> None:
+    """Step k + 1 against the optimizer's usual variants, from the gradients it received: the term that differs,
+    in words, or _Accepted for another correct form (the paper's Adam)."""
+    _name, settings, gradients = rule
+    moved = _moved(data, initial, k + 1)
+    if moved is None:
+        return
+    found = adam.identify(moved, gradients[:k + 1], settings, scale=_scale(data, k + 1), steps=[k])
+    if adam.accepted(found):
+        raise _Accepted()
+    said = adam.words(found)
+    if said:
+        what, fix = said
+        raise _Fail(f"At step {k + 1}, {opt}.step() moved the parameters exactly as an Adam in which {what} would.",
+                    f"In this Adam {what}: {fix}.", **lines)
+
+
+def _judge_by_rule(k: int, data: List[list], initial, opt: str, rule) -> None:
+    """Step k + 1 after the trajectory parted from the reference's: it must be a step of an accepted form."""
+    try:
+        _judge_rule(k, data, initial, opt, rule, {})
+    except _Accepted:
+        return
+    raise _Fail(f"At step {k + 1}, {opt}.step() moved the parameters differently from Adam (in either of its usual "
+                "forms) with the gradients it received.",
+                f"{opt}.step() follows Adam until step {k}, then not: compare its update with the formula term by "
+                "term.")
+
+
+def _judge_moves(k: int, data: List[list], grads: List[list], initial, opt: str, rule, lines) -> None:
+    """The gradients of step k + 1 differ although every earlier step passed: when those steps were, together,
+    those of a wrong variant of the rule (each one too close to the right update to tell), say which."""
+    _name, settings, _gradients = rule
+    moved = _moved(data, initial, k)
+    if moved is None:
+        return
+    found = adam.identify(moved, grads[:k], settings, scale=_scale(data, k))
+    if found == ("paper", "adam"):
+        raise _Diverged()  # another correct form of Adam: the parameters, and so the gradients, part ways
+    said = adam.words(found)
+    if said:
+        what, fix = said
+        raise _Fail(f"At step {k + 1}, the gradients differ from the reference's because the parameters do: from step "
+                    f"1 on, {opt}.step() moved them exactly as an Adam in which {what} would.",
+                    f"In this Adam {what}: {fix}.", **lines)
+
+
+def _rule(spec: dict, grads: List[list]):
+    """(name, settings, gradients) from the spec's ``rule``, or None."""
+    rule = spec.get("rule")
+    if not rule:
+        return None
+    if not isinstance(rule, dict) or rule.get("name") not in RULES:
+        raise CheckError(f"training-loop {spec.get('id')}: `rule` names an optimizer the check does not know "
+                         f"({', '.join(RULES)})")
+    betas = rule.get("betas", (0.9, 0.999))
+    settings = adam.Settings(lr=float(rule["lr"]), beta1=float(betas[0]), beta2=float(betas[1]),
+                             eps=float(rule.get("eps", 1e-8)))
+    return rule["name"], settings, grads
+
+
+def _judge_returned(mine, ref, run: str, tol) -> None:
     if not (isinstance(ref, list) and all(isinstance(v, (int, float)) for v in ref)):
         return
     if not isinstance(mine, (list, tuple)) or not all(isinstance(v, (int, float)) for v in mine):
@@ -259,7 +363,7 @@ def _judge_returned(mine, ref, run: str) -> None:
     if len(mine) != len(ref):
         raise _Fail(f"{run} returned {len(mine)} losses; the reference returns {len(ref)}.",
                     "Record exactly one loss per epoch.")
-    if not _close(np.asarray(mine, dtype=float), np.asarray(ref, dtype=float)):
+    if not _close(np.asarray(mine, dtype=float), np.asarray(ref, dtype=float), *tol):
         shifted = len(ref) > 1 and _close(np.asarray(mine[:-1], dtype=float), np.asarray(ref[1:], dtype=float))
         raise _Fail(f"{run} returned losses {np.round(mine, 6).tolist()}; the reference {np.round(ref, 6).tolist()}.",
                     "Each loss is recorded after its update: record the loss computed before the update." if shifted
@@ -267,13 +371,13 @@ def _judge_returned(mine, ref, run: str) -> None:
                     expected=str(list(ref)), actual=str(list(mine)))
 
 
-def _judge_final(mine: dict, expected: dict, ref_data: list, initial, spec: dict) -> None:
+def _judge_final(mine: dict, expected: dict, ref_data: list, initial, spec: dict, tol) -> None:
     """Where the parameters end, after the loop returned: the reference's too (a release baked before ``final`` was
     recorded ends where its last step left it)."""
     ref_final = [_array(v) for v in expected["final"]] if "final" in expected else (ref_data[-1] if ref_data
                                                                                     else initial)
     final = [_array(v) for v in mine.get("final", [])]
-    wrong = [i for i, (a, b) in enumerate(zip(final, ref_final)) if not _close(a, b)]
+    wrong = [i for i, (a, b) in enumerate(zip(final, ref_final)) if not _close(a, b, *tol)]
     if wrong:
         raise _Fail(f"After {spec['run']} returned, {_params(wrong, initial)} "
                     f"{'differ' if len(wrong) > 1 else 'differs'} from the reference's although every step agreed.",
@@ -339,12 +443,32 @@ def check(sb, spec: dict, context) -> Verdict:
         if len(grads) != len(ref_grads):
             raise _Fail(f"{spec['run']} called {opt}.step() {len(grads)} times; the reference calls it "
                         f"{len(ref_grads)} times.", f"Call {opt}.step() exactly once per epoch.")
+        given = spec.get("tolerance") or {}
+        tol = (float(given.get("rtol", RTOL)), float(given.get("atol", ATOL)))
+        rule = _rule(spec, grads)
+        accepted = diverged = False  # another correct form of the optimizer: the reference's data stops applying
         for k in range(len(grads)):
-            _judge_grads(k, grads, ref_grads, mine.get("zeroed", []), initial, opt)
-            _judge_data(k, data[k], ref_data[k], initial if k == 0 else ref_data[k - 1], initial, opt)
-        _judge_returned(mine.get("returned"), expected.get("returned"), spec["run"])
-        _judge_final(mine, expected, ref_data, initial, spec)
+            if diverged:
+                _judge_by_rule(k, data, initial, opt, rule)
+                continue
+            try:
+                _judge_grads(k, grads, ref_grads, mine.get("zeroed", []), initial, opt, tol, data, rule)
+            except _Diverged:
+                diverged = accepted = True
+                _judge_by_rule(k, data, initial, opt, rule)
+                continue
+            try:
+                _judge_data(k, data, ref_data[k], initial if k == 0 else ref_data[k - 1], initial, opt, tol, rule)
+            except _Accepted:
+                accepted = True
+        _judge_returned(mine.get("returned"), expected.get("returned"), spec["run"], tol)
+        if not accepted:
+            _judge_final(mine, expected, ref_data, initial, spec, tol)
     except _Fail as failure:
         return failure.verdict
+    if accepted:
+        return Verdict(True, f"{spec['run']} is Adam in the paper's lr_t form at each of its {len(grads)} steps: "
+                             "every step moves the parameters as that form does with the gradients it received (the "
+                             "reference adds eps to sqrt(v_hat) instead, which differs only in how eps is scaled).")
     return Verdict(True, f"{spec['run']} follows the reference trajectory: the same gradients at each of its "
                          f"{len(grads)} steps and the same parameters after each.")
