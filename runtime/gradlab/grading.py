@@ -345,17 +345,17 @@ class Grader:
         only = params.get("only")
         selected = [c for c in exercise.spec["checks"] if not only or c.get("id") in only]
         started = time.monotonic()
-        results, found = [], []
+        results, found, named = [], [], set()
         # where each function is defined: the same for every check of the request
         where = functools.lru_cache(maxsize=None)(functools.partial(locate, params["submission"]))
         with Request(self, exercise, params, cancel) as request:
             for spec in selected:
                 cancel.raise_if_set()
-                results.append(self._one(request, spec, where, found))
+                results.append(self._one(request, spec, where, found, named))
             notes = [{"file": n["file"], "message": n["message"],
                       **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
                      for n in request.edited]
-        link_causes(results, selected)
+        link_causes(results, selected, named)
         report = {
             "exercise": exercise.id,
             "passed": all(r["passed"] for r in results),
@@ -370,8 +370,9 @@ class Grader:
             report["kinks"] = found
         return report
 
-    def _one(self, request, spec, where, found):
-        """The CheckResult of ``spec``; what its kink watch saw joins ``found``."""
+    def _one(self, request, spec, where, found, named):
+        """The CheckResult of ``spec``; what its kink watch saw joins ``found``, its id joins ``named`` when its
+        failure names its own cause."""
         _require(isinstance(spec, dict) and isinstance(spec.get("id"), str), "every check needs an `id`")
         exercise = request.exercise
         started = time.monotonic()
@@ -385,6 +386,8 @@ class Grader:
             verdict = checks.evaluate(sandbox, spec, context)
             outcome = {"status": "passed" if verdict.passed else "failed", "message": verdict.message,
                        "verdict": verdict}
+            if verdict.names_cause:
+                named.add(spec["id"])
         except LearnerError as error:
             outcome = {"status": checks.learner_status(error), "message": error.message, "error": error}
             if error.file in exercise.learner_files and error.line and not spec.get("hidden"):
@@ -408,17 +411,17 @@ class Grader:
 CAUSE_KINDS = ("gradcheck", "value-graph", "training-loop")  # checks whose diagnosis names a cause
 
 
-def link_causes(results, specs):
+def link_causes(results, specs, named=()):
     """A check that failed without a diagnosis of its own (a training run, a test) while a gradient-level check of a
     function it uses named what is wrong there: point to that diagnosis instead of leaving the learner to guess
     (no "did the training diverge?" beside a gradient that is N times too large). A run uses every function; a
-    test the function it is about."""
+    test the function it is about. ``named``: ids of checks whose failure already names its cause."""
     kinds = {spec["id"]: spec.get("kind") for spec in specs}
     causes = [r for r in results if not r["passed"] and not r["hidden"] and r.get("diagnosis")
               and kinds.get(r["id"]) in CAUSE_KINDS]
     for result in results:
         if result["passed"] or result.get("diagnosis") or result["status"] != "failed" \
-                or kinds.get(result["id"]) in CAUSE_KINDS:
+                or kinds.get(result["id"]) in CAUSE_KINDS or result["id"] in named:
             continue
         uses = (lambda c: True) if kinds.get(result["id"]) == "run" else \
             (lambda c: c.get("function") == result.get("function"))

@@ -11,12 +11,15 @@ export const graderOptions = {
   gradcheck: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** parseArgs that turns its exceptions into usage problems (exit 2) with the command's name. */
+/** parseArgs that turns its exceptions into usage problems (exit 2); the caller prefixes the command's name. */
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliProblem(`gradlab ${command}: ${(error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}`);
+    const { code, message } = error as Error & { code?: string };
+    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(message)?.[1] : undefined;
+    if (unknown) throw new CliProblem(`unknown option '${unknown}': \`gradlab ${command} --help\` lists the options`);
+    throw new CliProblem(message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
 }
 

@@ -137,13 +137,17 @@ class LinkedCauses(unittest.TestCase):
                    dict(id="run", passed=False, hidden=False, status="failed", message="the training diverged"),
                    dict(id="t", passed=False, hidden=True, status="failed", function="backward", message="hidden"),
                    dict(id="other", passed=False, hidden=False, status="failed", function="forward", message="o"),
-                   dict(id="fd2", passed=False, hidden=True, status="failed", function="backward", message="h")]
-        link_causes(results, specs)
+                   dict(id="fd2", passed=False, hidden=True, status="failed", function="backward", message="h"),
+                   dict(id="own", passed=False, hidden=False, status="failed", function="backward",
+                        message="the steps are those of an Adam without bias correction")]
+        specs.append({"id": "own", "kind": "test"})
+        link_causes(results, specs, named={"own"})
         said = {r["id"]: r["message"] for r in results}
         self.assertEqual(said["run"], "the training diverged — this follows from what `fd` found: it sums where the "
                                       "mean belongs")
         self.assertTrue(said["t"].endswith("— this follows from what `fd` found: it sums where the mean belongs"))
         self.assertEqual((said["other"], said["fd2"], said["fd"]), ("o", "h", "m"))
+        self.assertEqual(said["own"], "the steps are those of an Adam without bias correction")
 
 
 class GradcheckThroughTheWorker(unittest.TestCase):

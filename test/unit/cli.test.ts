@@ -31,7 +31,8 @@ describe('gradlab CLI arguments and exit codes', () => {
       [['check', '01-one-update'], /needs --submission/],
       [['check', '01-one-update', '--submission', 'x.py', '--gradcheck', 'sometimes'], /--gradcheck must be full, fast or auto/],
       [['check', '01-one-update', '--submission', 'x.py', '--timeout=-3'], /--timeout must be a positive number/],
-      [['check', '01-one-update', '--bogus'], /Unknown option '--bogus'/],
+      [['check', '01-one-update', '--bogus'], /^gradlab check: unknown option '--bogus': `gradlab check --help` lists the options$/],
+      [['validate', '.', '--jobs'], /^gradlab validate: Option '--jobs <value>' argument missing$/],
     ];
     for (const [argv, reason] of cases) {
       const io = capture();

@@ -38,9 +38,21 @@ def softmax_rows(sub):
 @test("softmax-stable")
 def softmax_stable(sub):
     probs = sub.softmax(np.array([[1000.0, 1001.0, 1002.0], [0.0, 1.0, 2.0]]))
-    if not np.all(np.isfinite(probs)):
-        fail(f"softmax([[1000, 1001, 1002], [0, 1, 2]]) gave {probs.tolist()}: exp(1000) overflows, and "
-             "exp(0 - 1002) underflows to 0. Subtract each row's own maximum first; the probabilities do not change.")
+    same_shape(probs, (2, 3), what="softmax([[1000, 1001, 1002], [0, 1, 2]])")
+    large, small = (bool(np.all(np.isfinite(row))) for row in probs)
+    gave = f"softmax([[1000, 1001, 1002], [0, 1, 2]]) gave {np.round(probs, 4).tolist()}"
+    if not large and small:
+        fail(f"{gave}: exp(1000) overflows to inf, and inf / inf is nan. Subtract each row's maximum before exp; "
+             "the probabilities do not change.",
+             kind="large logits overflow exp() to inf, and inf / inf is nan: subtract each row's maximum first")
+    if large and not small:
+        fail(f"{gave}: the row [0, 1, 2] was shifted by a maximum that is not its own (the whole array's 1002, or "
+             "a column's), so exp(0 - 1002) underflows to 0 and 0 / 0 is nan. Subtract each row's own maximum: "
+             "logits.max(axis=1, keepdims=True).",
+             kind="each row must be shifted by its own maximum (axis=1, keepdims=True): another row's sends exp() to "
+                  "0 and 0 / 0 to nan")
+    if not (large or small):
+        fail(f"{gave}: neither row is a list of finite probabilities", kind="softmax gives non-finite values")
     close(probs[0], SOFTMAX_0_1_2, what="softmax row [1000, 1001, 1002], the same as softmax of [0, 1, 2]")
     close(probs[1], SOFTMAX_0_1_2, what="softmax row [0, 1, 2] next to a row of large logits")
 

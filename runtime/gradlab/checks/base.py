@@ -57,3 +57,5 @@ class Verdict:
     warnings: List[str] = field(default_factory=list)
     # the kind of mistake in words that give away no input and no expected value: what a hidden check may say
     kind: Optional[str] = None
+    # the words already say what in the code is wrong: no other check's diagnosis is added (grading.link_causes)
+    names_cause: bool = False

@@ -135,7 +135,8 @@ def run_test(function, sandbox, path, extra=None, author=False):
     try:
         function(sub, **(extra or {}))
     except TestFailure as failure:
-        return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual, kind=failure.kind)
+        return Verdict(False, failure.message, expected=failure.expected, actual=failure.actual, kind=failure.kind,
+                       names_cause=failure.names_cause)
     except (LearnerError, WorkerError):
         raise
     except Exception as error:
