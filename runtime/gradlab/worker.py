@@ -234,17 +234,32 @@ def mutants(params):
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+STOPPING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
 class Stopped(BaseException):
-    """SIGTERM or SIGHUP (the host went away): leave through main's finally, which ends the zygotes and their
-    sandboxes and removes every temporary folder. Not a SystemExit, which serving a request turns into an error
-    reply (a pack's tests.py may call sys.exit())."""
+    """SIGINT, SIGTERM or SIGHUP (Ctrl+C, or the host went away): leave through main's finally, which ends the
+    zygotes and their sandboxes and removes every temporary folder. Not a SystemExit, which serving a request turns
+    into an error reply (a pack's tests.py may call sys.exit())."""
 
     def __init__(self, signum, _frame=None):
         super().__init__(signum)
         self.code = 128 + signum
 
 
+def _stopping():
+    import signal
+
+    return [getattr(signal, name) for name in STOPPING_SIGNALS if hasattr(signal, name)]
+
+
 def _stop(signum, frame):
+    import signal
+
+    # Ctrl+C reaches the host too, which then asks this process to stop with SIGTERM: a second signal must not cut
+    # short the cleaning up that the first one started (a check's folder would stay behind)
+    for number in _stopping():
+        signal.signal(number, signal.SIG_IGN)
     raise Stopped(signum, frame)
 
 
@@ -253,7 +268,7 @@ def main():
 
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")  # before anything here imports NumPy
-    stopping = [number for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if number is not None]
+    stopping = _stopping()
     for number in stopping:
         signal.signal(number, _stop)
     protocol_out = os.dup(1)
