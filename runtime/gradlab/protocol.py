@@ -8,7 +8,7 @@ integer ``id`` and get exactly one response with that id; notifications carry no
 import json
 import os
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 
 class Method:

@@ -1,6 +1,7 @@
 // How a check report reads on a terminal, and its stable JSON shape for scripts. On the terminal, what the
 // learner's code printed and messages built from its values lose their control characters first (a learner's
 // escape sequence must not paint a PASS); the JSON keeps them, escaped as JSON does.
+import { authorView, detailLines } from '../core/grading/authorView';
 import { printable } from '../core/printable';
 import type { ExerciseSpec } from '../protocol/pack';
 import type { CheckReport, CheckResult } from '../protocol/worker';
@@ -20,7 +21,10 @@ function where(check: CheckResult): string {
   return check.function ? `${check.file ?? ''}${check.line ? `:${check.line}` : ''} ${check.function}` : '';
 }
 
-/** The text report; `exercise` adds each failed check's first hint. */
+/**
+ * The text report; `exercise` adds each failed check's first hint. A hidden check graded with the authoring pack
+ * (author mode) is shown in full: message, diagnosis, inputs, expected and actual values, output.
+ */
 export function formatReport(report: CheckReport, exercise?: ExerciseSpec): string[] {
   const passed = report.checks.filter((c) => c.passed).length;
   const lines = [`${report.exercise}: ${passed}/${report.checks.length} checks passed, ${report.points}/${report.maxPoints} points (${seconds(report.durationMs)})`];
@@ -30,10 +34,13 @@ export function formatReport(report: CheckReport, exercise?: ExerciseSpec): stri
     lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed || !at ? '' : ` [${at}]`}`);
     for (const warning of check.warnings ?? []) indented('warning: ', warning);
     if (check.passed) continue;
-    for (const text of [check.message, check.diagnosis]) if (text) indented('', text);
+    const story = authorView(check);
+    if (check.instructor) indented('', `${check.message} — author mode, in full:`);
+    for (const text of [story.message, story.diagnosis]) if (text) indented('', text);
+    if (check.instructor) for (const line of detailLines(story)) indented('', line);
     const [hint] = hintsOf(exercise, check);
     if (hint) indented('hint: ', hint);
-    if (check.output) lines.push(`          output${check.outputTruncated ? ' (truncated)' : ''}: ${printable(check.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
+    if (story.output) lines.push(`          output${story.outputTruncated ? ' (truncated)' : ''}: ${printable(story.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
   }
   for (const note of report.notes ?? []) lines.push(`  NOTE    ${printable(`${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`)}`);
   return lines;
@@ -65,6 +72,7 @@ export function reportJson(report: CheckReport, exercise?: ExerciseSpec) {
         ...(hints.length ? { hints } : {}),
         ...(c.warnings?.length ? { warnings: c.warnings } : {}),
         ...(c.output ? { output: c.output, outputTruncated: Boolean(c.outputTruncated) } : {}),
+        ...(c.instructor ? { instructor: c.instructor } : {}),
         points: c.points,
         maxPoints: c.maxPoints,
         durationMs: c.durationMs,

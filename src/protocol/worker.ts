@@ -7,7 +7,7 @@
 
 import type { CheckKind, ExerciseSpec, GradcheckMode, PackForm } from './pack';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * Environment variable of the worker's process: heavy packages (comma-separated, e.g. `torch`) its sandbox imports
@@ -183,10 +183,10 @@ export interface CheckResult {
   /** what happened, in plain words; for hidden checks only the verdict, never test source or values */
   message: string;
   /**
-   * hidden checks graded with an authoring pack only (`gradlab grade`): the full message and diagnosis, for the
-   * instructor's gradebook. Never shown to learners; a release never carries it.
+   * author mode: a hidden check that did not pass, graded with an authoring pack (`validate`, `check --pack`,
+   * `gradlab grade`), in full for the pack's author. Never shown to learners; a release never carries it.
    */
-  instructorMessage?: string;
+  instructor?: HiddenDetails;
   /** the kind of mistake, when the numbers name one ("grad_w is exactly half the numeric gradient...") */
   diagnosis?: string;
   points: number;
@@ -203,6 +203,19 @@ export interface CheckResult {
   outputTruncated?: boolean;
   warnings?: string[];
   durationMs: number;
+}
+
+/** What a hidden check found, for its author only (CheckResult.instructor). */
+export interface HiddenDetails {
+  message: string;
+  diagnosis?: string;
+  expected?: string;
+  actual?: string;
+  /** the inputs the check's spec draws, as its expressions (a gradient check's `inputs`) */
+  inputs?: Record<string, string>;
+  output?: string;
+  outputTruncated?: boolean;
+  warnings?: string[];
 }
 
 /** Something about the submission besides the checks: given code it edited, which grading ignores. */

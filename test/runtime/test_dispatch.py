@@ -87,7 +87,7 @@ class Results(unittest.TestCase):
         entry = checks.result(hidden, status="failed", message=verdict.message, location={}, duration_ms=1,
                               verdict=verdict, output=("printed inputs -1.5 4\n", False))
         self.assertEqual(entry["message"], checks.HIDDEN_FAILED + checks.PRACTICE)  # a learner release's
-        for field in ("diagnosis", "expected", "actual", "output", "instructorMessage"):
+        for field in ("diagnosis", "expected", "actual", "output", "instructor"):
             self.assertNotIn(field, entry)
 
     def test_a_hidden_check_says_the_kind_of_mistake_it_found_and_nothing_else(self):
@@ -103,13 +103,22 @@ class Results(unittest.TestCase):
             self.assertNotIn(field, entry)
 
     def test_graded_with_the_authoring_pack_a_hidden_failure_tells_the_instructor_everything(self):
-        hidden = dict(self.spec, hidden=True)
-        verdict = Verdict(False, "expected -6, got 2.5", diagnosis="the sign is flipped")
+        hidden = dict(self.spec, hidden=True, inputs={"w": "rng.normal()"})
+        verdict = Verdict(False, "expected -6, got 2.5", diagnosis="the sign is flipped", expected="-6", actual="2.5")
         entry = checks.result(hidden, status="failed", message=verdict.message, location={}, duration_ms=1,
-                              verdict=verdict, for_instructor=True)
+                              verdict=verdict, output=("printed -1.5\n", False), for_instructor=True)
         self.assertEqual(entry["message"], checks.HIDDEN_FAILED)
-        self.assertEqual(entry["instructorMessage"], "expected -6, got 2.5\nthe sign is flipped")
-        self.assertNotIn("diagnosis", entry)
+        self.assertEqual(entry["instructor"], {"message": "expected -6, got 2.5", "diagnosis": "the sign is flipped",
+                                               "expected": "-6", "actual": "2.5", "output": "printed -1.5\n",
+                                               "inputs": {"w": "rng.normal()"}})
+        for field in ("diagnosis", "expected", "actual", "output"):
+            self.assertNotIn(field, entry)
+
+    def test_a_hidden_check_that_passed_carries_no_details_even_for_the_instructor(self):
+        hidden = dict(self.spec, hidden=True)
+        entry = checks.result(hidden, status="passed", message="ok", location={}, duration_ms=1,
+                              verdict=Verdict(True, "ok"), for_instructor=True)
+        self.assertNotIn("instructor", entry)
 
     def test_hidden_learner_errors_say_what_kind_without_values(self):
         cases = [(LearnerError("exception", "ValueError: shapes (3,) and (4,) not aligned (a.py, line 2)"),

@@ -138,7 +138,8 @@ class PackCorpusTest(unittest.TestCase):
                     for check, words in wanted.items():
                         result = results[check]
                         said = " ".join(filter(None, [result["message"], result.get("diagnosis"),
-                                                      result.get("instructorMessage")]))
+                                                      (result.get("instructor") or {}).get("message"),
+                                                      (result.get("instructor") or {}).get("diagnosis")]))
                         if words == "passed":
                             self.assertEqual(result["status"], "passed", f"{check}: {said}")
                         else:

@@ -24,8 +24,8 @@ function gradebook(names: string[]): Gradebook {
   };
 }
 
-/** A field, quoted or not, that starts with a formula character: what a spreadsheet would evaluate. */
-const FORMULA_CELL = /(^|,|\r\n)"?[=+\-@\t\r\n]/;
+/** A field, quoted or not, that starts with a formula character: what a spreadsheet would evaluate (an empty last field is not one). */
+const FORMULA_CELL = /(^|,|\r\n)(?!\r\n)"?[=+\-@\t\r\n]/;
 
 describe('spreadsheet-safe CSV', () => {
   it('quotes a field that starts with = + - @ tab CR LF or a quote, behind a single quote, as OWASP recommends', () => {
@@ -61,7 +61,7 @@ describe('spreadsheet-safe CSV', () => {
       const names = parseCsv(text).map((row) => row[0]);
       for (const hostile of HOSTILE) assert.ok(names.includes(hostile), `${name} lost ${JSON.stringify(hostile)}`);
     }
-    assert.match(files['gradebook.csv'], /\r\n"'=1\+1",0,0,3\r\n/);
+    assert.match(files['gradebook.csv'], /\r\n"'=1\+1",0,0,3,\r\n/);
     assert.match(files['canvas.csv'], /^Student,ID,SIS User ID,SIS Login ID,Section,"'=Pack title"\r\n/);
     assert.match(files['canvas.csv'], /\r\n"'@SUM\(1\+1\)",,,,,3\r\n/);
   });

@@ -94,12 +94,12 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     for (const s of gradebook.students) for (const o of s.exercises) for (const c of o.checks) for (const key of ['id', 'status', 'passed', 'points', 'maxPoints', 'message']) assert.ok(key in c, `${s.student} ${c.id} has ${key}`);
 
     const rows = parseCsv(readFileSync(join(out, 'gradebook.csv'), 'utf8'));
-    assert.deepEqual(rows[0], ['student', '01-one-update', '02-grad-w', 'total', 'max']);
+    assert.deepEqual(rows[0], ['student', '01-one-update', '02-grad-w', 'total', 'max', 'note']);
     assert.deepEqual(
       rows.slice(1).map((r) => r[0]),
       ['ada', 'ben', 'cy'],
     );
-    assert.deepEqual(rows[2], ['ben', String(one.maxPoints), String(ben.points), String(one.maxPoints + ben.points), String(one.maxPoints + two.maxPoints)]);
+    assert.deepEqual(rows[2], ['ben', String(one.maxPoints), String(ben.points), String(one.maxPoints + ben.points), String(one.maxPoints + two.maxPoints), '']);
     const canvas = parseCsv(readFileSync(join(out, 'canvas.csv'), 'utf8'));
     assert.deepEqual(canvas[0], ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', 'Training from scratch']);
     assert.deepEqual(canvas[1], ['    Points Possible', '', '', '', '', String(one.maxPoints + two.maxPoints)]);
@@ -364,7 +364,13 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
 
     const io = capture(work);
     assert.equal(await main(['merge', 'shards/gradebook-1', 'shards/gradebook-1', '--out', 'again'], io), 2);
-    assert.match(io.stderr[0], /appears? in more than one gradebook/);
+    assert.match(io.stderr[0], /shard 1\/\d+ is given twice \(shards\/gradebook-1 and shards\/gradebook-1\)/);
+    const missing = capture(work);
+    assert.equal(await main(['merge', 'shards/gradebook-1', '--out', 'partial'], missing), 2);
+    assert.match(missing.stderr[0], /shards? [\d/, ]+ (is|are) missing: their students would have no grade\. Give every shard's gradebook, or --partial/);
+    assert.equal(await main(['merge', 'shards/gradebook-1', '--out', 'partial', '--partial'], missing), 0, missing.stderr.join('\n'));
+    assert.match(missing.stderr.at(-1)!, /^warning: partial merge, shards? [\d/, ]+ missing/);
+    assert.deepEqual(readJson<Gradebook>(join(work, 'partial', 'gradebook.json')).missingShards?.count, shards.length);
   });
 
   it('gradlab new writes a pack that loads and validates: its solution passes, its starter fails, its mutants are caught', async () => {

@@ -238,9 +238,9 @@ describe('gradebook: exports', () => {
   it('gradebook.csv: a row per student, a column of points per exercise, total and max', () => {
     const rows = parseCsv(gradebookCsv(gradebook([record('ada', true), record('ben', false)])));
     assert.deepEqual(rows, [
-      ['student', 'e1', 'total', 'max'],
-      ['ada', '3', '3', '3'],
-      ['ben', '0', '0', '3'],
+      ['student', 'e1', 'total', 'max', 'note'],
+      ['ada', '3', '3', '3', ''],
+      ['ben', '0', '0', '3', ''],
     ]);
   });
 
@@ -303,7 +303,7 @@ describe('gradebook: folder, cache and merge', () => {
     await writeGradebook(out, gradebook([record('ada', true), record('a b/../c', false)]));
     assert.deepEqual(readdirSync(join(out, 'feedback')).sort(), ['a_b_.._c-0e3f70c6.md', 'ada.md'].sort());
     assert.deepEqual(readdirSync(join(out, 'gradescope')).sort(), ['a_b_.._c-0e3f70c6', 'ada']);
-    assert.deepEqual(readdirSync(out).sort(), ['canvas.csv', 'feedback', 'gradebook.csv', 'gradebook.json', 'gradescope']);
+    assert.deepEqual(readdirSync(out).sort(), ['canvas.csv', 'feedback', 'gradebook.csv', 'gradebook.json', 'gradescope', 'instructor']);
     await ensureGradebookFolder(out);
 
     const foreign = temporary('foreign');
@@ -320,7 +320,7 @@ describe('gradebook: folder, cache and merge', () => {
   });
 
   it('merges shards, sorted by student; refuses duplicates, other pack content and other settings', () => {
-    const merged = mergeGradebooks([
+    const { gradebook: merged } = mergeGradebooks([
       { label: 'shard-2', gradebook: gradebook([record('cy', true), record('ada', true)]) },
       { label: 'shard-1', gradebook: gradebook([record('ben', false)]) },
     ]);

@@ -78,7 +78,7 @@ def learner_status(error):
 def result(spec, *, status, message, location, duration_ms, verdict=None, error=None, output=("", False),
            for_instructor=False):
     """A CheckResult (src/protocol/worker.ts) for ``spec``; hidden checks keep only their verdict in words, plus,
-    when graded with the authoring pack (``for_instructor``), the full story in ``instructorMessage``, and in a
+    when graded with the authoring pack (``for_instructor``), everything in ``instructor`` (author mode), and in a
     learner release the word that they are practice."""
     hidden = bool(spec.get("hidden"))
     points = spec.get("points", 1)
@@ -96,23 +96,35 @@ def result(spec, *, status, message, location, duration_ms, verdict=None, error=
         "durationMs": round(duration_ms, 1),
     }
     entry.update({k: v for k, v in location.items() if v is not None})
+    details = _details(spec, message, verdict, output)
     if hidden:
         if for_instructor and status != "passed":
-            diagnosis = getattr(verdict, "diagnosis", None) if verdict is not None else None
-            entry["instructorMessage"] = "\n".join(part for part in (message, diagnosis) if part)
+            entry["instructor"] = details
         return entry
+    entry.update({k: v for k, v in details.items() if k not in ("message", "inputs")})
+    return entry
+
+
+def _details(spec, message, verdict, output):
+    """Everything a check found: its message, the verdict's diagnosis, expected and actual values and warnings, what
+    the code printed, and the inputs the spec draws (a gradient check's expressions). A hidden check shows this only
+    to its author (HiddenDetails in src/protocol/worker.ts)."""
+    details = {"message": message}
     if verdict is not None:
         for field in ("diagnosis", "expected", "actual"):
             if getattr(verdict, field):
-                entry[field] = getattr(verdict, field)
+                details[field] = getattr(verdict, field)
         if verdict.warnings:
-            entry["warnings"] = list(verdict.warnings)
+            details["warnings"] = list(verdict.warnings)
     text, truncated = output
     if text:
-        entry["output"] = text
+        details["output"] = text
     if truncated:
-        entry["outputTruncated"] = True
-    return entry
+        details["outputTruncated"] = True
+    inputs = spec.get("inputs")
+    if isinstance(inputs, dict) and inputs and all(isinstance(v, str) for v in inputs.values()):
+        details["inputs"] = dict(inputs)
+    return details
 
 
 def hidden_message(status, message, error, verdict=None):

@@ -1,5 +1,5 @@
 // gradlab grade <authoring-pack> <submissions-dir> [--out dir] [--jobs N] [--exercise id ...] [--shard i/K]
-//   [--roster canvas.csv] [--seed n] [--no-isolation] [--python path] [--timeout s] [--memory MiB]
+//   [--student name ...] [--roster canvas.csv] [--canvas-column name] [--seed n] [--no-isolation] [--python path] [--timeout s] [--memory MiB]
 //   [--gradcheck full|fast|auto]
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -18,7 +18,12 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --jobs <n>           students graded in parallel (default: the number of CPU cores)
   --exercise <id>      grade only this exercise (repeat for several)
   --shard <i/K>        grade only shard i of K (students split by a hash of their name), for CI matrices
-  --roster <csv>       a gradebook exported from Canvas, to put Canvas IDs into canvas.csv
+  --student <name>     regrade only this student (their folder's or .zip's name; repeat for several), afresh,
+                       keeping everyone else's record of the gradebook in --out
+  --roster <csv>       a gradebook exported from Canvas, to put Canvas IDs into canvas.csv (and a zero row,
+                       "no submission", for each roster student without one)
+  --canvas-column <name>  the Canvas assignment column to fill, as Canvas's export names it
+                       ("Homework 3 (12345)"); default a new column named after the pack
   --seed <n>           the grading run's own seed: hidden checks draw their inputs from it, so the answers a
                        learner release ships buy nothing (default: the gradebook's in --out, else a new one;
                        every shard of one class needs the same)
@@ -56,7 +61,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     jobs: { type: 'string' },
     exercise: { type: 'string', multiple: true },
     shard: { type: 'string' },
+    student: { type: 'string', multiple: true },
     roster: { type: 'string' },
+    'canvas-column': { type: 'string' },
     seed: { type: 'string' },
     'no-isolation': { type: 'boolean' },
   });
@@ -87,8 +94,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     limits,
     gradcheck,
     shard,
+    students: values.student,
     python: values.python,
     roster,
+    canvasColumn: values['canvas-column'],
     seed,
     isolation,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
@@ -97,7 +106,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   for (const line of result.skipped) io.err(`skipped ${line}`);
   if (result.unmatched.length) io.err(`not in the roster (canvas.csv names them by folder): ${result.unmatched.join(', ')}`);
-  const { students } = result.gradebook;
+  const students = result.gradebook.students.filter((s) => s.source !== 'roster');
+  const absent = result.gradebook.students.length - students.length;
+  if (absent) io.err(`${absent} roster student${absent === 1 ? '' : 's'} without a submission: a zero row each, marked "no submission"`);
   const mean = students.length ? students.reduce((s, r) => s + r.points, 0) / students.length : 0;
   const max = result.gradebook.exercises.reduce((s, e) => s + e.maxPoints, 0);
   io.out(
@@ -105,6 +116,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       `(${result.graded} graded, ${result.cached} unchanged): mean ${points(mean)}/${points(max)} points.`,
   );
   io.out(`Seed ${result.gradebook.settings.seed}: hidden checks drew their inputs from it (--seed ${result.gradebook.settings.seed} draws them again).`);
-  io.out(`Gradebook: ${result.out} (gradebook.csv, gradebook.json, canvas.csv, feedback/, gradescope/)`);
+  io.out(`Gradebook: ${result.out} (gradebook.csv, gradebook.json, canvas.csv, feedback/, instructor/, gradescope/)`);
   return EXIT_OK;
 }

@@ -3,7 +3,7 @@
 // is a student whose submission is refused (never followed, never opened); any other file is skipped with a word.
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FixableError } from '../errors';
 import { fileTypeWords } from '../fileTypes';
 
@@ -84,4 +84,18 @@ export function parseShard(text: string): Shard | undefined {
 export function shardOf(student: string, count: number): number {
   const digest = createHash('sha256').update(student, 'utf8').digest();
   return (digest.readUInt32BE(0) % count) + 1;
+}
+
+/**
+ * A folder that holds `gradlab/` (or exercise folders) is one student's submission, not a class of them: graded as
+ * a class, it would grade a student named `gradlab`. The message names the command that grades that student.
+ */
+export function refuseOneStudentsFolder(dir: string, discovery: Discovery, exerciseIds: string[]): void {
+  const inner = discovery.students.filter((s) => s.kind === 'folder' && (s.student === 'gradlab' || exerciseIds.includes(s.student)));
+  if (!inner.length) return;
+  const student = basename(dir);
+  throw new SubmissionsFolderError(
+    `${dir} looks like one student's submission (it holds ${inner.map((s) => `${s.student}/`).join(', ')}), not a folder of students' submissions. ` +
+      `Give the folder that holds it, and name the student to grade only them: gradlab grade <pack> ${dirname(dir)} --student ${student}`,
+  );
 }

@@ -8,15 +8,22 @@ import { FixableError } from '../errors';
 import { csv, parseCsv } from '../csv';
 import { points } from './feedback';
 import type { Gradebook, StudentRecord } from './model';
+import { NO_SUBMISSION } from './roster';
 import { visibleCheck } from './visible';
 
+/** What a row's `note` says: "no submission" for a roster student who submitted nothing. */
+function note(record: StudentRecord): string {
+  return record.source === 'roster' ? NO_SUBMISSION : '';
+}
+
 export function gradebookCsv(gradebook: Gradebook): string {
-  const header = ['student', ...gradebook.exercises.map((e) => e.id), 'total', 'max'];
+  const header = ['student', ...gradebook.exercises.map((e) => e.id), 'total', 'max', 'note'];
   const rows = gradebook.students.map((s) => [
     s.student,
     ...gradebook.exercises.map((e) => points(s.exercises.find((o) => o.exercise === e.id)?.points ?? 0)),
     points(s.points),
     points(s.maxPoints),
+    note(s),
   ]);
   return csv([header, ...rows]);
 }
@@ -58,10 +65,14 @@ export function parseRoster(text: string): Map<string, CanvasIdentity> {
   return roster;
 }
 
-export function canvasCsv(gradebook: Gradebook, roster?: Map<string, CanvasIdentity>): { text: string; unmatched: string[] } {
+/**
+ * `column`: the assignment column to fill, as Canvas's export names it ("Homework 3 (12345)"), so the import
+ * updates that assignment; by default a column named after the pack, which Canvas makes a new assignment.
+ */
+export function canvasCsv(gradebook: Gradebook, roster?: Map<string, CanvasIdentity>, column?: string): { text: string; unmatched: string[] } {
   const maxTotal = gradebook.exercises.reduce((sum, e) => sum + e.maxPoints, 0);
   const rows: Array<Array<string | number>> = [
-    [...ROSTER_COLUMNS, gradebook.pack.title],
+    [...ROSTER_COLUMNS, column ?? gradebook.pack.title],
     ['    Points Possible', '', '', '', '', points(maxTotal)],
   ];
   const unmatched: string[] = [];

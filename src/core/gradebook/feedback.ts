@@ -1,6 +1,8 @@
 // One Markdown page per student: points per exercise, every check's verdict, and for the failed ones what
-// went wrong and the hints. Hidden checks appear by title, verdict and hints only (see visible.ts).
+// went wrong and the hints. Hidden checks appear by title, verdict and hints only (see visible.ts) in the
+// student's page; the instructor's copy of it (author mode) adds each hidden failure in full.
 import type { CheckResult } from '../../protocol/worker';
+import { authorView, detailLines } from '../grading/authorView';
 import { printable } from '../printable';
 import type { Gradebook, StudentRecord } from './model';
 import { visibleCheck } from './visible';
@@ -40,8 +42,22 @@ export function points(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }
 
-export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord): string {
-  const lines = [`# ${gradebook.pack.title}: feedback for ${inline(record.student)}`, '', `**${points(record.points)} / ${points(record.maxPoints)} points**`, ''];
+/** Who reads the page: the student (feedback/), or the instructor (instructor/), who also sees hidden failures in full. */
+export type Audience = 'student' | 'instructor';
+
+/** A hidden check's failure as its author reads it: message, diagnosis, inputs, expected and actual, output. */
+function hiddenInFull(check: CheckResult): string[] {
+  const story = authorView(check);
+  const lines = ['', '  **Hidden, in full (instructor only):**', '', ...fenced(story.message).map((l) => `  ${l}`)];
+  if (story.diagnosis) lines.push('', `  **What it looks like:** ${inline(story.diagnosis)}`);
+  for (const line of detailLines(story)) lines.push('', `  ${inline(line)}`);
+  if (story.output) lines.push('', '  The code printed:', '', ...fenced(story.output).map((l) => `  ${l}`));
+  return [...lines, ''];
+}
+
+export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord, audience: Audience = 'student'): string {
+  const heading = audience === 'instructor' ? 'instructor\'s feedback on' : 'feedback for';
+  const lines = [`# ${gradebook.pack.title}: ${heading} ${inline(record.student)}`, '', `**${points(record.points)} / ${points(record.maxPoints)} points**`, ''];
   for (const message of record.messages) lines.push(`> ${inline(message)}`, '');
   lines.push('| exercise | points |', '| --- | --- |');
   for (const outcome of record.exercises) {
@@ -57,7 +73,8 @@ export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord): s
     if (outcome.status !== 'graded') continue;
     const shared = sharedFailure(outcome.checks);
     if (shared) lines.push(`Every check stopped the same way (${shared.verdict}):`, '', ...fenced(shared.message), '');
-    for (const check of outcome.checks.map((c) => visibleCheck(c, exercise))) {
+    for (const result of outcome.checks) {
+      const check = visibleCheck(result, exercise);
       const mark = check.passed ? '✅' : '❌';
       lines.push(`- ${mark} ${inline(check.title)}${check.hidden ? ' (hidden test)' : ''}: ${check.verdict}, ${points(check.points)} / ${points(check.maxPoints)}`);
       if (shared) continue;
@@ -66,6 +83,7 @@ export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord): s
       if (check.output) lines.push('', '  Your code printed:', '', ...fenced(check.output).map((l) => `  ${l}`));
       for (const hint of check.hints) lines.push('', `  Hint: ${inline(hint)}`);
       if (check.message || check.diagnosis || check.output || check.hints.length) lines.push('');
+      if (audience === 'instructor' && result.instructor) lines.push(...hiddenInFull(result));
     }
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

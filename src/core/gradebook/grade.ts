@@ -15,12 +15,14 @@ import { findPython } from '../python/discover';
 import type { ExerciseSpec, GradcheckMode, PythonPackage } from '../../protocol/pack';
 import type { CheckResult, Limits } from '../../protocol/worker';
 import { RecordCache } from './cache';
-import { discoverStudents, shardOf, type Shard, type StudentEntry } from './discover';
+import { discoverStudents, refuseOneStudentsFolder, shardOf, type Discovery, type Shard, type StudentEntry } from './discover';
 import type { CanvasIdentity } from './exports';
 import { folderHash, sha256, stableJson } from './fingerprint';
 import { stageStudent, type StagedStudent } from './intake';
 import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type GradingIsolation, type StudentRecord } from './model';
-import { ensureGradebookFolder, GradebookError, studentFileName, writeGradebook } from './write';
+import { nearMiss } from './names';
+import { absentees } from './roster';
+import { ensureGradebookFolder, GradebookError, readGradebook, studentFileName, writeGradebook } from './write';
 
 export interface GradeClassOptions {
   /** the authoring form of the pack (solutions and hidden tests are needed to grade) */
@@ -38,6 +40,11 @@ export interface GradeClassOptions {
   gradcheck?: GradcheckMode;
   /** grade only the students of this shard */
   shard?: Shard;
+  /**
+   * regrade only these students (folder names), afresh, keeping every other student's record of the gradebook
+   * already in `out`
+   */
+  students?: string[];
   /** the interpreter to use (setting or --python); else discovered */
   python?: string;
   /** further interpreters to try before PATH (the Python extension's environment) */
@@ -50,6 +57,8 @@ export interface GradeClassOptions {
    */
   seed?: number;
   roster?: Map<string, CanvasIdentity>;
+  /** the Canvas assignment column to fill (see canvasCsv) */
+  canvasColumn?: string;
   onProgress?: (event: GradeProgress) => void;
   /** the workers' own log lines */
   log?: (line: string) => void;
@@ -162,8 +171,10 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   await ensureGradebookFolder(out);
 
   const discovery = await discoverStudents(submissions);
+  refuseOneStudentsFolder(submissions, discovery, pack.manifest.exercises.map((e) => e.id));
   const shard = options.shard;
-  const students = shard ? discovery.students.filter((s) => shardOf(s.student, shard.count) === shard.index) : discovery.students;
+  const named = chosenStudents(discovery, options.students, submissions);
+  const students = discovery.students.filter((s) => (!shard || shardOf(s.student, shard.count) === shard.index) && (!named || named.has(s.student)));
 
   const cache = new RecordCache(out, studentFileName);
   const settings = {
@@ -181,6 +192,9 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
     settings,
     exercises: summaries,
   } as const;
+
+  // Regrading some students keeps everyone else's record, which must have been made the same way.
+  const others = named ? await recordsKept(out, gradebookBase, named, discovery) : [];
 
   const requires = [...new Set<PythonPackage>(['numpy', ...exercises.flatMap((e) => e.requires ?? [])])];
   const workers = new Workers(options, requires);
@@ -208,7 +222,7 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
             exercises: staged.exercises.map(({ exercise, status, messages, files }) => ({ exercise, status, messages, files })),
           }),
         );
-        let record = await cache.get(entry.student, key);
+        let record = named ? undefined : await cache.get(entry.student, key); // a regrade grades afresh
         const fromCache = Boolean(record);
         if (!record) {
           workers.warm(exercises, jobs); // the first student to grade: a resumed run with nothing new starts nothing
@@ -240,9 +254,42 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   });
   if (options.signal?.aborted) throw new GradebookError(`grading was cancelled after ${records.length} of ${students.length} students; their results are saved, and a re-run continues from there`);
 
-  const gradebook: Gradebook = { ...gradebookBase, students: records.sort(byStudent) };
-  const { unmatched } = await writeGradebook(out, gradebook, { roster: options.roster });
+  const submitted = [...records, ...others];
+  const missing = options.roster ? absentees(submitted, summaries, options.roster, (name) => !shard || shardOf(name, shard.count) === shard.index) : [];
+  const gradebook: Gradebook = { ...gradebookBase, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students: [...submitted, ...missing].sort(byStudent) };
+  const { unmatched } = await writeGradebook(out, gradebook, { roster: options.roster, canvasColumn: options.canvasColumn });
   return { gradebook, out, skipped: discovery.skipped, unmatched, graded, cached };
+}
+
+/** The students named for a regrade (--student), each of them found in the submissions folder. */
+function chosenStudents(discovery: Discovery, names: string[] | undefined, submissions: string): Set<string> | undefined {
+  if (!names?.length) return undefined;
+  const found = discovery.students.map((s) => s.student);
+  const unknown = names.filter((n) => !found.includes(n));
+  if (unknown.length) {
+    const guesses = unknown.map((n) => nearMiss(n, found)).filter(Boolean);
+    throw new GradebookError(`no submission named ${unknown.join(', ')} in ${submissions}${guesses.length ? ` (did you mean ${guesses.join(', ')}?)` : ''}: --student takes the name of a student's folder or .zip there`);
+  }
+  return new Set(names);
+}
+
+/**
+ * The records a regrade keeps: those of the gradebook in `out` for students not named and still submitted, when
+ * it was graded with the same pack content, settings and exercises (else mixing them would mislead).
+ */
+async function recordsKept(out: string, base: Omit<Gradebook, 'students'>, named: Set<string>, discovery: Discovery): Promise<StudentRecord[]> {
+  let previous: Gradebook;
+  try {
+    previous = await readGradebook(out);
+  } catch {
+    return []; // no gradebook yet: it holds the named students only
+  }
+  const same = previous.pack.hash === base.pack.hash && stableJson(previous.settings) === stableJson(base.settings) && stableJson(previous.exercises.map((e) => e.id)) === stableJson(base.exercises.map((e) => e.id));
+  if (!same) {
+    throw new GradebookError(`the gradebook in ${out} was graded with other pack content, settings or exercises, so regrading only ${[...named].join(', ')} would mix two gradings: grade the whole class again (without --student)`);
+  }
+  const submitted = new Set(discovery.students.map((s) => s.student));
+  return previous.students.filter((r) => r.source !== 'roster' && !named.has(r.student) && submitted.has(r.student));
 }
 
 async function gradeExercise(

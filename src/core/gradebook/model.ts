@@ -28,9 +28,10 @@ export interface ExerciseOutcome {
 }
 
 export interface StudentRecord {
-  /** the folder name, or the .zip's name without .zip */
+  /** the folder name, or the .zip's name without .zip; for a roster student without a submission, their roster name */
   student: string;
-  source: 'folder' | 'zip';
+  /** roster: a roster student with no submission at all (a zero row, marked "no submission") */
+  source: 'folder' | 'zip' | 'roster';
   /** problems with the submission as a whole (a zip that cannot be opened, a link) */
   messages: string[];
   points: number;
@@ -60,6 +61,10 @@ export interface Gradebook {
    */
   settings: { gradcheck: GradcheckMode; limits: Partial<Limits>; grader: string; seed: number; isolation: GradingIsolation };
   exercises: GradebookExercise[];
+  /** the shard i of K this gradebook holds (--shard); absent when it holds the whole class */
+  shard?: { index: number; count: number };
+  /** a merge of shards that lacked some (merge --partial): the missing shards' numbers, of `count` */
+  missingShards?: { missing: number[]; count: number };
   /** sorted by student */
   students: StudentRecord[];
 }

@@ -15,6 +15,8 @@ export const GRADEBOOK_JSON = 'gradebook.json';
 export const GRADEBOOK_CSV = 'gradebook.csv';
 export const CANVAS_CSV = 'canvas.csv';
 export const FEEDBACK_FOLDER = 'feedback';
+/** the instructor's copy of each feedback page, hidden checks in full (author mode) */
+export const INSTRUCTOR_FOLDER = 'instructor';
 export const GRADESCOPE_FOLDER = 'gradescope';
 
 export class GradebookError extends FixableError {
@@ -33,12 +35,16 @@ export function feedbackPath(outDir: string, student: string): string {
   return join(outDir, FEEDBACK_FOLDER, `${studentFileName(student)}.md`);
 }
 
+export function instructorFeedbackPath(outDir: string, student: string): string {
+  return join(outDir, INSTRUCTOR_FOLDER, `${studentFileName(student)}.md`);
+}
+
 export function gradescopePath(outDir: string, student: string): string {
   return join(outDir, GRADESCOPE_FOLDER, studentFileName(student), 'results.json');
 }
 
 /** What a gradebook folder holds, finished or not (a run that stopped early leaves its cache). */
-const GRADEBOOK_ENTRIES = new Set([GRADEBOOK_JSON, GRADEBOOK_CSV, CANVAS_CSV, FEEDBACK_FOLDER, GRADESCOPE_FOLDER, CACHE_FOLDER]);
+const GRADEBOOK_ENTRIES = new Set([GRADEBOOK_JSON, GRADEBOOK_CSV, CANVAS_CSV, FEEDBACK_FOLDER, INSTRUCTOR_FOLDER, GRADESCOPE_FOLDER, CACHE_FOLDER]);
 
 /** Refuses a folder that holds anything but a gradebook: writing there could clobber someone's work. */
 export async function ensureGradebookFolder(outDir: string): Promise<void> {
@@ -69,11 +75,14 @@ async function prune(dir: string, keep: Set<string>): Promise<void> {
 export interface WriteOptions {
   /** a Canvas gradebook export, to fill the Canvas IDs in canvas.csv */
   roster?: Map<string, CanvasIdentity>;
+  /** the Canvas assignment column to fill (--canvas-column); default one named after the pack */
+  canvasColumn?: string;
 }
 
 /** Writes every file of the gradebook folder; returns the students the roster did not know. */
 export async function writeGradebook(outDir: string, gradebook: Gradebook, options: WriteOptions = {}): Promise<{ unmatched: string[] }> {
   await mkdir(join(outDir, FEEDBACK_FOLDER), { recursive: true });
+  await mkdir(join(outDir, INSTRUCTOR_FOLDER), { recursive: true });
   await mkdir(join(outDir, GRADESCOPE_FOLDER), { recursive: true });
   const feedback = new Set<string>();
   const gradescope = new Set<string>();
@@ -82,12 +91,14 @@ export async function writeGradebook(outDir: string, gradebook: Gradebook, optio
     feedback.add(`${name}.md`);
     gradescope.add(name);
     await writeFile(feedbackPath(outDir, record.student), feedbackMarkdown(gradebook, record));
+    await writeFile(instructorFeedbackPath(outDir, record.student), feedbackMarkdown(gradebook, record, 'instructor'));
     await mkdir(join(outDir, GRADESCOPE_FOLDER, name), { recursive: true });
     await writeFile(gradescopePath(outDir, record.student), `${JSON.stringify(gradescopeResults(gradebook, record), null, 2)}\n`);
   }
   await prune(join(outDir, FEEDBACK_FOLDER), feedback);
+  await prune(join(outDir, INSTRUCTOR_FOLDER), feedback);
   await prune(join(outDir, GRADESCOPE_FOLDER), gradescope);
-  const canvas = canvasCsv(gradebook, options.roster);
+  const canvas = canvasCsv(gradebook, options.roster, options.canvasColumn);
   await writeAtomic(join(outDir, CANVAS_CSV), canvas.text);
   await writeAtomic(join(outDir, GRADEBOOK_CSV), gradebookCsv(gradebook));
   // Last, so a gradebook.json on disk always comes with its derived files.

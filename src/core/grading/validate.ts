@@ -13,6 +13,7 @@ import { solutionForm, solutionLineNumbers, solutionRegions } from '../packs/reg
 import { materializeForm } from '../packs/scaffold';
 import { installHint, missingPackages } from '../python/discover';
 import { withTemporaryFolder } from '../temporary';
+import { authorView, detailLines } from './authorView';
 import { checkSubmission } from './check';
 import { WorkerPool } from './pool';
 
@@ -78,8 +79,12 @@ export interface ValidationReport {
   durationMs: number;
 }
 
+/** Each failed check in full, hidden ones too: validate is the author's view (authorView.ts). */
 function outcome(report: CheckReport): ChecksOutcome {
-  const failed = report.checks.filter((c) => !c.passed).map((c) => ({ id: c.id, status: c.status, message: [c.message, c.diagnosis].filter(Boolean).join(' ') }));
+  const failed = report.checks.filter((c) => !c.passed).map((c) => {
+    const story = authorView(c);
+    return { id: c.id, status: c.status, message: [story.message, story.diagnosis, ...(c.hidden ? detailLines(story) : [])].filter(Boolean).join(' ') };
+  });
   return { passed: report.passed, checks: report.checks.length, failed };
 }
 

@@ -1,0 +1,91 @@
+// An instructor's week with the real worker on the system's Python: a small class graded with a roster (a
+// student without a submission gets a zero row), one student regraded after a fix, and one student's folder
+// refused as a class with the command that grades them.
+import * as assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { parseCsv } from '../../src/core/csv';
+import type { Gradebook } from '../../src/core/gradebook/model';
+import { builtinSubsetPack, capture, classWith, GOOD, readJson, temporary } from './gradebook-fixtures';
+import { testPython } from './helpers/python';
+
+const ROSTER = 'Student,ID,SIS User ID,SIS Login ID,Section,Homework 3 (12345)\r\n    Points Possible,,,,,\r\n"Lovelace, Ada",1001,S-1,ada,A,\r\n"Bell, Ben",1002,S-2,ben,A,\r\n"Young, Cy",1003,S-3,cy,B,\r\n"Dee, Dee",1004,S-4,dee,B,\r\n';
+
+describe("an instructor's week (with Python)", function () {
+  this.timeout(180_000);
+  let python: string;
+  let pack: string;
+
+  before(() => {
+    python = testPython();
+    pack = builtinSubsetPack();
+  });
+
+  async function grade(submissions: string, out: string, ...flags: string[]) {
+    const io = capture();
+    const code = await main(['grade', pack, submissions, '--out', out, '--python', python, '--jobs', '2', ...flags], io);
+    assert.equal(code, 0, io.stderr.join('\n'));
+    return { io, gradebook: readJson<Gradebook>(join(out, 'gradebook.json')) };
+  }
+
+  it('grades a class with a roster, then regrades one student and keeps everyone else', async () => {
+    const submissions = classWith(...GOOD);
+    const roster = join(temporary('roster'), 'canvas.csv');
+    writeFileSync(roster, ROSTER);
+    const out = join(temporary('out'), 'gradebook');
+    const first = await grade(submissions, out, '--roster', roster, '--canvas-column', 'Homework 3 (12345)');
+    assert.match(first.io.stdout[0], /^Graded 3 students/);
+    assert.ok(first.io.stderr.includes('1 roster student without a submission: a zero row each, marked "no submission"'), first.io.stderr.join('\n'));
+    const dee = first.gradebook.students.find((s) => s.student === 'Dee, Dee');
+    assert.equal(dee?.source, 'roster');
+    assert.equal(dee?.points, 0);
+    const rows = parseCsv(readFileSync(join(out, 'gradebook.csv'), 'utf8'));
+    assert.equal(rows.find((r) => r[0] === 'Dee, Dee')?.at(-1), 'no submission');
+    const canvas = parseCsv(readFileSync(join(out, 'canvas.csv'), 'utf8'));
+    assert.equal(canvas[0][5], 'Homework 3 (12345)');
+    assert.deepEqual(canvas.find((r) => r[1] === '1004')?.slice(0, 6), ['Dee, Dee', '1004', 'S-4', 'dee', 'B', '0']);
+
+    // ben fixes exercise 02 (ada's solution) and is regraded alone; ada's and cy's records are kept as they were
+    cpSync(join(submissions, 'ada', 'gradlab', '02-grad-w'), join(submissions, 'ben', 'gradlab', '02-grad-w'), { recursive: true });
+    const before = (name: string) => first.gradebook.students.find((s) => s.student === name)!;
+    const second = await grade(submissions, out, '--roster', roster, '--student', 'ben');
+    assert.match(second.io.stdout[0], /^Graded 3 students .*\(1 graded, 0 unchanged\)/);
+    assert.deepEqual(second.io.stderr.filter((l) => /^\[\d+\/\d+\]/.test(l)).map((l) => l.split(':')[0]), ['[1/1] ben']);
+    const ben = second.gradebook.students.find((s) => s.student === 'ben')!;
+    assert.equal(ben.points, ben.maxPoints, 'ben regraded with the fix');
+    assert.ok(ben.points > before('ben').points);
+    for (const name of ['ada', 'cy', 'Dee, Dee']) assert.deepEqual(second.gradebook.students.find((s) => s.student === name), before(name), `${name} kept`);
+
+    const unknown = capture();
+    assert.equal(await main(['grade', pack, submissions, '--out', out, '--python', python, '--student', 'bne'], unknown), 2);
+    assert.match(unknown.stderr[0], /no submission named bne in .* \(did you mean ben\?\): --student takes the name of a student's folder/);
+  });
+
+  it('gradlab check with the authoring pack shows a hidden failure in full; with the learner release, only its verdict', async () => {
+    const ben = join(classWith('class/ben'), 'ben', 'gradlab', '02-grad-w');
+    const author = capture();
+    assert.equal(await main(['check', '02-grad-w', '--pack', pack, '--submission', ben, '--python', python], author), 1);
+    const text = author.stdout.join('\n');
+    assert.match(text, /FAIL {4}fit-lesson \(hidden\):[^\n]*\n[^\n]*author mode, in full:\n\s+losses\[1\], the loss after one update: expected 8\.56243, got 15\.2355\n\s+expected: 8\.56243\n\s+actual: 15\.2355/);
+
+    const release = join(temporary('release'), 'pack');
+    assert.equal(await main(['build', pack, '--out', release, '--python', python], capture()), 0);
+    const learner = capture();
+    assert.equal(await main(['check', '02-grad-w', '--pack', release, '--submission', ben, '--python', python, '--json'], learner), 1);
+    const hidden = (JSON.parse(learner.stdout.join('\n')) as { checks: Array<{ id: string; hidden: boolean; message: string; instructor?: unknown }> }).checks.filter((c) => c.hidden);
+    assert.ok(hidden.length >= 2);
+    for (const check of hidden) {
+      assert.equal(check.instructor, undefined, check.id);
+      assert.doesNotMatch(check.message, /8\.56243|15\.2355|author mode/, check.id);
+    }
+  });
+
+  it("refuses one student's folder as a class, naming the command that grades that student", async () => {
+    const submissions = classWith('class/ben');
+    const io = capture();
+    assert.equal(await main(['grade', pack, join(submissions, 'ben'), '--out', temporary('out'), '--python', python], io), 2);
+    assert.equal(io.stderr.length, 1, io.stderr.join('\n'));
+    assert.match(io.stderr[0], /ben looks like one student's submission \(it holds gradlab\/\).* gradlab grade <pack> .* --student ben$/);
+  });
+});
