@@ -13,7 +13,7 @@ import { feedbackMarkdown } from '../../src/core/gradebook/feedback';
 import { stageStudent, MAX_LEARNER_FILE_BYTES } from '../../src/core/gradebook/intake';
 import { mergeGradebooks } from '../../src/core/gradebook/merge';
 import { GRADEBOOK_FORMAT, type Gradebook, type StudentRecord } from '../../src/core/gradebook/model';
-import { nearMiss } from '../../src/core/gradebook/names';
+import { nearMiss } from '../../src/core/nearMiss';
 import { ensureGradebookFolder, feedbackPath, GradebookError, writeGradebook } from '../../src/core/gradebook/write';
 import type { ExerciseSpec } from '../../src/protocol/pack';
 import type { CheckResult } from '../../src/protocol/worker';

@@ -20,7 +20,7 @@ import type { CanvasIdentity } from './exports';
 import { folderHash, sha256, stableJson } from './fingerprint';
 import { stageStudent, type StagedStudent } from './intake';
 import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type GradingIsolation, type StudentRecord } from './model';
-import { nearMiss } from './names';
+import { nearMiss } from '../nearMiss';
 import { absentees } from './roster';
 import { ensureGradebookFolder, GradebookError, readGradebook, studentFileName, writeGradebook } from './write';
 

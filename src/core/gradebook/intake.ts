@@ -9,7 +9,7 @@ import type { ExerciseSpec } from '../../protocol/pack';
 import { fileTypeWords, readRegularFile } from '../fileTypes';
 import { extractZip, ZipError } from '../packs/zip';
 import type { StudentEntry } from './discover';
-import { nearMiss } from './names';
+import { nearMiss } from '../nearMiss';
 
 /** A learner file is a few KiB of Python; anything past this is not one. */
 export const MAX_LEARNER_FILE_BYTES = 1024 * 1024;

@@ -14,6 +14,7 @@ import { materializeForm } from '../packs/scaffold';
 import { installHint, missingPackages } from '../python/discover';
 import { withTemporaryFolder } from '../temporary';
 import { authorView, detailLines } from './authorView';
+import { count } from '../words';
 import { checkSubmission } from './check';
 import { WorkerPool } from './pool';
 
@@ -190,6 +191,11 @@ export async function validatePack(pack: LoadedPack, options: ValidateOptions): 
   return { pack: pack.manifest.id, ok: results.every((r) => r.ok), exercises: results, durationMs: Date.now() - started };
 }
 
+/** A starter that passes more than half of its checks (but not all): the learner gets most points for nothing. */
+function startsAhead(starter: ChecksOutcome): boolean {
+  return starter.checks - starter.failed.length > starter.checks / 2;
+}
+
 /** "14/15 mutants caught (1 equivalent: id)" */
 export function catchRate(result: ExerciseValidation): string {
   const m = result.mutants;
@@ -214,19 +220,32 @@ export function formatValidation(report: ValidationReport): string[] {
     }
     lines.push(...kinkWarnings(r.kinks ?? []).map((l) => `  ${l}`));
     if (r.starter?.passed) lines.push('  the starter PASSES every check: the exercise asks nothing of the learner');
+    else if (r.starter && startsAhead(r.starter)) {
+      const passing = r.starter.checks - r.starter.failed.length;
+      lines.push(`  warning: the starter passes ${passing} of ${count(r.starter.checks, 'check')}: a learner who writes nothing gets most of the points; make the starter fail them (raise NotImplementedError where the learner writes) or add checks of what the learner writes`);
+    }
     for (const e of r.mutants?.escaped ?? []) lines.push(`  escaped ${e.file}:${e.line} ${e.id}: ${e.description}`);
     for (const e of r.mutants?.equivalent ?? []) lines.push(`  equivalent ${e.file}:${e.line} ${e.id}: ${e.equivalent}`);
     for (const e of r.mutants?.errors ?? []) lines.push(`  not judged ${e.file}:${e.line} ${e.id}: ${e.error}`);
     for (const id of r.mutants?.staleEquivalents ?? []) lines.push(`  mutants.equivalent lists '${id}', but it was caught or not generated: remove it from the manifest`);
   }
+  // each count on its own: an exercise with several problems is counted under each of them
   const failing = report.exercises.filter((r) => r.solution && !r.solution.passed).length;
   const passingStarters = report.exercises.filter((r) => r.starter?.passed).length;
+  const aheadStarters = report.exercises.filter((r) => r.starter && !r.starter.passed && startsAhead(r.starter)).length;
   const escaped = report.exercises.reduce((n, r) => n + (r.mutants?.escaped.length ?? 0), 0);
   const skipped = report.exercises.filter((r) => r.skipped).length;
   const atKinks = new Set(report.exercises.flatMap((r) => (r.kinks ?? []).filter((k) => !k.error).map((k) => `${r.id}\0${k.check}`))).size;
-  lines.push(
-    `${report.pack}: ${report.exercises.length} exercises, ${failing} solution${failing === 1 ? '' : 's'} failing, ${passingStarters} starter${passingStarters === 1 ? '' : 's'} passing, ${escaped} mutant${escaped === 1 ? '' : 's'} escaped, ${atKinks} check${atKinks === 1 ? '' : 's'} at a kink${skipped ? `, ${skipped} skipped` : ''} (${(report.durationMs / 1000).toFixed(1)} s)`,
-  );
+  const counts = [
+    count(report.exercises.length, 'exercise'),
+    `${count(failing, 'solution')} failing`,
+    `${count(passingStarters, 'starter')} passing`,
+    ...(aheadStarters ? [`${count(aheadStarters, 'starter')} passing more than half of ${aheadStarters === 1 ? 'its' : 'their'} checks`] : []),
+    `${count(escaped, 'mutant')} escaped`,
+    `${count(atKinks, 'check')} at a kink`,
+    ...(skipped ? [`${skipped} skipped`] : []),
+  ];
+  lines.push(`${report.pack}: ${counts.join(', ')} (${(report.durationMs / 1000).toFixed(1)} s)`);
   return lines;
 }
 

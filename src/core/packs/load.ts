@@ -51,15 +51,14 @@ export async function loadPack(pathOrZip: string, options: LoadOptions = {}): Pr
 
   const source = await readManifest(dir);
   const label = zip ?? dir;
-  const shape = schemaProblems(source.data);
-  if (shape.length) {
-    throw new PackError(
-      shape.map((p) => ({ file: source.name, line: source.lineOf(p.segments), path: p.segments.length ? jsonPath(p.segments) : undefined, message: p.message })),
-      label,
-    );
-  }
+  const shape = schemaProblems(source.data).map((p) => ({ file: source.name, line: source.lineOf(p.segments), path: p.segments.length ? jsonPath(p.segments) : undefined, message: p.message }));
   const manifest = source.data as PackManifest;
-  const problems = await semanticProblems(manifest, source, dir);
+  // Every problem in one pass: the files and names the manifest's well-formed parts point at are checked too,
+  // except under a field the schema refused (its words say what is wrong there).
+  const refused = shape.flatMap((p) => (p.path ? [p.path] : []));
+  const under = (path: string | undefined) => path !== undefined && refused.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
+  const semantic = (await semanticProblems(manifest, source, dir, shape.length > 0)).filter((p) => !under(p.path));
+  const problems = [...shape, ...semantic];
   if (problems.length) throw new PackError(problems, label);
   return { dir, manifestPath: source.path, manifest, form: manifest.form, zip };
 }

@@ -8,6 +8,7 @@ import type { ManifestSource } from './manifest';
 import { MarkerError, hasMarkers, markerBlocks } from './regions';
 import { findTests } from './testsSource';
 import { jsonPath, type PackProblem } from './problems';
+import { nearMiss } from '../nearMiss';
 
 /** Files the release writes beside each exercise's files. */
 export const HIDDEN_TRANSCRIPTS = 'hidden.json';
@@ -88,8 +89,25 @@ class Collector {
   }
 }
 
-export async function semanticProblems(manifest: PackManifest, source: ManifestSource, dir: string): Promise<PackProblem[]> {
+/**
+ * `shapeRefused`: the schema has refused parts of the manifest, and its problems are listed with these, so that an
+ * author sees every problem in one pass; a part whose shape breaks these checks is left to the schema's words.
+ */
+export async function semanticProblems(manifest: PackManifest, source: ManifestSource, dir: string, shapeRefused = false): Promise<PackProblem[]> {
   const c = new Collector(source, dir);
+  const tolerant = async (part: () => void | Promise<void>): Promise<void> => {
+    try {
+      await part();
+    } catch (error) {
+      if (!shapeRefused) throw error;
+    }
+  };
+  await tolerant(() => manifestProblems(manifest, c));
+  for (let e = 0; e < (Array.isArray(manifest?.exercises) ? manifest.exercises.length : 0); e++) await tolerant(() => exerciseProblems(manifest, e, c));
+  return c.problems;
+}
+
+function manifestProblems(manifest: PackManifest, c: Collector): void {
   if (manifest.formatVersion > PACK_FORMAT_VERSION) {
     c.field(['formatVersion'], `this pack is written for format ${manifest.formatVersion}, but this Gradient Lab reads format ${PACK_FORMAT_VERSION}: update Gradient Lab`);
   }
@@ -114,8 +132,6 @@ export async function semanticProblems(manifest: PackManifest, source: ManifestS
     });
   });
   prerequisiteCycles(manifest, c);
-  for (let e = 0; e < manifest.exercises.length; e++) await exerciseProblems(manifest, e, c);
-  return c.problems;
 }
 
 function prerequisiteCycles(manifest: PackManifest, c: Collector): void {
@@ -156,15 +172,18 @@ async function exerciseProblems(manifest: PackManifest, e: number, c: Collector)
 
   c.unique(exercise.files, (f) => f.path, (i) => at('files', i, 'path'), 'file');
   if (!exercise.files.some((f) => f.role === 'learner')) c.field(at('files'), 'no file has role "learner": an exercise needs a file the learner writes');
+  const defined = new Map<string, Set<string>>();
   for (let i = 0; i < exercise.files.length; i++) {
     const file = exercise.files[i];
     const text = await c.requireFile(folder, file.path, at('files', i, 'path'), `${file.role} file`);
     if (text === undefined) continue;
     markerProblems(c, rel(file.path), file.role, text, release, at('files', i, 'path'));
+    defined.set(file.path, definedNames(text));
   }
+  const misnamed = listedButUndefined(exercise, defined, at, c);
 
   c.unique(exercise.checks, (k) => k.id, (i) => at('checks', i, 'id'), 'check id');
-  exercise.checks.forEach((check, k) => checkProblems(exercise, check, (...rest) => at('checks', k, ...rest), c));
+  exercise.checks.forEach((check, k) => checkProblems(exercise, check, (...rest) => at('checks', k, ...rest), c, defined, misnamed));
   await testProblems(exercise, release, at, c);
   if (exercise.mutants?.equivalent) c.unique(exercise.mutants.equivalent, (m) => m.id, (i) => at('mutants', 'equivalent', i, 'id'), 'equivalent mutant');
 }
@@ -189,13 +208,39 @@ function markerProblems(c: Collector, file: string, role: string, text: string, 
   }
 }
 
-function checkProblems(exercise: ExerciseSpec, check: CheckSpec, at: (...rest: Path) => Path, c: Collector): void {
+/** The functions, methods and classes a Python file defines, at any depth (a `Value`'s `__mul__` too). */
+function definedNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)/gm)].map((m) => m[1]));
+}
+
+/**
+ * Each name in a file's `functions` that the file does not define, said where the name is: a typo there is the
+ * problem, not the checks that name the function rightly. Returns the files that have such a name.
+ */
+function listedButUndefined(exercise: ExerciseSpec, defined: Map<string, Set<string>>, at: (...rest: Path) => Path, c: Collector): Set<string> {
+  const files = new Set<string>();
+  exercise.files.forEach((file, i) => {
+    const names = defined.get(file.path);
+    if (!names || file.role !== 'learner') return;
+    (file.functions ?? []).forEach((name, j) => {
+      if (names.has(name)) return;
+      files.add(file.path);
+      const guess = nearMiss(name, [...names]);
+      c.field(at('files', i, 'functions', j), `'${name}' is listed in the functions of ${file.path}, but ${file.path} defines no function of that name${guess ? ` (did you mean ${guess}?)` : ` (it defines ${[...names].join(', ') || 'none'})`}`);
+    });
+  });
+  return files;
+}
+
+function checkProblems(exercise: ExerciseSpec, check: CheckSpec, at: (...rest: Path) => Path, c: Collector, defined: Map<string, Set<string>>, misnamed: Set<string>): void {
   const fileName = check.file ?? defaultLearnerFile(exercise);
   const file = exercise.files.find((f) => f.path === fileName);
   if (check.file && !file) c.field(at('file'), `'${check.file}' is not one of this exercise's files (${exercise.files.map((f) => f.path).join(', ')})`);
   if (check.function && file) {
     const functions = file.functions ?? [];
-    if (!functions.includes(check.function)) {
+    // a function the file defines, while its list has a misspelt name: that name's problem says it all
+    const coveredByTypo = misnamed.has(file.path) && defined.get(file.path)?.has(check.function);
+    if (!functions.includes(check.function) && !coveredByTypo) {
       c.field(at('function'), `'${check.function}' is not among the functions of ${file.path} (${functions.length ? functions.join(', ') : 'it lists none'}): add it to that file's "functions" or fix the name`);
     }
   }
