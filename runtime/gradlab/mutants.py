@@ -15,6 +15,11 @@ parentheses). Operators:
   swap        operands of a non-commutative op:    a / b -> b / a,   a @ b -> b @ a
   transpose   a transpose dropped:                 X.T -> X
   compare     > <-> >=,  < <-> <=
+  activation  an activation's derivative dropped:  d * (1 - a ** 2) -> d,   d * s * (1 - s) -> d * s,
+                                                   d * relu_grad(z) -> d
+  carry       a velocity or moment not carried over from the last step: v = beta * v + g -> v = g
+  order       an update done in the wrong order:   v = beta * v + g; w -= lr * v -> w -= lr * v; v = ...
+  detach      the graph detached in PyTorch:       out = model(x) -> out = model(x).detach()
 
 Ids are ``<function>:<operator>:<n>`` (the enclosing function's qualified name, n counting that operator
 within it in source order), stable for the same source.
@@ -82,6 +87,20 @@ def _atom(src: "_Source", node) -> str:
     return code if _simple(node) else f"({code})"
 
 
+DERIVATIVE_WORDS = ("grad", "prime", "deriv", "backward")
+
+
+def _is_derivative(node) -> bool:
+    """``1 - x`` (tanh's 1 - a**2, the sigmoid's 1 - s) or a call whose name says it is a derivative
+    (``relu_grad(z)``, ``sigmoid_prime(z)``): what a layer's backward multiplies the upstream gradient by."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and _number(node.left) == 1:
+        return True
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return any(word in name.lower() for word in DERIVATIVE_WORDS)
+    return False
+
+
 def _is_mask(node) -> bool:
     """(z > 0), (z > 0).astype(float), np.where-free masks: a comparison, possibly converted."""
     if isinstance(node, ast.Compare):
@@ -95,6 +114,8 @@ class _Finder(ast.NodeVisitor):
         self.parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
         self.regions = regions
         self.scope: List[str] = []
+        self.functions: List[ast.AST] = []  # the enclosing functions, innermost last
+        self.torch = "torch" in src.text
         self.found: List[Tuple[str, _Edit]] = []
 
     def inside(self, node) -> bool:
@@ -125,7 +146,12 @@ class _Finder(ast.NodeVisitor):
 
     def _scoped(self, node):
         self.scope.append(node.name)
+        is_function = not isinstance(node, ast.ClassDef)
+        if is_function:
+            self.functions.append(node)
         self.generic_visit(node)
+        if is_function:
+            self.functions.pop()
         self.scope.pop()
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
@@ -149,7 +175,82 @@ class _Finder(ast.NodeVisitor):
     def visit_Assign(self, node):
         if all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
             self._statement(node)
+        if self.inside(node) and len(node.targets) == 1:
+            self._carry(node)
+            self._detach(node)
         self.generic_visit(node)
+
+    def _carry(self, node):
+        """``v = beta * v + g``: a state updated from its own last value (a velocity, a moment) started
+        afresh at every step instead, by dropping the term that carries it over."""
+        target = self.src.segment(node.targets[0])
+        value = node.value
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+            return
+        for carried, fresh in ((value.left, value.right), (value.right, value.left)):
+            if self._mentions(carried, target) and not self._mentions(fresh, target):
+                text = self.src.segment(fresh)
+                if isinstance(value.op, ast.Sub) and fresh is value.right:
+                    text = f"-{_atom(self.src, fresh)}"
+                self.replace(value, text, "carry", f"`{target}` not carried over from the last step: "
+                             f"`{target} = {_short(text)}` instead of `{_short(self.src.segment(node))}`",
+                             _simple(fresh))
+
+    def _mentions(self, node, code: str) -> bool:
+        names = (n for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)))
+        return any(self.src.segment(n) == code for n in names)
+
+    def _detach(self, node):
+        """In PyTorch code that calls ``.backward()``, a forward result taken out of the graph: the
+        parameters before it get no gradient."""
+        if not (self.torch and isinstance(node.value, ast.Call) and self._calls_backward()):
+            return
+        func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr in ("item", "detach", "numpy", "tolist", "zero_grad",
+                                                             "step", "backward", "no_grad"):
+            return
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in ("torch", "np", "numpy"):
+            return  # a tensor made from data (torch.as_tensor(x)) has no graph to detach
+        code = self.src.segment(node.value)
+        start, end = self.src.span(node.value)
+        self.add(node, start, end, f"{code}.detach()", "detach",
+                 f"the graph detached: `{_short(code)}.detach()` instead of `{_short(code)}`", wrap=False)
+
+    def _calls_backward(self) -> bool:
+        function = self.functions[-1] if self.functions else None
+        return function is not None and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+            for n in ast.walk(function))
+
+    # ---- the order of updates ----
+
+    def _order(self, body):
+        """Two adjacent statements where the first updates what the second reads (``v = beta * v + g``,
+        then ``w -= lr * v``), swapped: the second uses the value of the last step."""
+        for first, second in zip(body, body[1:]):
+            if not (self.inside(first) and self.inside(second)):
+                continue
+            target = _update_target(self.src, first)
+            if target is None or not isinstance(second, (ast.Assign, ast.AugAssign)):
+                continue
+            if not self._mentions(second.value, target):
+                continue
+            start, middle = self.src.span(first)
+            between, end = self.src.span(second)
+            text = self.src.text[between:end] + self.src.text[middle:between] + self.src.text[start:middle]
+            self.add(first, start, end, text, "order", f"updated in the wrong order: "
+                     f"`{_short(self.src.segment(second))}` before `{_short(self.src.segment(first))}`",
+                     wrap=False, statement=True)
+
+    def generic_visit(self, node):
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(node, field, None)
+            if isinstance(statements, list) and statements and isinstance(statements[0], ast.stmt):
+                self._order(statements)
+        super().generic_visit(node)
 
     def visit_AugAssign(self, node):
         if self.inside(node):
@@ -180,6 +281,10 @@ class _Finder(ast.NodeVisitor):
                 if value is not None and value not in (0, 1, -1):
                     self.replace(node, src.segment(other), "factor", f"dropped the factor {value!r} in `{code}`",
                                  _simple(other))
+            for derivative, other in ((node.left, node.right), (node.right, node.left)):
+                if _is_derivative(derivative):
+                    self.replace(node, src.segment(other), "activation", f"dropped the activation's derivative "
+                                 f"`{_short(src.segment(derivative))}` in `{code}`", _simple(other))
             for mask, other in ((node.left, node.right), (node.right, node.left)):
                 if _is_mask(mask):
                     self.replace(node, src.segment(other), "mask",
@@ -245,6 +350,19 @@ class _Finder(ast.NodeVisitor):
                     old, new = flips[type(op)]
                     self.token(node, left, right, old, new, "compare", f"`{new}` instead of `{old}` in `{code}`")
         self.generic_visit(node)
+
+
+def _update_target(src: "_Source", node) -> Optional[str]:
+    """The code of what ``node`` updates from its own value (``w -= ...``, ``v = beta * v + g``,
+    ``self.m[i] = ...self.m[i]...``), or None."""
+    if isinstance(node, ast.AugAssign):
+        return src.segment(node.target)
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = src.segment(node.targets[0])
+        if any(src.segment(n) == target for n in ast.walk(node.value)
+               if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))):
+            return target
+    return None
 
 
 def _find_token(gap: str, token: str) -> Optional[int]:

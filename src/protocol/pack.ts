@@ -190,6 +190,20 @@ export type CheckSpec = GradcheckSpec | ValueGraphSpec | TrainingLoopSpec | Test
 /** The check kinds, derived from the spec types: a new kind is a new spec type in CheckSpec and nothing more here. */
 export type CheckKind = CheckSpec['kind'];
 
+/**
+ * A mistake of the author's own: an edit of a learner file's solution form, which `gradlab validate` tries and
+ * reports like the generated mutants, under the id `declared:<id>`.
+ */
+export interface DeclaredMutant {
+  id: string;
+  /** the learner file (default: the exercise's first learner file) */
+  file?: string;
+  /** text of the solution form occurring exactly once in the file */
+  replace: string;
+  with: string;
+  description?: string;
+}
+
 export interface EquivalentMutant {
   id: string;
   why: string;
@@ -228,5 +242,5 @@ export interface ExerciseSpec {
   hintPolicy?: HintPolicy;
   checks: CheckSpec[];
   kinks?: KinkSpec[];
-  mutants?: { equivalent?: EquivalentMutant[] };
+  mutants?: { equivalent?: EquivalentMutant[]; declared?: DeclaredMutant[] };
 }

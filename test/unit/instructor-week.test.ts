@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { parseCsv } from '../../src/core/csv';
 import type { Gradebook } from '../../src/core/gradebook/model';
+import type { PackManifest } from '../../src/protocol/pack';
 import { builtinSubsetPack, capture, classWith, GOOD, readJson, temporary } from './gradebook-fixtures';
 import { testPython } from './helpers/python';
 
@@ -79,6 +80,34 @@ describe("an instructor's week (with Python)", function () {
       assert.equal(check.instructor, undefined, check.id);
       assert.doesNotMatch(check.message, /8\.56243|15\.2355|author mode/, check.id);
     }
+  });
+
+  it('validate warns of a starter that passes most checks, and tries the mutants the author declared like generated ones', async () => {
+    const dir = join(temporary('new'), 'week-3');
+    assert.equal(await main(['new', dir], capture()), 0);
+    const learner = join(dir, '01-sigmoid', 'sigmoid.py');
+    const text = readFileSync(learner, 'utf8')
+      .replace('raise NotImplementedError("sigmoid: return 1 / (1 + np.exp(-z))")', 'return 1.0 / (1.0 + np.exp(-z))')
+      .replace('raise NotImplementedError("sigmoid_grad: return the derivative of sigmoid at z")', 'return 0.25 + 0.0 * z');
+    writeFileSync(learner, text);
+    const manifestPath = join(dir, 'pack.json');
+    const manifest = readJson<PackManifest>(manifestPath);
+    manifest.exercises[0].mutants = {
+      declared: [
+        { id: 'no-one-minus', replace: 's * (1.0 - s)', with: 's', description: 'the sigmoid itself instead of its slope' },
+        { id: 'same-sigmoid', replace: '1.0 / (1.0 + np.exp(-z))', with: 'np.exp(z) / (np.exp(z) + 1.0)' },
+        { id: 'nowhere', replace: 'not in the file', with: 'x' },
+      ],
+    };
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    const io = capture();
+    assert.equal(await main(['validate', dir, '--python', python], io), 0, io.stderr.join('\n'));
+    const out = io.stdout.join('\n');
+    assert.match(out, /warning: the starter passes 2 of 3 checks: a learner who writes nothing gets most of the points/);
+    assert.match(out, /escaped sigmoid\.py:\d+ declared:same-sigmoid: `1\.0 \/ \(1\.0 \+ np\.exp\(-z\)\)` replaced by `np\.exp\(z\) \/ \(np\.exp\(z\) \+ 1\.0\)`/);
+    assert.match(out, /not judged sigmoid\.py:1 declared:nowhere: its `replace` text occurs nowhere in the solution form of sigmoid\.py/);
+    assert.doesNotMatch(out, /escaped [^\n]*no-one-minus/, 'the declared mistake that a check catches is caught');
+    assert.match(out, /week-3: 1 exercise, 0 solutions failing, 0 starters passing, 1 starter passing more than half of its checks, 1 mutant escaped/);
   });
 
   it("refuses one student's folder as a class, naming the command that grades that student", async () => {

@@ -4,7 +4,7 @@
 // grades: grading imports packs, never the other way round.
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExerciseSpec, GradcheckMode } from '../../protocol/pack';
+import type { DeclaredMutant, ExerciseSpec, GradcheckMode } from '../../protocol/pack';
 import type { CheckReport, HelloResult, KinkFinding, Limits, Mutant } from '../../protocol/worker';
 import type { GraderClient } from '../grader/client';
 import { exerciseDir, findExercise, type LoadedPack } from '../packs/load';
@@ -132,6 +132,25 @@ class ExerciseValidator {
     });
   }
 
+  /** An author's own mutant applied to the solution form of its file; an edit that does not apply once is said so. */
+  private async declaredMutant(declared: DeclaredMutant): Promise<{ file: string; line: number; mutant: Mutant } | MutantOutcome> {
+    const { exercise } = this;
+    const file = declared.file ?? exercise.files.find((f) => f.role === 'learner')!.path;
+    const id = declaredId(declared.id);
+    const description = declared.description ?? `\`${declared.replace}\` replaced by \`${declared.with}\``;
+    const authoring = await readFile(join(exerciseDir(this.pack, exercise), ...file.split('/')), 'utf8');
+    const solution = solutionForm(authoring);
+    const at = solution.indexOf(declared.replace);
+    const times = at < 0 ? 0 : solution.split(declared.replace).length - 1;
+    if (times !== 1) {
+      const error = `its \`replace\` text occurs ${times === 0 ? 'nowhere' : `${times} times`} in the solution form of ${file}: give text that occurs exactly once`;
+      return { id, file, line: 1, description, caught: false, caughtBy: [], error };
+    }
+    const line = solution.slice(0, at).split('\n').length;
+    const source = solution.slice(0, at) + declared.with + solution.slice(at + declared.replace.length);
+    return { file, line: solutionLineNumbers(authoring)[line - 1] ?? line, mutant: { id, line, description, source } };
+  }
+
   private async mutants(solutionDir: string, work: string): Promise<NonNullable<ExerciseValidation['mutants']>> {
     const { exercise } = this;
     const declared = new Map((exercise.mutants?.equivalent ?? []).map((m) => [m.id, m.why] as const));
@@ -143,6 +162,12 @@ class ExerciseValidator {
       const { mutants } = await this.pool.run((client) => client.mutants({ source: solutionForm(authoring), regions }));
       const lines = solutionLineNumbers(authoring);
       for (const mutant of mutants) generated.push({ file: file.path, line: lines[mutant.line - 1] ?? mutant.line, mutant });
+    }
+    const unusable: MutantOutcome[] = [];
+    for (const declared of exercise.mutants?.declared ?? []) {
+      const made = await this.declaredMutant(declared);
+      if ('mutant' in made) generated.push(made);
+      else unusable.push(made);
     }
     let done = 0;
     const outcomes = await Promise.all(
@@ -170,14 +195,19 @@ class ExerciseValidator {
     const judged = outcomes.filter((o) => !o.error);
     const survivors = judged.filter((o) => !o.caught);
     return {
-      total: generated.length,
+      total: generated.length + unusable.length,
       caught: judged.filter((o) => o.caught).length,
       equivalent: survivors.filter((o) => o.equivalent !== undefined),
       escaped: survivors.filter((o) => o.equivalent === undefined),
-      errors: outcomes.filter((o) => o.error),
+      errors: [...outcomes.filter((o) => o.error), ...unusable],
       staleEquivalents: [...declared.keys()].filter((id) => !survivors.some((o) => o.id === id)),
     };
   }
+}
+
+/** The id a declared mutant is reported under, apart from the generated `<function>:<operator>:<n>`. */
+export function declaredId(id: string): string {
+  return `declared:${id}`;
 }
 
 export async function validatePack(pack: LoadedPack, options: ValidateOptions): Promise<ValidationReport> {
@@ -206,7 +236,7 @@ export function catchRate(result: ExerciseValidation): string {
     m.escaped.length ? `${m.escaped.length} escaped` : '',
     m.errors.length ? `${m.errors.length} not judged` : '',
   ].filter(Boolean);
-  return `${m.caught}/${m.total} mutants caught${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `${m.caught}/${m.total} mutant${m.total === 1 ? '' : 's'} caught${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 /** The report as a person reads it: problems first, then each exercise's catch rate. */

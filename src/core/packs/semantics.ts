@@ -186,6 +186,13 @@ async function exerciseProblems(manifest: PackManifest, e: number, c: Collector)
   exercise.checks.forEach((check, k) => checkProblems(exercise, check, (...rest) => at('checks', k, ...rest), c, defined, misnamed));
   await testProblems(exercise, release, at, c);
   if (exercise.mutants?.equivalent) c.unique(exercise.mutants.equivalent, (m) => m.id, (i) => at('mutants', 'equivalent', i, 'id'), 'equivalent mutant');
+  if (exercise.mutants?.declared) {
+    c.unique(exercise.mutants.declared, (m) => m.id, (i) => at('mutants', 'declared', i, 'id'), 'declared mutant');
+    exercise.mutants.declared.forEach((m, i) => {
+      const learner = exercise.files.filter((f) => f.role === 'learner').map((f) => f.path);
+      if (m.file && !learner.includes(m.file)) c.field(at('mutants', 'declared', i, 'file'), `'${m.file}' is not a learner file of this exercise (${learner.join(', ')}): a mutant edits the file the learner writes`);
+    });
+  }
 }
 
 function markerProblems(c: Collector, file: string, role: string, text: string, release: boolean, at: Path): void {
