@@ -9,6 +9,7 @@ import * as grade from './commands/grade';
 import * as merge from './commands/merge';
 import * as newPack from './commands/new';
 import * as preview from './commands/preview';
+import * as similarity from './commands/similarity';
 import * as validate from './commands/validate';
 
 interface Command {
@@ -16,7 +17,7 @@ interface Command {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
-const commands: Record<string, Command> = { check, build, validate, grade, merge, new: newPack, preview };
+const commands: Record<string, Command> = { check, build, validate, grade, merge, similarity, new: newPack, preview };
 
 function help(): string {
   return ['Gradient Lab — grade neural-network exercises from the command line.', '', 'Usage:', ...Object.values(commands).map((c) => c.usage), ''].join('\n');

@@ -15,8 +15,22 @@ export interface PackManifest {
   version: string;
   description?: string;
   form: PackForm;
+  /** the due date and late policy of `gradlab grade` */
+  late?: LatePolicySpec;
   lessons: LessonSpec[];
   exercises: ExerciseSpec[];
+}
+
+/** When work is due and what lateness costs; percentages of the points earned. */
+export interface LatePolicySpec {
+  /** ISO 8601 with a zone */
+  due: string;
+  /** percent per day late or part of one (default 10) */
+  penaltyPerDay?: number;
+  /** the most percent taken (default 100) */
+  cap?: number;
+  /** minutes after `due` that still count as on time (default 0) */
+  graceMinutes?: number;
 }
 
 export interface LessonSpec {

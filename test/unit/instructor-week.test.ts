@@ -2,16 +2,21 @@
 // student without a submission gets a zero row), one student regraded after a fix, and one student's folder
 // refused as a class with the command that grades them.
 import * as assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { parseCsv } from '../../src/core/csv';
 import type { Gradebook } from '../../src/core/gradebook/model';
+import { feedbackPath } from '../../src/core/gradebook/write';
 import type { PackManifest } from '../../src/protocol/pack';
 import { builtinSubsetPack, capture, classWith, GOOD, readJson, temporary } from './gradebook-fixtures';
 import { testPython } from './helpers/python';
 
 const ROSTER = 'Student,ID,SIS User ID,SIS Login ID,Section,Homework 3 (12345)\r\n    Points Possible,,,,,\r\n"Lovelace, Ada",1001,S-1,ada,A,\r\n"Bell, Ben",1002,S-2,ben,A,\r\n"Young, Cy",1003,S-3,cy,B,\r\n"Dee, Dee",1004,S-4,dee,B,\r\n';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
 
 describe("an instructor's week (with Python)", function () {
   this.timeout(180_000);
@@ -61,6 +66,44 @@ describe("an instructor's week (with Python)", function () {
     const unknown = capture();
     assert.equal(await main(['grade', pack, submissions, '--out', out, '--python', python, '--student', 'bne'], unknown), 2);
     assert.match(unknown.stderr[0], /no submission named bne in .* \(did you mean ben\?\): --student takes the name of a student's folder/);
+  });
+
+  it('grades late work against the due date, extensions and a submission manifest, and reports similar students', async () => {
+    const submissions = classWith(...GOOD);
+    cpSync(join(submissions, 'ada'), join(submissions, 'eve'), { recursive: true }); // eve hands in ada's code, renamed
+    const eveFile = join(submissions, 'eve', 'gradlab', '02-grad-w', 'linear_mse.py');
+    writeFileSync(eveFile, readFileSync(eveFile, 'utf8').replace(/\berror\b/g, 'residual').replace(/\bx\b/g, 'xs'));
+    const when = (student: string, iso: string) => {
+      const time = new Date(iso);
+      for (const file of filesUnder(join(submissions, student))) utimesSync(file, time, time);
+    };
+    when('ada', '2026-10-09T20:00:00Z'); // on time
+    when('ben', '2026-10-11T12:00:00Z'); // 2 days late
+    when('eve', '2026-10-11T12:00:00Z'); // as late, but with an extension
+    when('cy', '2026-10-09T20:00:00Z'); // the manifest says otherwise
+    const dir = temporary('late');
+    writeFileSync(join(dir, 'extensions.csv'), 'student,days\neve,3\n');
+    writeFileSync(join(dir, 'classroom.csv'), 'assignment_name,github_username,submission_timestamp\nhw3,cy,2026-10-10T10:00:00Z\n');
+    const out = join(temporary('out'), 'gradebook');
+    const { io, gradebook } = await grade(submissions, out, '--due', '2026-10-09T23:59:00Z', '--penalty-per-day', '10', '--extensions', join(dir, 'extensions.csv'), '--submission-times', join(dir, 'classroom.csv'));
+    assert.ok(io.stderr.some((l) => /^due 2026-10-09T23:59:00Z: 2 of 4 submissions late/.test(l)), io.stderr.join('\n'));
+    const late = (name: string) => gradebook.students.find((s) => s.student === name)!.late!;
+    assert.deepEqual([late('ada').daysLate, late('ben').daysLate, late('eve').daysLate, late('cy').daysLate], [0, 2, 0, 1]);
+    assert.equal(late('cy').from, 'manifest');
+    const ben = gradebook.students.find((s) => s.student === 'ben')!;
+    assert.equal(ben.points, Math.round(ben.late!.pointsBefore * 0.8 * 1000) / 1000);
+    const rows = parseCsv(readFileSync(join(out, 'gradebook.csv'), 'utf8'));
+    assert.equal(rows.find((r) => r[0] === 'ben')?.at(-1), 'late 2 days: -20%');
+    assert.match(readFileSync(feedbackPath(out, 'ben'), 'utf8'), /due 2026-10-09T23:59:00\.000Z: late 2 days: -20%/);
+
+    const report = join(dir, 'similarity.md');
+    const similar = capture();
+    assert.equal(await main(['similarity', pack, submissions, '--out', report], similar), 0, similar.stderr.join('\n'));
+    assert.match(similar.stdout[0], /^\d+%  ada and eve$/);
+    const text = readFileSync(report, 'utf8');
+    assert.match(text, /never an accusation/);
+    assert.match(text, /## 1\. ada and eve: \d+%/);
+    assert.match(text, /### 02-grad-w\/linear_mse\.py:grad_w/);
   });
 
   it('gradlab check with the authoring pack shows a hidden failure in full; with the learner release, only its verdict', async () => {

@@ -13,6 +13,9 @@ import { mergeGradebooks } from '../../src/core/gradebook/merge';
 import { GRADEBOOK_FORMAT, type Gradebook, type StudentRecord } from '../../src/core/gradebook/model';
 import { absentees } from '../../src/core/gradebook/roster';
 import { GradebookError } from '../../src/core/gradebook/write';
+import { lateness, latePolicy, LateWorkError, parseExtensions, parseSubmissionTimes, withLate } from '../../src/core/gradebook/late';
+import { pythonFunctions, similarPairs, similarityMarkdown } from '../../src/core/similarity/report';
+import { fingerprints, tokens } from '../../src/core/similarity/winnow';
 import type { CheckReport, CheckResult } from '../../src/protocol/worker';
 import { temporary } from './gradebook-fixtures';
 
@@ -151,5 +154,83 @@ describe('rosters: a zero row for every roster student without a submission', ()
     assert.deepEqual(cells.find((r) => r[1] === '1002'), ['Hopper, Grace', '1002', 'S-2', 'grace', 'A', '0']);
     assert.deepEqual(canvas.unmatched, ['zed'], 'unknown students listed as before');
     assert.equal(parseCsv(canvasCsv(book, roster).text)[0][5], 'Week 3', 'by default a column named after the pack');
+  });
+});
+
+describe('late work', () => {
+  const DUE = '2026-10-09T23:59:00Z';
+  const at = (iso: string) => Date.parse(iso);
+
+  it('takes the penalty per day or part of one after the grace period, up to the cap, from the points earned', () => {
+    const policy = latePolicy({ due: DUE, penaltyPerDay: 10, cap: 30 }, { graceMinutes: 15 })!;
+    assert.deepEqual([policy.penaltyPerDay, policy.cap, policy.graceMinutes], [10, 30, 15]);
+    assert.equal(lateness(policy, 'ada', at('2026-10-10T00:10:00Z'), 'files', 8).daysLate, 0, 'within the grace period');
+    assert.equal(lateness(policy, 'ada', at('2026-10-10T00:15:01Z'), 'files', 8).daysLate, 1, 'a minute past grace is a day');
+    const two = lateness(policy, 'ben', at('2026-10-11T12:00:00Z'), 'manifest', 8);
+    assert.deepEqual([two.daysLate, two.penalty, two.from], [2, 20, 'manifest']);
+    assert.equal(lateness(policy, 'cy', at('2026-10-20T00:00:00Z'), 'files', 8).penalty, 30, 'capped');
+    // the CLI overrides the pack, which supplies the rest
+    assert.equal(latePolicy({ due: DUE, penaltyPerDay: 10 }, { penaltyPerDay: 25 })!.penaltyPerDay, 25);
+  });
+
+  it('applies the penalty to the points earned, never on top of an earlier one, and restores them without a policy', () => {
+    const policy = latePolicy({ due: DUE }, {})!;
+    const earned = record('ben');
+    earned.points = 10;
+    const once = withLate(earned, lateness(policy, 'ben', at('2026-10-11T12:00:00Z'), 'files', 10));
+    assert.equal(once.points, 8);
+    const again = withLate(once, lateness(policy, 'ben', at('2026-10-11T12:00:00Z'), 'files', once.late!.pointsBefore));
+    assert.equal(again.points, 8);
+    assert.equal(withLate(again, undefined).points, 10);
+    const rows = parseCsv(gradebookCsv(gradebook([once])));
+    assert.equal(rows[1].at(-1), 'late 2 days: -20%');
+    assert.match(feedbackMarkdown(gradebook([once]), once), /Submitted 2026-10-11T12:00:00\.000Z, due 2026-10-09T23:59:00\.000Z: late 2 days: -20%, so 10 points earned count as 8\./);
+  });
+
+  it('reads extensions (a due date or days) and submission times (GitHub Classroom), and refuses what it cannot read', () => {
+    const extensions = parseExtensions('student,due,days\nada,2026-10-12T23:59:00Z,\nben,,3\n', 'ext.csv', DUE);
+    assert.deepEqual(extensions, { ada: '2026-10-12T23:59:00.000Z', ben: '2026-10-12T23:59:00.000Z' });
+    const policy = latePolicy({ due: DUE }, {}, extensions)!;
+    assert.equal(lateness(policy, 'ada', at('2026-10-12T12:00:00Z'), 'files', 1).daysLate, 0, 'on time under the extension');
+    const times = parseSubmissionTimes('assignment_name,github_username,roster_identifier,submission_timestamp\nhw3,ada-l,ada,2026-10-10T05:00:00Z\nhw3,ben-b,ben,\n', 'classroom.csv');
+    assert.equal(times.get('ada'), '2026-10-10T05:00:00Z');
+    assert.equal(times.get('ada-l'), '2026-10-10T05:00:00Z');
+    assert.equal(times.has('ben'), false, 'nothing submitted, no time');
+    assert.throws(() => parseSubmissionTimes('who,when\nada,x\n', 'm.csv'), (e: Error) => e instanceof LateWorkError && /m\.csv has no student and time columns/.test(e.message));
+    assert.throws(() => latePolicy(undefined, { penaltyPerDay: 5 }), /a late policy needs a due date: give --due/);
+    assert.throws(() => latePolicy({ due: 'next friday' }, {}), /'next friday' is not a date and time/);
+    assert.throws(() => latePolicy({ due: DUE }, { cap: 150 }), /the penalty cap must be a percentage from 0 to 100/);
+    assert.throws(() => parseExtensions('student,days\nada,soon\n', 'ext.csv', DUE), /the extension of ada must be a number of days, got 'soon'/);
+  });
+});
+
+describe('similarity: winnowing fingerprints', () => {
+  const ADA = 'def grad_w(w, b, x, y):\n    error = w * x + b - y  # the residual\n    return float(2 * np.mean(error * x))\n';
+  const RENAMED = 'def grad_w(w, b, x, y):\n    r = w*x + b - y\n\n    return float(2 * np.mean(r * x))\n';
+  const OTHER = 'def grad_w(w, b, x, y):\n    total = 0.0\n    for xi, yi in zip(x, y):\n        total += (w * xi + b - yi) * xi\n    return 2 * total / len(x)\n';
+
+  it('normalises names, numbers, strings, comments and whitespace away', () => {
+    assert.deepEqual(tokens(ADA), tokens(RENAMED));
+    assert.deepEqual(fingerprints(tokens(ADA)), fingerprints(tokens(RENAMED)));
+    assert.deepEqual(tokens('x = "a # not a comment"  # a comment'), ['V', '=', 'S']);
+    assert.notDeepEqual(fingerprints(tokens(ADA)), fingerprints(tokens(OTHER)));
+  });
+
+  it('ranks pairs, leaves the starter out, and writes a report that accuses no one', () => {
+    const fn = (code: string) => [{ exercise: '02', file: 'l.py', name: 'grad_w', code: pythonFunctions(code, ['grad_w']).get('grad_w')! }];
+    const students = [{ student: 'ada', functions: fn(ADA) }, { student: 'eve', functions: fn(RENAMED) }, { student: 'ben', functions: fn(OTHER) }];
+    const pairs = similarPairs(students, []);
+    assert.deepEqual([pairs[0].a, pairs[0].b, pairs[0].similarity], ['ada', 'eve', 1]);
+    assert.ok(pairs.every((p, i) => i === 0 || p.similarity < 1));
+    // the same code given to all as the starter counts for nothing
+    assert.deepEqual(similarPairs(students.slice(0, 2), [ADA]), []);
+    const text = similarityMarkdown('Week 3', pairs, 3, 1);
+    assert.match(text, /This is a report, never an accusation/);
+    assert.match(text, /winnowing fingerprints \(Schleimer, Wilkerson and Aiken 2003, the algorithm of MOSS\)/);
+    assert.match(text, /\| 1 \| ada and eve \| 100% \|/);
+    assert.match(text, /### 02\/l\.py:grad_w: 100%\n\n\| ada \| eve \|\n\| --- \| --- \|\n\| ` def\u00a0grad_w/);
+    assert.doesNotMatch(text, /## 2\./, 'only the top pair in full');
+    assert.deepEqual([...pythonFunctions('class V:\n    def relu(self):\n        return 1\n\n    def other(self):\n        pass\n', ['relu']).keys()], ['relu']);
+    assert.equal(pythonFunctions('class V:\n    def relu(self):\n        return 1\n\n    def other(self):\n        pass\n', ['relu']).get('relu'), '    def relu(self):\n        return 1');
   });
 });

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import schema from '../../schemas/pack.schema.json';
 import type {
+  DeclaredMutant,
+  LatePolicySpec,
   CheckBase,
   CheckKind,
   EquivalentMutant,
@@ -66,7 +68,14 @@ const kinds: Record<CheckKind, { fields: object; required: object }> = {
 
 describe('the manifest schema and src/protocol/pack.ts', () => {
   const objects: Array<[string, Definition, object, object]> = [
-    ['(top level)', schema as unknown as Definition, { $schema: true, formatVersion: true, id: true, title: true, version: true, description: true, form: true, lessons: true, exercises: true } satisfies Fields<PackManifest>, { formatVersion: true, id: true, title: true, version: true, form: true, lessons: true, exercises: true } satisfies Required<PackManifest>],
+    ['(top level)', schema as unknown as Definition, { $schema: true, formatVersion: true, id: true, title: true, version: true, description: true, form: true, late: true, lessons: true, exercises: true } satisfies Fields<PackManifest>, { formatVersion: true, id: true, title: true, version: true, form: true, lessons: true, exercises: true } satisfies Required<PackManifest>],
+    ['late', (schema as unknown as { properties: { late: Definition } }).properties.late, { due: true, penaltyPerDay: true, cap: true, graceMinutes: true } satisfies Fields<LatePolicySpec>, { due: true } satisfies Required<LatePolicySpec>],
+    [
+      'exercise.mutants.declared[]',
+      (definitions.exercise.properties.mutants as unknown as { properties: { declared: { items: Definition } } }).properties.declared.items,
+      { id: true, file: true, replace: true, with: true, description: true } satisfies Fields<DeclaredMutant>,
+      { id: true, replace: true, with: true } satisfies Required<DeclaredMutant>,
+    ],
     ['lesson', definitions.lesson, { id: true, title: true, mastery: true } satisfies Fields<LessonSpec>, { id: true, title: true } satisfies Required<LessonSpec>],
     ['mastery', definitions.mastery, { passMark: true, questions: true } satisfies Fields<MasterySpec>, { passMark: true, questions: true } satisfies Required<MasterySpec>],
     ['question', definitions.question, { id: true, prompt: true, choices: true, answer: true, explanation: true } satisfies Fields<MasteryQuestion>, { id: true, prompt: true, choices: true, answer: true } satisfies Required<MasteryQuestion>],

@@ -8,6 +8,7 @@ import { parseRoster, type CanvasIdentity } from '../../core/gradebook/exports';
 import { gradeClass, type GradeProgress } from '../../core/gradebook/grade';
 import { points } from '../../core/gradebook/feedback';
 import { readRegularFile } from '../../core/fileTypes';
+import { latePolicy, parseExtensions, parseSubmissionTimes } from '../../core/gradebook/late';
 import { loadPack } from '../../core/packs/load';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
@@ -24,6 +25,13 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
                        "no submission", for each roster student without one)
   --canvas-column <name>  the Canvas assignment column to fill, as Canvas's export names it
                        ("Homework 3 (12345)"); default a new column named after the pack
+  --due <date>         the due date, ISO 8601 with its zone (2026-10-09T23:59:00-04:00); default the pack's late.due
+  --penalty-per-day <percent>  taken per day late or part of one (default the pack's, else 10)
+  --penalty-cap <percent>      the most ever taken (default the pack's, else 100)
+  --grace <minutes>    minutes after the due date that still count as on time (default the pack's, else 0)
+  --extensions <csv>   per-student due dates: columns student and due (a date) or days (added to the due date)
+  --submission-times <csv>  when each student submitted (GitHub Classroom's grades export: github_username,
+                       submission_timestamp); default the newest file of each submission
   --seed <n>           the grading run's own seed: hidden checks draw their inputs from it, so the answers a
                        learner release ships buy nothing (default: the gradebook's in --out, else a new one;
                        every shard of one class needs the same)
@@ -34,15 +42,24 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --memory <MiB>       memory limit per check (default: the exercise's, else 1024)
   --gradcheck <mode>   full, fast or auto (default auto)`;
 
-export async function readRoster(path: string | undefined, cwd: string): Promise<Map<string, CanvasIdentity> | undefined> {
-  if (!path) return undefined;
-  let text: string;
+/** A CSV the command was given, as text; `what` names it in the message when it cannot be read. */
+async function readText(path: string, what: string, cwd: string): Promise<string> {
   try {
-    text = (await readRegularFile(resolve(cwd, path))).toString('utf8'); // never blocks on a FIFO
+    return (await readRegularFile(resolve(cwd, path))).toString('utf8'); // never blocks on a FIFO
   } catch (error) {
-    throw new CliProblem(`cannot read the roster ${path}: ${(error as Error).message}`);
+    throw new CliProblem(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
-  return parseRoster(text);
+}
+
+export async function readRoster(path: string | undefined, cwd: string): Promise<Map<string, CanvasIdentity> | undefined> {
+  return path === undefined ? undefined : parseRoster(await readText(path, 'the roster', cwd));
+}
+
+function number(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0) throw new CliProblem(`--${flag} must be a number from 0, got "${value}"`);
+  return n;
 }
 
 function progressLine(event: GradeProgress): string[] {
@@ -64,6 +81,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     student: { type: 'string', multiple: true },
     roster: { type: 'string' },
     'canvas-column': { type: 'string' },
+    due: { type: 'string' },
+    'penalty-per-day': { type: 'string' },
+    'penalty-cap': { type: 'string' },
+    grace: { type: 'string' },
+    extensions: { type: 'string' },
+    'submission-times': { type: 'string' },
     seed: { type: 'string' },
     'no-isolation': { type: 'boolean' },
   });
@@ -84,6 +107,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   const pack = await loadPack(resolve(io.cwd, positionals[0]));
+  const due = values.due ?? pack.manifest.late?.due;
+  const extensions = values.extensions === undefined ? undefined : parseExtensions(await readText(values.extensions, 'the extensions', io.cwd), values.extensions, due);
+  const late = latePolicy(pack.manifest.late, { due: values.due, penaltyPerDay: number('penalty-per-day', values['penalty-per-day']), cap: number('penalty-cap', values['penalty-cap']), graceMinutes: number('grace', values.grace) }, extensions);
+  const submissionTimes = values['submission-times'] === undefined ? undefined : parseSubmissionTimes(await readText(values['submission-times'], 'the submission times', io.cwd), values['submission-times']);
   const started = Date.now();
   const result = await gradeClass({
     pack,
@@ -98,6 +125,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     python: values.python,
     roster,
     canvasColumn: values['canvas-column'],
+    late,
+    submissionTimes,
     seed,
     isolation,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
@@ -108,6 +137,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (result.unmatched.length) io.err(`not in the roster (canvas.csv names them by folder): ${result.unmatched.join(', ')}`);
   const students = result.gradebook.students.filter((s) => s.source !== 'roster');
   const absent = result.gradebook.students.length - students.length;
+  const lateOnes = students.filter((s) => s.late && s.late.daysLate > 0).length;
+  if (late) io.err(`due ${late.due}: ${lateOnes} of ${students.length} submission${students.length === 1 ? '' : 's'} late (the gradebook's note column and each feedback page say by how much)`);
   if (absent) io.err(`${absent} roster student${absent === 1 ? '' : 's'} without a submission: a zero row each, marked "no submission"`);
   const mean = students.length ? students.reduce((s, r) => s + r.points, 0) / students.length : 0;
   const max = result.gradebook.exercises.reduce((s, e) => s + e.maxPoints, 0);

@@ -8,12 +8,13 @@ import { FixableError } from '../errors';
 import { csv, parseCsv } from '../csv';
 import { points } from './feedback';
 import type { Gradebook, StudentRecord } from './model';
+import { lateWords } from './late';
 import { NO_SUBMISSION } from './roster';
 import { visibleCheck } from './visible';
 
-/** What a row's `note` says: "no submission" for a roster student who submitted nothing. */
+/** What a row's `note` says: "no submission" for a roster student who submitted nothing, "late 2 days: -20%". */
 function note(record: StudentRecord): string {
-  return record.source === 'roster' ? NO_SUBMISSION : '';
+  return record.source === 'roster' ? NO_SUBMISSION : lateWords(record.late);
 }
 
 export function gradebookCsv(gradebook: Gradebook): string {
@@ -124,5 +125,5 @@ export function gradescopeResults(gradebook: Gradebook, record: StudentRecord): 
       tests.push({ name: prefix + check.title, score: check.points, max_score: check.maxPoints, status: check.passed ? 'passed' : 'failed', output: output.join('\n\n'), visibility: 'visible' });
     }
   }
-  return { score: record.points, output: [...record.messages, ...record.exercises.flatMap((o) => o.messages.map((m) => `${o.exercise}: ${m}`))].join('\n'), tests };
+  return { score: record.points, output: [...(lateWords(record.late) ? [lateWords(record.late)] : []), ...record.messages, ...record.exercises.flatMap((o) => o.messages.map((m) => `${o.exercise}: ${m}`))].join('\n'), tests };
 }

@@ -4,7 +4,8 @@
 import type { CheckResult } from '../../protocol/worker';
 import { authorView, detailLines } from '../grading/authorView';
 import { printable } from '../printable';
-import type { Gradebook, StudentRecord } from './model';
+import { lateWords, type LateOutcome } from './late';
+import { round, type Gradebook, type StudentRecord } from './model';
 import { visibleCheck } from './visible';
 
 /**
@@ -38,6 +39,13 @@ function sharedFailure(checks: CheckResult[]): { verdict: string; message: strin
   return { verdict: visibleCheck(first, undefined).verdict, message: first.message };
 }
 
+/** When the work came in against its due date, and what that cost. */
+function lateLine(late: LateOutcome): string {
+  const when = `Submitted ${late.submittedAt}, due ${late.due}`;
+  if (late.daysLate === 0) return `${when}: on time.`;
+  return `${when}: ${lateWords(late)}, so ${points(late.pointsBefore)} points earned count as ${points(round(late.pointsBefore * (1 - late.penalty / 100)))}.`;
+}
+
 export function points(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }
@@ -58,6 +66,7 @@ function hiddenInFull(check: CheckResult): string[] {
 export function feedbackMarkdown(gradebook: Gradebook, record: StudentRecord, audience: Audience = 'student'): string {
   const heading = audience === 'instructor' ? 'instructor\'s feedback on' : 'feedback for';
   const lines = [`# ${gradebook.pack.title}: ${heading} ${inline(record.student)}`, '', `**${points(record.points)} / ${points(record.maxPoints)} points**`, ''];
+  if (record.late) lines.push(lateLine(record.late), '');
   for (const message of record.messages) lines.push(`> ${inline(message)}`, '');
   lines.push('| exercise | points |', '| --- | --- |');
   for (const outcome of record.exercises) {

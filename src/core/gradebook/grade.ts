@@ -21,6 +21,7 @@ import { folderHash, sha256, stableJson } from './fingerprint';
 import { stageStudent, type StagedStudent } from './intake';
 import { GRADEBOOK_FORMAT, byStudent, round, totals, type ExerciseOutcome, type Gradebook, type GradebookExercise, type GradingIsolation, type StudentRecord } from './model';
 import { nearMiss } from '../nearMiss';
+import { filesTime, lateness, withLate, type LatePolicy } from './late';
 import { absentees } from './roster';
 import { ensureGradebookFolder, GradebookError, readGradebook, studentFileName, writeGradebook } from './write';
 
@@ -57,6 +58,10 @@ export interface GradeClassOptions {
    */
   seed?: number;
   roster?: Map<string, CanvasIdentity>;
+  /** the due date and late policy (late.ts); absent: no penalties */
+  late?: LatePolicy;
+  /** when each student submitted, from a manifest (by folder name); others are dated by their files */
+  submissionTimes?: Map<string, string>;
   /** the Canvas assignment column to fill (see canvasCsv) */
   canvasColumn?: string;
   onProgress?: (event: GradeProgress) => void;
@@ -254,11 +259,21 @@ export async function gradeClass(options: GradeClassOptions): Promise<GradeClass
   });
   if (options.signal?.aborted) throw new GradebookError(`grading was cancelled after ${records.length} of ${students.length} students; their results are saved, and a re-run continues from there`);
 
-  const submitted = [...records, ...others];
+  const entries = new Map(discovery.students.map((s) => [s.student, s]));
+  const submitted = await Promise.all([...records, ...others].map((r) => dated(r, entries.get(r.student), options)));
   const missing = options.roster ? absentees(submitted, summaries, options.roster, (name) => !shard || shardOf(name, shard.count) === shard.index) : [];
-  const gradebook: Gradebook = { ...gradebookBase, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students: [...submitted, ...missing].sort(byStudent) };
+  const gradebook: Gradebook = { ...gradebookBase, ...(options.late ? { late: options.late } : {}), ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students: [...submitted, ...missing].sort(byStudent) };
   const { unmatched } = await writeGradebook(out, gradebook, { roster: options.roster, canvasColumn: options.canvasColumn });
   return { gradebook, out, skipped: discovery.skipped, unmatched, graded, cached };
+}
+
+/** The record with the late policy applied: its time from the manifest, else from its files. */
+async function dated(record: StudentRecord, entry: StudentEntry | undefined, options: GradeClassOptions): Promise<StudentRecord> {
+  if (!options.late) return withLate(record, undefined);
+  const listed = options.submissionTimes?.get(record.student);
+  const time = listed !== undefined ? Date.parse(listed) : entry && (await filesTime(entry));
+  if (time === undefined) return withLate(record, undefined);
+  return withLate(record, lateness(options.late, record.student, time, listed !== undefined ? 'manifest' : 'files', record.late?.pointsBefore ?? record.points));
 }
 
 /** The students named for a regrade (--student), each of them found in the submissions folder. */

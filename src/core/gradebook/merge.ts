@@ -61,6 +61,9 @@ export function mergeGradebooks(parts: LabelledGradebook[], options: MergeOption
         `${label} was graded with different pack content (${gradebook.pack.id} ${gradebook.pack.version}, ${gradebook.pack.hash.slice(0, 12)}) than ${first.label} (${first.gradebook.pack.id} ${first.gradebook.pack.version}, ${first.gradebook.pack.hash.slice(0, 12)}): grade every shard with the same pack`,
       );
     }
+    if (stableJson(gradebook.late ?? null) !== stableJson(first.gradebook.late ?? null)) {
+      throw new GradebookError(`${label} was graded with another due date or late policy than ${first.label}: grade every shard with the same --due, penalties and extensions`);
+    }
     if (stableJson(gradebook.settings) !== stableJson(first.gradebook.settings) || stableJson(gradebook.exercises.map((e) => e.id)) !== stableJson(first.gradebook.exercises.map((e) => e.id))) {
       throw new GradebookError(`${label} was graded with other settings or exercises than ${first.label} (${stableJson(gradebook.settings)} vs ${stableJson(first.gradebook.settings)}): grade every shard with the same flags`);
     }

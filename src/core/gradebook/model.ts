@@ -3,6 +3,7 @@
 // files are derived from it alone (so `gradlab merge` can regenerate them without the pack).
 import type { GradcheckMode } from '../../protocol/pack';
 import type { CheckResult, Limits } from '../../protocol/worker';
+import type { LateOutcome, LatePolicy } from './late';
 
 export const GRADEBOOK_FORMAT = 2;
 
@@ -37,6 +38,8 @@ export interface StudentRecord {
   points: number;
   maxPoints: number;
   exercises: ExerciseOutcome[];
+  /** when a late policy applies: when it was submitted, the due date, and the penalty taken from `points` */
+  late?: LateOutcome;
   /** hash of the graded files, the pack, the grader and the settings: equal keys give equal records */
   key: string;
 }
@@ -61,6 +64,8 @@ export interface Gradebook {
    */
   settings: { gradcheck: GradcheckMode; limits: Partial<Limits>; grader: string; seed: number; isolation: GradingIsolation };
   exercises: GradebookExercise[];
+  /** the due date and late policy applied to the records' points (absent: none) */
+  late?: LatePolicy;
   /** the shard i of K this gradebook holds (--shard); absent when it holds the whole class */
   shard?: { index: number; count: number };
   /** a merge of shards that lacked some (merge --partial): the missing shards' numbers, of `count` */

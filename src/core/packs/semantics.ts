@@ -111,6 +111,9 @@ function manifestProblems(manifest: PackManifest, c: Collector): void {
   if (manifest.formatVersion > PACK_FORMAT_VERSION) {
     c.field(['formatVersion'], `this pack is written for format ${manifest.formatVersion}, but this Gradient Lab reads format ${PACK_FORMAT_VERSION}: update Gradient Lab`);
   }
+  if (manifest.late && !Number.isFinite(Date.parse(manifest.late.due))) {
+    c.field(['late', 'due'], `'${manifest.late.due}' is not a date and time: write it as ISO 8601 with its zone, e.g. 2026-10-09T23:59:00-04:00`);
+  }
   c.unique(manifest.lessons, (l) => l.id, (i) => ['lessons', i, 'id'], 'lesson id');
   manifest.lessons.forEach((lesson, l) => {
     if (!lesson.mastery) return;
