@@ -381,8 +381,12 @@ describe('gradlab grade, merge, new and preview (with Python)', function () {
     assert.equal(created.manifest.id, 'my-course');
     assert.equal(created.manifest.title, 'My "course"');
     assert.equal(created.form, 'authoring');
-    const schema = created.manifest.$schema!;
-    assert.ok(existsSync(join(dir, schema)), `$schema ${schema} resolves from the pack`);
+    // the schema's published id, which resolves wherever the pack is moved; VS Code knows pack.json by name too
+    const published = readJson<{ $id: string }>(join(packageRoot(), 'schemas', 'pack.schema.json')).$id;
+    assert.equal(created.manifest.$schema, published);
+    assert.match(published, /^https:\/\/.*\/schemas\/pack\.schema\.json$/);
+    const contributes = readJson<{ contributes: { jsonValidation: Array<{ fileMatch: string; url: string }> } }>(join(packageRoot(), 'package.json')).contributes;
+    assert.ok(contributes.jsonValidation.some((v) => v.fileMatch === 'pack.json' && v.url === './schemas/pack.schema.json'));
     const [exercise] = created.manifest.exercises;
     assert.ok(exercise.checks.some((c) => c.kind === 'gradcheck'));
     assert.ok(exercise.checks.some((c) => c.kind === 'test' && c.hidden));

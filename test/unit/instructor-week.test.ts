@@ -153,6 +153,21 @@ describe("an instructor's week (with Python)", function () {
     assert.match(out, /week-3: 1 exercise, 0 solutions failing, 0 starters passing, 1 starter passing more than half of its checks, 1 mutant escaped/);
   });
 
+  it('gradlab preview --print shows the learner view in the terminal: starters, checks, questions, no solution or answer', async () => {
+    const dir = join(temporary('new'), 'week-3');
+    assert.equal(await main(['new', dir], capture()), 0);
+    const io = capture();
+    assert.equal(await main(['preview', dir, '--print', '--python', python], io), 0, io.stderr.join('\n')); // 0 without `code` on PATH
+    const text = io.stdout.join('\n');
+    assert.match(text, /^# Week 3 \(week-3 0\.1\.0\): 1 exercise, 1 lesson/);
+    assert.match(text, /sigmoid\.py \(yours to write: sigmoid, sigmoid_grad\):/);
+    assert.match(text, /raise NotImplementedError\("sigmoid: return 1 \/ \(1 \+ np\.exp\(-z\)\)"\)/);
+    assert.doesNotMatch(text, /return 1\.0 \/ \(1\.0 \+ np\.exp\(-z\)\)/, 'no solution');
+    assert.match(text, /- the slope is the same at -z and z \(hidden\), 2 points/);
+    assert.match(text, /1\. What is the derivative of the sigmoid at z = 0\?\n {5}a\) 0\n {5}b\) 0\.25/);
+    assert.doesNotMatch(text, /s \(1 - s\) = 0\.5 \* 0\.5/, "no answer's explanation");
+  });
+
   it("refuses one student's folder as a class, naming the command that grades that student", async () => {
     const submissions = classWith('class/ben');
     const io = capture();

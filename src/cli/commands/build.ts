@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { buildRelease } from '../../core/packs/build';
 import { loadPack } from '../../core/packs/load';
+import { count } from '../../core/words';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { graderOptions, limitsFrom, parse } from '../options';
@@ -32,7 +33,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const started = Date.now();
     const result = await buildRelease(pack, { out, zip: values.zip, limits, record: (params) => client.record(params), progress: (line) => io.err(line) });
     const hidden = result.exercises.reduce((n, e) => n + e.hiddenTests, 0);
-    io.out(`built ${pack.manifest.id} (${result.exercises.length} exercises, ${hidden} hidden tests recorded) into ${result.dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    io.out(`built ${pack.manifest.id} (${count(result.exercises.length, 'exercise')}, ${count(hidden, 'hidden test')} recorded) into ${result.dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (result.zip) io.out(`zipped into ${result.zip}`);
   } finally {
     await client.dispose();

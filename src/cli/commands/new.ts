@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { PACK_SCHEMA_ID } from '../../core/packs/schema';
 import { packageRoot } from '../../core/paths';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { parse } from '../options';
@@ -52,8 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const id = values.id ?? idFrom(basename(dir));
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new CliProblem(`--id may hold letters, digits, '.', '_' and '-' and must start with a letter or digit, got "${id}"`);
   const title = values.title ?? titleFrom(id);
-  const schema = relative(dir, join(packageRoot(), 'schemas', 'pack.schema.json')).split(sep).join('/');
-  const fields: Record<string, string> = { id, title, schema };
+  const fields: Record<string, string> = { id, title, schema: PACK_SCHEMA_ID };
   const fill = (text: string, json: boolean) => text.replace(/\{\{(id|title|schema)\}\}/g, (_, key: string) => (json ? JSON.stringify(fields[key]).slice(1, -1) : fields[key]));
 
   const written = await copyTemplate(templateDir(), dir, fill);

@@ -9,6 +9,9 @@ export interface SchemaProblem {
   message: string;
 }
 
+/** The schema's published id: what a manifest's `$schema` says, so that it resolves wherever the pack is moved. */
+export const PACK_SCHEMA_ID: string = schema.$id;
+
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
