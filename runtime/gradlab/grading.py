@@ -351,7 +351,8 @@ class Grader:
         with Request(self, exercise, params, cancel) as request:
             for spec in selected:
                 cancel.raise_if_set()
-                results.append(self._one(request, spec, where, found, named))
+                skipped = not_run_after_timeout(spec, results)
+                results.append(skipped or self._one(request, spec, where, found, named))
             notes = [{"file": n["file"], "message": n["message"],
                       **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
                      for n in request.edited]
@@ -406,6 +407,18 @@ class Grader:
             output = sandbox.close() if sandbox is not None else ("", False)
         return checks.result(spec, location=location, duration_ms=(time.monotonic() - started) * 1000,
                              output=output, for_instructor=exercise.form == "authoring", **outcome)
+
+
+def not_run_after_timeout(spec, results):
+    """The result of a check left out because an earlier check of the request that calls the same learner function
+    ran out of time: one endless loop costs one time limit, not one per check (None when ``spec`` is to run)."""
+    function = spec.get("function")
+    stopped = next((r for r in results if r["status"] == "timeout" and function and r.get("function") == function),
+                   None)
+    if stopped is None:
+        return None
+    return checks.result(spec, status="timeout", duration_ms=0, location={"function": function},
+                         message=f"not run: {stopped['id']} timed out in {function}, which this check calls too")
 
 
 CAUSE_KINDS = ("gradcheck", "value-graph", "training-loop")  # checks whose diagnosis names a cause

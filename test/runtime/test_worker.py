@@ -256,6 +256,22 @@ class CheckRoundTrip(unittest.TestCase):
         self.assertLess(elapsed, 3)
         self.assertTrue(self.worker.check(os.path.join(SUBMISSIONS, "solution"))["result"]["passed"])
 
+    def test_after_one_timeout_the_checks_of_the_same_function_are_not_run(self):
+        folder = submission_with(tamper_source("infinite_loop.py"))
+        try:
+            started = time.monotonic()
+            checks = self.worker.check(folder, only=["scale-basic", "scale-hidden"], limits={"timeoutS": 1})
+            elapsed = time.monotonic() - started
+        finally:
+            remove(folder)
+        first, second = checks["result"]["checks"]
+        self.assertEqual(first["status"], "timeout")
+        self.assertEqual((second["status"], second["passed"]), ("timeout", False))
+        # (a hidden check of a release also says it is practice)
+        self.assertTrue(second["message"].startswith("not run: scale-basic timed out in scale, which this check calls "
+                                                     "too"), second["message"])
+        self.assertLess(elapsed, 2.5, "one time limit, not two")
+
     def test_a_memory_bomb_gets_a_clear_message(self):
         folder = submission_with("import numpy as np\ndef scale(x, k):\n    big = np.ones((1 << 40,))\n"
                                  "    return x * k\n")
