@@ -3,7 +3,8 @@
 // that must point at a function the manifest declares. Every problem is collected, none stops the rest.
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { PACK_FORMAT_VERSION, type CheckKind, type CheckSpec, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
+import { PACK_FORMAT_VERSION, type CheckKind, type CheckSpec, type ExerciseFile, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
+import { declarationProblems } from './parameters';
 import type { ManifestSource } from './manifest';
 import { MarkerError, hasMarkers, markerBlocks } from './regions';
 import { findTests } from './testsSource';
@@ -162,6 +163,7 @@ async function exerciseProblems(manifest: PackManifest, e: number, c: Collector)
     if (text === undefined) continue;
     markerProblems(c, rel(file.path), file.role, text, release, at('files', i, 'path'));
   }
+  exercise.files.forEach((file, i) => scriptParameterProblems(file, (...rest) => at('files', i, ...rest), c));
 
   c.unique(exercise.checks, (k) => k.id, (i) => at('checks', i, 'id'), 'check id');
   exercise.checks.forEach((check, k) => checkProblems(exercise, check, (...rest) => at('checks', k, ...rest), c));
@@ -187,6 +189,22 @@ function markerProblems(c: Collector, file: string, role: string, text: string, 
   if (role === 'learner' && !blocks.some((b) => b.kind === 'SOLUTION')) {
     c.field(at, `${file} has no \`# BEGIN SOLUTION\` ... \`# END SOLUTION\` block: the learner would get the file as it is`);
   }
+}
+
+/** Only a script takes parameters; names and flags are unique; each declaration's bounds hold its default. */
+function scriptParameterProblems(file: ExerciseFile, at: (...rest: Path) => Path, c: Collector): void {
+  const parameters = file.parameters ?? [];
+  if (parameters.length === 0) return;
+  if (file.role !== 'script') {
+    c.field(at('parameters'), `${file.path} is a ${file.role} file; only a file with role "script" is run with parameters`);
+    return;
+  }
+  c.unique(parameters, (p) => p.name, (i) => at('parameters', i, 'name'), 'parameter');
+  const flagged = parameters.map((p, i) => [p, i] as const).filter(([p]) => p.flag);
+  c.unique(flagged, ([p]) => p.flag!, (i) => at('parameters', flagged[i][1], 'flag'), 'flag');
+  parameters.forEach((parameter, i) => {
+    for (const problem of declarationProblems(parameter)) c.field(at('parameters', i, problem.field), problem.message);
+  });
 }
 
 function checkProblems(exercise: ExerciseSpec, check: CheckSpec, at: (...rest: Path) => Path, c: Collector): void {
