@@ -2,10 +2,11 @@
 // what a run's config says about a parameter the script ignored, the declarations a pack may not make, and
 // validate holding each declaration to the script's own argparse (read from the script, nothing trained).
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraderClient } from '../../src/core/grader/client';
+import { buildRelease } from '../../src/core/packs/build';
 import { formatValidation, validatePack } from '../../src/core/grading/validate';
 import { loadPack } from '../../src/core/packs/load';
 import { ParameterError, argparseProblems, ignoredParameters, parameterArgs, parameterisedScripts, valueProblem } from '../../src/core/packs/parameters';
@@ -95,7 +96,8 @@ async function problemsOf(dir: string): Promise<string[]> {
   }
 }
 
-describe('script parameters in a manifest', () => {
+describe('script parameters in a manifest', function () {
+  this.timeout(20_000); // loading the built-in pack reads every file of it
   it('the built-in pack declares parameters for every training script, each loading cleanly', async () => {
     const pack = await loadPack(builtinAuthoringPackDir());
     const scripts = pack.manifest.exercises.flatMap((e) => e.files.filter((f) => f.role === 'script').map((f) => `${e.id}/${f.path}`));
@@ -173,6 +175,21 @@ describe("script parameters against the script's argparse", function () {
       assert.match(error.message, /^run_square\.py failed before parsing its arguments: .*No module named 'no_such_module'/);
       return true;
     });
+  });
+
+  it('gradlab build refuses a pack whose declared flag the script rejects, before writing anything', async () => {
+    const wrong = tinyWithParameters([{ name: 'x', label: 'x', kind: 'number', flag: '--ex', min: 0, max: 5, default: 2 }], ARGPARSE_SCRIPT);
+    const out = join(mkdtempSync(join(tmpdir(), 'gradlab-parameters-build-')), 'release');
+    const record = () => assert.fail('nothing may be recorded for a pack refused');
+    await assert.rejects(
+      buildRelease(await loadPack(wrong), { out, record, readArgSpec: (script) => readArgSpec(testPython(), runtimeDir(), script) }),
+      (error: Error) => {
+        assert.ok(error instanceof PackError);
+        assert.deepEqual(error.problems.map((p) => p.message), ["run_square.py: parameter 'x' is passed as --ex, which the script's argparse rejects (it accepts --x, --times, --mode, --verbose)"]);
+        return true;
+      },
+    );
+    assert.equal(existsSync(out), false);
   });
 
   it('gradlab validate fails an exercise whose declared flag the script rejects, and passes it once the flags agree', async () => {
