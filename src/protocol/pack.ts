@@ -2,6 +2,8 @@
 // (against schemas/pack.schema.json), then handed whole to the worker inside CheckParams, so the Python
 // runtime never parses a manifest itself. docs/pack-format.md explains each field for authors.
 
+import type { ScriptParameter } from './parameters';
+
 export const PACK_FORMAT_VERSION = 1;
 
 /** `authoring`: solutions inside the learner files, hidden tests as Python. `release`: what `gradlab build` writes. */
@@ -58,57 +60,6 @@ export interface ExerciseFile {
   /** a script's command-line parameters, for the training panel's experiment bar and "Run Training Script with..." */
   parameters?: ScriptParameter[];
 }
-
-// ---- Training-script parameters: what a learner may change before a run, and how it reaches the script ----
-
-/** A value a parameter takes: a choice's string, a number, or a boolean's on/off. */
-export type ParameterValue = string | number | boolean;
-
-export type ParameterKind = ScriptParameter['kind'];
-
-interface ParameterBase {
-  /** the identifier runs are compared by, e.g. "lr"; a run's config key of the same name shows the value it used */
-  name: string;
-  /** words on the control, e.g. "Learning rate" */
-  label: string;
-  /** the command-line option, e.g. "--lr"; absent: a positional argument, in declaration order */
-  flag?: string;
-  /** the run-config key the script records the value under, when it is not `name` */
-  configKey?: string;
-}
-
-export interface ChoiceParameter extends ParameterBase {
-  kind: 'choice';
-  choices: string[];
-  default: string;
-}
-
-export interface NumberParameter extends ParameterBase {
-  kind: 'number';
-  min: number;
-  max: number;
-  /** the control's step (in the value, or in log10 of it on a log scale) */
-  step?: number;
-  /** a log scale moves by factors (learning rates); default linear */
-  scale?: 'linear' | 'log';
-  default: number;
-}
-
-export interface IntegerParameter extends ParameterBase {
-  kind: 'integer';
-  min: number;
-  max: number;
-  default: number;
-}
-
-/** On: the flag alone is passed (argparse's store_true); off: nothing. */
-export interface BooleanParameter extends ParameterBase {
-  kind: 'boolean';
-  flag: string;
-  default: boolean;
-}
-
-export type ScriptParameter = ChoiceParameter | NumberParameter | IntegerParameter | BooleanParameter;
 
 export interface ExerciseLimits {
   timeoutS?: number;

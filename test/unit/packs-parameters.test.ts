@@ -9,11 +9,11 @@ import { GraderClient } from '../../src/core/grader/client';
 import { buildRelease } from '../../src/core/packs/build';
 import { formatValidation, validatePack } from '../../src/core/grading/validate';
 import { loadPack } from '../../src/core/packs/load';
-import { ParameterError, argparseProblems, ignoredParameters, parameterArgs, parameterisedScripts, valueProblem } from '../../src/core/packs/parameters';
+import { ParameterError, argparseProblems, ignoredParameters, parameterArgs, parameterisedScripts } from '../../src/core/packs/parameters';
 import { PackError } from '../../src/core/packs/problems';
 import { builtinAuthoringPackDir, packageRoot, runtimeDir } from '../../src/core/paths';
 import { ArgSpecError, readArgSpec } from '../../src/core/python/argspec';
-import type { ScriptParameter } from '../../src/protocol/pack';
+import { valueProblem, type ScriptParameter } from '../../src/protocol/parameters';
 import { testPython } from './helpers/python';
 
 const CLASSIFIER: ScriptParameter[] = [

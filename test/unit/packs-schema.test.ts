@@ -1,11 +1,7 @@
 import * as assert from 'node:assert/strict';
 import schema from '../../schemas/pack.schema.json';
+import type { BooleanParameter, ChoiceParameter, IntegerParameter, NumberParameter, ParameterKind } from '../../src/protocol/parameters';
 import type {
-  BooleanParameter,
-  ChoiceParameter,
-  IntegerParameter,
-  NumberParameter,
-  ParameterKind,
   CheckBase,
   CheckKind,
   EquivalentMutant,

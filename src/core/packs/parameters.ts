@@ -1,7 +1,8 @@
 // A training script's declared parameters (ExerciseFile.parameters): whether a declaration makes sense, whether a
 // value is one the script may be given, the command line that carries chosen values, and what a finished run's
 // config says about a parameter the script did not use. The extension, the CLI and validate share these rules.
-import type { ExerciseFile, ExerciseSpec, ParameterValue, ScriptParameter } from '../../protocol/pack';
+import type { ExerciseFile, ExerciseSpec } from '../../protocol/pack';
+import { shownValue, valueProblem, type ParameterValue, type ScriptParameter } from '../../protocol/parameters';
 import type { ScriptArgSpec } from '../python/argspec';
 
 export type ParameterValues = Record<string, ParameterValue>;
@@ -21,24 +22,6 @@ export function parameterisedScripts(exercise: ExerciseSpec): ExerciseFile[] {
 
 export function defaultValues(parameters: ScriptParameter[]): ParameterValues {
   return Object.fromEntries(parameters.map((p) => [p.name, p.default]));
-}
-
-/** Why `value` cannot be given to the parameter, in words that say what would be accepted; undefined when it can. */
-export function valueProblem(parameter: ScriptParameter, value: unknown): string | undefined {
-  const what = `${parameter.label} (${parameter.name})`;
-  switch (parameter.kind) {
-    case 'choice':
-      return typeof value === 'string' && parameter.choices.includes(value) ? undefined : `${what} must be one of ${parameter.choices.join(', ')}, not ${shown(value)}`;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${what} is on or off (true or false), not ${shown(value)}`;
-    case 'integer':
-    case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${what} must be a number from ${parameter.min} to ${parameter.max}, not ${shown(value)}`;
-      if (parameter.kind === 'integer' && !Number.isInteger(value)) return `${what} must be a whole number, not ${value}`;
-      if (value < parameter.min || value > parameter.max) return `${what} must be from ${parameter.min} to ${parameter.max}; ${value} is outside`;
-      return undefined;
-    }
-  }
 }
 
 /**
@@ -76,8 +59,8 @@ export function ignoredParameters(parameters: ScriptParameter[], values: Paramet
   for (const p of parameters) {
     const key = configKey(p);
     const recorded = config?.[key];
-    if (recorded === undefined) notes.push(`the run's config does not record ${p.label} (${key}), so nothing shows the script used ${shown(chosen[p.name])}`);
-    else if (!sameValue(recorded, chosen[p.name])) notes.push(`${p.label} was set to ${shown(chosen[p.name])}, but the run's config says ${key}=${shown(recorded)}: the script ignored the value it was given`);
+    if (recorded === undefined) notes.push(`the run's config does not record ${p.label} (${key}), so nothing shows the script used ${shownValue(chosen[p.name])}`);
+    else if (!sameValue(recorded, chosen[p.name])) notes.push(`${p.label} was set to ${shownValue(chosen[p.name])}, but the run's config says ${key}=${shownValue(recorded)}: the script ignored the value it was given`);
   }
   return notes;
 }
@@ -107,9 +90,6 @@ export function declarationProblems(parameter: ScriptParameter): Array<{ field: 
   return problems;
 }
 
-function shown(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
-}
 
 /**
  * How the declarations disagree with the script's own parser: a flag it rejects, a positional it lacks, a choice it
@@ -145,7 +125,7 @@ export function argparseProblems(script: string, parameters: ScriptParameter[], 
     }
     if (p.kind === 'number' && argument.type === 'int') problems.push(`${script}: ${where} reads a whole number, but '${p.name}' is a number with fractions; declare it as an integer or read it with type=float`);
     if (argument.default !== null && !sameValue(argument.default, p.default)) {
-      problems.push(`${script}: '${p.name}' declares the default ${shown(p.default)}, but the script's own default for ${where} is ${shown(argument.default)}`);
+      problems.push(`${script}: '${p.name}' declares the default ${shownValue(p.default)}, but the script's own default for ${where} is ${shownValue(argument.default)}`);
     }
   }
   return problems;

@@ -31,6 +31,8 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
     lastRender: () => controller.lastRendered,
     nextRender: () => controller.nextRender(),
     notices: () => controller.notices(),
+    experiment: () => controller.experiment,
+    train: (values) => controller.train(values),
     serializer,
     dispose: () => disposables.forEach((d) => d.dispose()),
   };
