@@ -1,13 +1,16 @@
 // The experiment bar with exercise 09's train_classifier.py, in the real extension host: the panel offers the
 // parameters the pack declares, Train runs the learner's script with the chosen values through the same runner as
 // Run Training Script (XOR at lr 0.05, then 0.3, overlaid), and the bad inputs of issue 16: a value outside its
-// bounds, a command line argparse refuses (its message shown), a script that ignores a value, Train pressed ten times.
+// bounds, a command line argparse refuses (its message shown), a script that ignores a value, Train pressed ten times;
+// and runs started anywhere: a terminal run of the script and a crashed run's history appear in the panel by themselves.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { solutionForm } from '../../src/core/packs/regions';
-import { builtinAuthoringPackDir, exerciseFolder } from '../../src/core/paths';
+import { builtinAuthoringPackDir, exerciseFolder, runtimeDir } from '../../src/core/paths';
+import { historyDir } from '../../src/core/runs/history';
 import type { TrainingPanelObserver } from '../../src/extension/panel/observer';
 import { activateGradlab, replaceAndSave, waitFor, workspaceDir } from './support/gradlab';
 import { removeRuns, runsOf } from './support/training';
@@ -84,6 +87,32 @@ suite('Training panel: the experiment bar', () => {
     assert.deepEqual(newNotices(before), [
       "warning: train_classifier.py, run xor lr=0.3: Learning rate was set to 0.3, but the run's config says learning_rate=0.05: the script ignored the value it was given.",
     ]);
+  });
+
+  test('A script run from a terminal writes the workspace history, and the panel picks its run up live', async () => {
+    const python = vscode.workspace.getConfiguration('gradlab').get<string>('pythonPath') || '/usr/bin/python3';
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: runtimeDir() };
+    delete env.GRADLAB_HISTORY;
+    delete env.GRADLAB_STREAM_FD;
+    const terminal = spawnSync(python, [script.fsPath, 'spiral', '--lr', '0.02', '--epochs', '4'], { cwd: exerciseFolder(workspaceDir(), EXERCISE), env, encoding: 'utf8' });
+    assert.equal(terminal.status, 0, terminal.stderr);
+    const run = await waitFor(
+      () => training.registry.infos().find((info) => info.kind === 'history' && info.name === 'spiral lr=0.02' && info.status === 'ok'),
+      'the terminal run in the panel',
+      20_000,
+    );
+    assert.equal(join(run.file ?? '', '..'), historyDir(workspaceDir()), 'the terminal run did not write the workspace history');
+    assert.equal(training.registry.get(run.id)?.table.rows, 4);
+  });
+
+  test('A history written by a crashed terminal run loads, the lines it wrote in full', async () => {
+    const file = join(historyDir(workspaceDir()), '20260101-120000-crashed.jsonl');
+    const start = { type: 'run-start', v: 1, run: 'crashed-terminal-run', name: 'crashed terminal run', time: 1767268800, backend: 'numpy', device: 'cpu' };
+    const metric = (step: number) => JSON.stringify({ type: 'metric', run: 'crashed-terminal-run', step, metrics: { train_loss: 1 / (step + 1) } });
+    writeFileSync(file, `${JSON.stringify(start)}\n${metric(0)}\n${metric(1)}\n${metric(2).slice(0, 30)}`);
+    const run = await waitFor(() => training.registry.get('crashed-terminal-run'), 'the crashed run in the panel', 20_000);
+    await waitFor(() => run.table.rows === 2, 'its two whole lines');
+    assert.equal(run.info.status, 'running', 'a run without an end is not shown as finished');
   });
 
   test('Train pressed ten times starts one run and says once that it is still training', async () => {

@@ -115,6 +115,11 @@ export class TrainingController implements vscode.Disposable {
     return this.runner.run(script, { parameters, values });
   }
 
+  /** Whether the running script streams into `file`. */
+  streams(file: string): boolean {
+    return this.runner.streams(file);
+  }
+
   /** The experiment bar the open panel shows. */
   get experiment(): ExperimentBar | undefined {
     return this.panel?.experiment;

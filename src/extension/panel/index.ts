@@ -6,6 +6,7 @@ import { RunRegistry } from '../../core/runs/registry';
 import { TRAINING_VIEW_TYPE } from '../../protocol/webview';
 import { TrainingController } from './controller';
 import type { PanelDeps } from './deps';
+import { watchWorkspaceHistory } from './historyWatcher';
 import { TrainingScriptLenses } from './lenses';
 import type { TrainingPanelObserver } from './observer';
 
@@ -24,6 +25,7 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
     controller,
     vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, serializer),
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TrainingScriptLenses()),
+    watchWorkspaceHistory(registry, (file) => controller.streams(file), deps.log),
   ];
   return {
     controller,

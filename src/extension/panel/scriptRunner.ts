@@ -41,6 +41,8 @@ export interface ScriptRunEvents {
 export class ScriptRunner implements vscode.Disposable {
   /** the script training, reserved before its process starts so that a second request meanwhile is refused */
   private current: { process?: TrainingProcess; script: string; toldBusy?: boolean } | undefined;
+  /** every history file a run started here wrote (each run gets a file of its own) */
+  private readonly streamed = new Set<string>();
   private readonly output: vscode.OutputChannel;
 
   constructor(
@@ -53,6 +55,11 @@ export class ScriptRunner implements vscode.Disposable {
 
   get running(): { running: boolean; script?: string } {
     return this.current ? { running: true, script: this.current.script } : { running: false };
+  }
+
+  /** Whether `file` is a history a script run here streamed into (its runs came through the pipe, not the file). */
+  streams(file: string): boolean {
+    return this.streamed.has(file);
   }
 
   stop(): void {
@@ -103,6 +110,7 @@ export class ScriptRunner implements vscode.Disposable {
       return undefined;
     }
     const { python, historyFile, device, exerciseId } = prepared;
+    this.streamed.add(historyFile);
     const scriptPath = script.fsPath;
 
     const out = new ThrottledOutput(this.output);
