@@ -133,12 +133,15 @@ export class ExperimentBarView {
       return label;
     }
     const field = document.createElement('vscode-textfield');
-    field.type = 'number';
+    // The browser's number field steps by `step` (1 by default, and it marks 0.05 wrong against that): whole numbers
+    // and linear numbers with a declared step use it, the rest (a log scale) is text held to valueProblem.
+    const step = p.kind === 'integer' ? 1 : p.scale !== 'log' ? p.step : undefined;
+    field.type = step ? 'number' : 'text';
+    field.step = step;
     field.value = this.typed.get(p.name)?.text ?? String(this.values[p.name]);
     field.setAttribute('aria-label', `${p.label}, ${p.min} to ${p.max}`);
     field.min = p.min;
     field.max = p.max;
-    if (p.kind === 'number' && p.step && p.scale !== 'log') field.step = p.step;
     field.className = p.kind === 'integer' ? 'integer' : 'number';
     field.invalid = this.typed.has(p.name);
     field.addEventListener('change', () => {
