@@ -1,5 +1,6 @@
 // The 2-D decision boundary: the model's output on a grid as a heatmap (class 0 in red, class 1 in blue, paler where
-// the model is unsure), the 0.5 contour, and the data points, with a scrubber over the snapshots of training.
+// the model is unsure), the 0.5 contour, and the data points, with a scrubber (and Play) over the snapshots of
+// training, and in a corner the run's training loss up to the snapshot shown, as the lesson's demo has it.
 import type { BoundarySnapshot } from '../src/protocol/webview';
 import { withExportButton } from './exportButton';
 import { Scrubber } from './scrubber';
@@ -45,11 +46,36 @@ export class BoundaryView implements View {
     }
     this.canvasElement.hidden = false;
     this.paint(snapshot);
+    this.paintLossInset(run.seriesOf('train_loss'), snapshot.step);
     const share = snapshot.values.filter((v) => v !== null && probability(v, snapshot) >= 0.5).length / snapshot.values.length;
     const text = `${run.label}, step ${snapshot.step}: ${snapshot.nx}×${snapshot.ny} grid, ${(share * 100).toFixed(0)}% of it predicted class 1${snapshot.points ? `, ${snapshot.points.length} data points` : ''}.`;
     this.caption.textContent = text;
     this.canvasElement.setAttribute('aria-label', `Decision boundary heatmap. ${text}`);
     return { points: 0, flagged: 0 };
+  }
+
+  /** The training loss of the run up to the snapshot's step, small, over the heatmap's top right corner. */
+  private paintLossInset(loss: LossSeries, step: number): void {
+    const ctx = this.canvasElement.getContext('2d');
+    const width = parseFloat(this.canvasElement.style.width);
+    if (!ctx || loss.xs.length < 2) return;
+    const t = this.theme;
+    const box = { x: width - MARGIN.right - INSET.width - INSET.pad, y: MARGIN.top + INSET.pad, w: INSET.width, h: INSET.height };
+    ctx.fillStyle = withAlpha(t.background, 0.85);
+    ctx.fillRect(box.x - 4, box.y - 4, box.w + 8, box.h + 20);
+    ctx.strokeStyle = withAlpha(t.foreground, 0.6);
+    ctx.lineWidth = 1;
+    ctx.strokeRect(box.x - 4, box.y - 4, box.w + 8, box.h + 20);
+    const path = insetPath(loss, step, box);
+    ctx.strokeStyle = t.palette[1];
+    ctx.lineWidth = 1.5 * t.weight;
+    ctx.beginPath();
+    path.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.stroke();
+    ctx.fillStyle = t.foreground;
+    ctx.font = t.font;
+    ctx.textBaseline = 'top';
+    ctx.fillText('train loss', box.x, box.y + box.h + 2);
   }
 
   private paint(s: BoundarySnapshot): void {
@@ -158,6 +184,37 @@ export class BoundaryView implements View {
     ctx.fillText(fmt(y1), 4, plot.y + 12);
     ctx.fillText(fmt(y0), 4, plot.y + plot.h);
   }
+}
+
+/** The inset's size and place: the canvas's top right corner, inside the plot. */
+const INSET = { width: 150, height: 70, pad: 8 };
+
+interface LossSeries {
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+}
+
+/** The loss curve up to `step`, scaled to the whole run's range so it grows as the snapshots play. */
+function insetPath(loss: LossSeries, step: number, box: { x: number; y: number; w: number; h: number }): [number, number][] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < loss.ys.length; i++) {
+    const y = loss.ys[i];
+    if (Number.isFinite(y)) {
+      lo = Math.min(lo, y);
+      hi = Math.max(hi, y);
+    }
+  }
+  const last = loss.xs.length ? loss.xs[loss.xs.length - 1] : 0;
+  const first = loss.xs.length ? loss.xs[0] : 0;
+  if (!Number.isFinite(lo) || last === first) return [];
+  const path: [number, number][] = [];
+  for (let i = 0; i < loss.xs.length && loss.xs[i] <= step; i++) {
+    const y = loss.ys[i];
+    if (!Number.isFinite(y)) continue;
+    path.push([box.x + ((loss.xs[i] - first) / (last - first)) * box.w, box.y + box.h - (hi === lo ? 0.5 : (y - lo) / (hi - lo)) * box.h]);
+  }
+  return path;
 }
 
 /** Probabilities are drawn as they are; scores outside [0, 1] are squashed by a sigmoid (0 is the boundary). */

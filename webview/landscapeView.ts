@@ -1,9 +1,11 @@
 // The 1-D loss landscape: the loss along one parameter with the others fixed (a parabola for a line fitted by MSE),
-// and the learner's steps placed on it, so gradient descent is seen sliding down (or jumping across) the valley.
+// and the learner's steps placed on it, so gradient descent is seen sliding down (or jumping across) the valley;
+// the scrubber (and Play) shows the steps up to one of them.
 import type { LandscapeSnapshot } from '../src/protocol/webview';
 import { formatNumber } from './curves';
 import { withExportButton } from './exportButton';
 import { LineChart, type LineSeries } from './lineChart';
+import { Scrubber } from './scrubber';
 import type { Theme } from './theme';
 import { runWith, type Drawn, type DrawContext, type View, type ViewDeps } from './view';
 
@@ -12,6 +14,7 @@ export class LandscapeView implements View {
   private theme: Theme;
   private readonly chart: LineChart;
   private readonly caption: HTMLElement;
+  private readonly scrubber: Scrubber;
 
   constructor(deps: ViewDeps) {
     this.theme = deps.theme();
@@ -21,7 +24,8 @@ export class LandscapeView implements View {
     this.chart = new LineChart(host, this.theme, 'Loss landscape slice with the training steps on it');
     this.caption = document.createElement('p');
     this.caption.className = 'caption';
-    this.element.append(host, this.caption);
+    this.scrubber = new Scrubber('Steps on the landscape', () => deps.redraw());
+    this.element.append(host, this.scrubber.element, this.caption);
     withExportButton(this.element, 'Loss landscape', deps, () => this.chart.canvas());
   }
 
@@ -32,8 +36,10 @@ export class LandscapeView implements View {
 
   /** The newest slice of the run that has one, with every shown run's logged steps of its parameter placed on it. */
   draw(context: DrawContext): Drawn {
-    const slice = runWith('landscapes', context)?.snapshots.landscapes.at(-1);
-    if (!slice) {
+    const owner = runWith('landscapes', context);
+    const slice = owner?.snapshots.landscapes.at(-1);
+    if (!owner || !slice) {
+      this.scrubber.select([]);
       this.chart.update({ xLabel: 'w', yLabel: 'loss', logY: false, series: [] });
       this.caption.textContent =
         'No loss landscape yet. A script calls gradlab.snapshot_landscape(loss_of_w, values, param="w", fixed={"b": b}) and logs w with its loss.';
@@ -42,12 +48,15 @@ export class LandscapeView implements View {
     const curve = sortedCurve(slice);
     const series: LineSeries[] = [{ key: 'slice', label: 'loss along the slice', colour: this.theme.muted, width: 2, xs: curve.xs, ys: curve.ys }];
     const described: string[] = [];
+    const ownerSteps = Array.from(owner.seriesOf(slice.param).xs);
+    // every step of every run when the slice's own run logged none of its parameter
+    const shownSteps = this.scrubber.select(ownerSteps) + 1 || Infinity;
     for (const { store, colour } of context.shown) {
       const walk = store.seriesOf(slice.param);
       if (walk.xs.length === 0) continue;
       const xs: number[] = [];
       const ys: (number | null)[] = [];
-      for (const value of walk.ys) {
+      for (const value of walk.ys.slice(0, shownSteps)) {
         if (value !== value) continue; // a non-finite step
         xs.push(value);
         ys.push(interpolate(curve.xs, curve.ys, value));

@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
   FromWebview,
   ToWebview,
@@ -17,6 +18,7 @@ import {
   type RunInfo,
   type WebviewMessage,
 } from '../src/protocol/webview';
+import { ExperimentBarView } from './experimentBar';
 import { Legend } from './legend';
 import { RunStore } from './store';
 import { TABS } from './tabs';
@@ -54,6 +56,7 @@ class App {
   private readonly toolbar = document.createElement('header');
   private readonly noticeArea = document.createElement('div');
   private readonly legend: Legend;
+  private readonly experiment: ExperimentBarView;
   /** one view per tab, in TABS order */
   private readonly views: View[];
 
@@ -73,6 +76,14 @@ class App {
       },
       remove: (id) => post({ type: FromWebview.RemoveRun, runId: id }),
       exportCsv: (id) => post({ type: FromWebview.ExportCsv, runId: id }),
+    });
+    this.experiment = new ExperimentBarView({
+      train: (values) => post({ type: FromWebview.Train, values }),
+      stop: () => post({ type: FromWebview.Stop }),
+      changed: (script, values) => {
+        this.state.experimentValues = { ...this.state.experimentValues, [script]: { ...values } };
+        this.saveState();
+      },
     });
     const deps: ViewDeps = {
       theme: () => this.theme,
@@ -101,6 +112,8 @@ class App {
         this.exerciseId = message.exerciseId;
         this.notices = message.notices;
         this.running = { running: message.running };
+        this.experiment.show(message.experiment, message.experiment && this.state.experimentValues?.[message.experiment.script]);
+        this.experiment.setRunning(message.running);
         for (const info of message.runs) this.upsert(info);
         for (const block of message.points) this.runs.get(block.runId)?.applyPoints(block);
         for (const block of message.snapshots) this.runs.get(block.runId)?.applySnapshots(block);
@@ -126,6 +139,7 @@ class App {
         break;
       case ToWebview.Running:
         this.running = { running: message.running, script: message.script };
+        this.experiment.setRunning(message.running);
         this.renderToolbar();
         break;
     }
@@ -170,7 +184,7 @@ class App {
     const layout = document.createElement('div');
     layout.className = 'layout';
     layout.append(this.legend.element, tabs);
-    this.root.replaceChildren(this.toolbar, this.noticeArea, layout);
+    this.root.replaceChildren(this.toolbar, this.experiment.element, this.noticeArea, layout);
     this.root.removeAttribute('aria-busy');
     this.renderChrome();
   }
@@ -196,14 +210,18 @@ class App {
     title.textContent = this.exerciseId ? `Training runs · exercise ${this.exerciseId}` : 'Training runs';
     const items: HTMLElement[] = [title];
     if (this.running.running) {
+      const label = document.createElement('span');
+      label.className = 'running';
+      label.textContent = `running ${this.running.script?.split(/[\\/]/).pop() ?? ''}`;
+      items.push(label);
+    }
+    if (this.running.running && this.experiment.element.hidden) {
+      // the experiment bar has its own Stop beside Train
       const stop = document.createElement('vscode-button');
       stop.textContent = 'Stop';
       stop.setAttribute('aria-label', 'Stop the running training script');
       stop.addEventListener('click', () => post({ type: FromWebview.Stop }));
-      const label = document.createElement('span');
-      label.className = 'running';
-      label.textContent = `running ${this.running.script?.split(/[\\/]/).pop() ?? ''}`;
-      items.push(label, stop);
+      items.push(stop);
     }
     const add = document.createElement('vscode-button');
     add.secondary = true;

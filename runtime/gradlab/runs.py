@@ -2,7 +2,9 @@
 ``gradlab.snapshot_landscape`` and ``gradlab.run``.
 
 Every call appends one JSON line to the run history (the file GRADLAB_HISTORY names, else
-``.gradlab/runs/<YYYYMMDD-HHMMSS>-<name>.jsonl`` under the working folder) and, when GRADLAB_STREAM_FD is set,
+``.gradlab/runs/<YYYYMMDD-HHMMSS>-<name>.jsonl`` under the workspace: the nearest folder at or above the working
+folder that holds a ``.gradlab`` folder, where VS Code keeps the workspace's progress and runs and its open training
+panel picks new runs up; the working folder itself when there is none) and, when GRADLAB_STREAM_FD is set,
 writes the same line to that pipe so VS Code plots it live. The record format is described once in
 src/protocol/runs.ts; this module mirrors it.
 
@@ -129,7 +131,20 @@ def _get_sink():
 
 def default_history_path(name):
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return os.path.join(os.getcwd(), HISTORY_DIR, f"{stamp}-{_slug(name)}.jsonl")
+    return os.path.join(history_root(os.getcwd()), HISTORY_DIR, f"{stamp}-{_slug(name)}.jsonl")
+
+
+def history_root(start):
+    """The workspace a script run from a terminal belongs to: the nearest folder at or above `start` with a
+    ``.gradlab`` folder (exercises live in <workspace>/gradlab/<id>/), else `start`."""
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.isdir(os.path.join(folder, ".gradlab")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.abspath(start)
+        folder = parent
 
 
 def _stream_fd_from_env():

@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     runtimeDir: runtimeDir(),
     requireTrust: (action) => ctx.requireTrust(action),
     resolvePython: async () => (await ctx.grader())?.python,
+    findExercise: async (id) => (await ctx.packs.find(id))?.exercise,
   });
   const instructorOutput = vscode.window.createOutputChannel('Gradient Lab: Instructor');
 

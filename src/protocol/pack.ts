@@ -2,6 +2,8 @@
 // (against schemas/pack.schema.json), then handed whole to the worker inside CheckParams, so the Python
 // runtime never parses a manifest itself. docs/pack-format.md explains each field for authors.
 
+import type { ScriptParameter } from './parameters';
+
 export const PACK_FORMAT_VERSION = 1;
 
 /** `authoring`: solutions inside the learner files, hidden tests as Python. `release`: what `gradlab build` writes. */
@@ -69,6 +71,8 @@ export interface ExerciseFile {
   role: FileRole;
   /** the functions (or classes) the learner writes in this file, for CodeLens and locations */
   functions?: string[];
+  /** a script's command-line parameters, for the training panel's experiment bar and "Run Training Script with..." */
+  parameters?: ScriptParameter[];
 }
 
 export interface ExerciseLimits {

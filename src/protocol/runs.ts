@@ -4,7 +4,9 @@
 //
 // Transport:
 //   - history: the file named by GRADLAB_HISTORY (set by VS Code and the grader), else
-//     `.gradlab/runs/<YYYYMMDD-HHMMSS>-<run name>.jsonl` under the script's working folder. Records are appended;
+//     `.gradlab/runs/<YYYYMMDD-HHMMSS>-<run name>.jsonl` under the workspace: the nearest folder at or above the
+//     script's working folder that holds a `.gradlab` folder (else the working folder), so that a run started from a
+//     terminal lands where the open training panel watches. Records are appended;
 //     one file may interleave several runs (a sweep), told apart by `run`.
 //   - live stream: when GRADLAB_STREAM_FD is set, the same lines are also written to that file descriptor (a pipe
 //     the host opened as fd 3). Lines are flushed on a short timer, at exit and on a crash, never per call.

@@ -6,6 +6,7 @@
 // data), and a webview that is recreated posts `ready` again and gets a fresh `init`: nothing is lost.
 // Numbers travel as Float64Array, which VS Code transfers without JSON encoding.
 
+import type { ParameterValue, ScriptParameter } from './parameters';
 import type { HistoryRecord, NonFiniteKind, RunStatus } from './runs';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
@@ -77,6 +78,13 @@ export interface SnapshotsBlock extends Snapshots {
   runId: string;
 }
 
+/** The experiment bar: the training script the panel's Train button runs, with the parameters its pack declares. */
+export interface ExperimentBar {
+  /** absolute path of the learner's copy of the script */
+  script: string;
+  parameters: ScriptParameter[];
+}
+
 export interface Notice {
   level: 'info' | 'warning' | 'error';
   message: string;
@@ -107,6 +115,8 @@ export interface InitMessage {
   notices: Notice[];
   exerciseId?: string;
   running: boolean;
+  /** absent: the exercise has no script with declared parameters (or the panel shows no exercise) */
+  experiment?: ExperimentBar;
 }
 export interface RunsMessage {
   type: typeof ToWebview.Runs;
@@ -157,6 +167,8 @@ export const FromWebview = {
   RemoveRun: 'removeRun',
   /** stop the running training script */
   Stop: 'stop',
+  /** run the experiment bar's script with these values */
+  Train: 'train',
   /** an error inside the webview, for the log */
   Error: 'error',
 } as const;
@@ -199,6 +211,10 @@ export interface RemoveRunMessage {
 export interface StopMessage {
   type: typeof FromWebview.Stop;
 }
+export interface TrainMessage {
+  type: typeof FromWebview.Train;
+  values: Record<string, ParameterValue>;
+}
 export interface ErrorMessage {
   type: typeof FromWebview.Error;
   message: string;
@@ -212,6 +228,7 @@ export type WebviewMessage =
   | AddHistoryMessage
   | RemoveRunMessage
   | StopMessage
+  | TrainMessage
   | ErrorMessage;
 
 // ---- persisted state -------------------------------------------------------------------------------------------
@@ -229,4 +246,6 @@ export interface PanelState {
   focusRun?: string;
   /** the metric shown in the "other metrics" chart */
   otherMetric?: string;
+  /** the experiment bar's values, per script, so a reload keeps what the learner chose */
+  experimentValues?: Record<string, Record<string, ParameterValue>>;
 }

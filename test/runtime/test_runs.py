@@ -221,6 +221,23 @@ class LoggingApiTest(ScriptCase):
         self.assertRegex(files[0], r"^\d{8}-\d{6}-train_sine\.jsonl$")
         self.assertEqual(self.records(os.path.join(folder, files[0]))[1]["metrics"], {"loss": 1.0})
 
+    def test_a_script_run_from_a_terminal_inside_a_workspace_writes_the_workspace_history(self):
+        workspace = os.path.join(self.tmp.name, "workspace")
+        exercise = os.path.join(workspace, "gradlab", "09-minibatches")
+        os.makedirs(exercise)
+        os.makedirs(os.path.join(workspace, ".gradlab"))
+        path = os.path.join(exercise, "train_classifier.py")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("import gradlab\ngradlab.log(step=0, loss=1.0)\n")
+        env = self.env()
+        del env["GRADLAB_HISTORY"]
+        done = subprocess.run([sys.executable, path], cwd=exercise, env=env, capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertFalse(os.path.exists(os.path.join(exercise, ".gradlab")), "the history stayed in the exercise")
+        files = os.listdir(os.path.join(workspace, ".gradlab", "runs"))
+        self.assertEqual(len(files), 1)
+        self.assertRegex(files[0], r"^\d{8}-\d{6}-train_classifier\.jsonl$")
+
 
 class SnapshotTest(ScriptCase):
     def test_fit_snapshot_holds_data_predictions_and_the_true_function(self):

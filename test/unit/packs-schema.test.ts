@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import schema from '../../schemas/pack.schema.json';
+import type { BooleanParameter, ChoiceParameter, IntegerParameter, NumberParameter, ParameterKind } from '../../src/protocol/parameters';
 import type {
   DeclaredMutant,
   LatePolicySpec,
@@ -79,7 +80,7 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
     ['lesson', definitions.lesson, { id: true, title: true, mastery: true } satisfies Fields<LessonSpec>, { id: true, title: true } satisfies Required<LessonSpec>],
     ['mastery', definitions.mastery, { passMark: true, questions: true } satisfies Fields<MasterySpec>, { passMark: true, questions: true } satisfies Required<MasterySpec>],
     ['question', definitions.question, { id: true, prompt: true, choices: true, answer: true, explanation: true } satisfies Fields<MasteryQuestion>, { id: true, prompt: true, choices: true, answer: true } satisfies Required<MasteryQuestion>],
-    ['file', definitions.file, { path: true, role: true, functions: true } satisfies Fields<ExerciseFile>, { path: true, role: true } satisfies Required<ExerciseFile>],
+    ['file', definitions.file, { path: true, role: true, functions: true, parameters: true } satisfies Fields<ExerciseFile>, { path: true, role: true } satisfies Required<ExerciseFile>],
     ['tolerance', definitions.tolerance, { rtol: true, atol: true } satisfies Fields<Tolerance>, {}],
     ['exercise.limits', definitions.exercise.properties.limits as unknown as Definition, { timeoutS: true, memoryMb: true } satisfies Fields<ExerciseLimits>, {}],
     ['exercise.hintPolicy', definitions.exercise.properties.hintPolicy as unknown as Definition, { attemptsPerHint: true } satisfies Fields<HintPolicy>, { attemptsPerHint: true } satisfies Required<HintPolicy>],
@@ -119,6 +120,26 @@ describe('the manifest schema and src/protocol/pack.ts', () => {
       for (const f of Object.keys(fields)) all.add(f);
     }
     assert.deepEqual(keys(check.properties), [...all].sort());
+  });
+
+  it('script parameters: each kind allows exactly its fields and requires exactly its required ones', () => {
+    const parameter = definitions.scriptParameter as Definition & { allOf: Array<{ if: { properties: { kind: { const: string } } }; then: { required?: string[]; propertyNames: { enum: string[] } } }> };
+    const parameterKinds: Record<ParameterKind, { fields: object; required: object }> = {
+      choice: { fields: { name: true, label: true, kind: true, flag: true, configKey: true, default: true, choices: true } satisfies Fields<ChoiceParameter>, required: { name: true, label: true, kind: true, default: true, choices: true } satisfies Required<ChoiceParameter> },
+      number: { fields: { name: true, label: true, kind: true, flag: true, configKey: true, default: true, min: true, max: true, step: true, scale: true } satisfies Fields<NumberParameter>, required: { name: true, label: true, kind: true, default: true, min: true, max: true } satisfies Required<NumberParameter> },
+      integer: { fields: { name: true, label: true, kind: true, flag: true, configKey: true, default: true, min: true, max: true } satisfies Fields<IntegerParameter>, required: { name: true, label: true, kind: true, default: true, min: true, max: true } satisfies Required<IntegerParameter> },
+      boolean: { fields: { name: true, label: true, kind: true, flag: true, configKey: true, default: true } satisfies Fields<BooleanParameter>, required: { name: true, label: true, kind: true, default: true, flag: true } satisfies Required<BooleanParameter> },
+    };
+    const branches = new Map(parameter.allOf.map((b) => [b.if.properties.kind.const, b.then]));
+    assert.deepEqual([...branches.keys()].sort(), Object.keys(parameterKinds).sort());
+    const all = new Set<string>();
+    for (const [kind, { fields, required }] of Object.entries(parameterKinds)) {
+      const branch = branches.get(kind)!;
+      assert.deepEqual([...branch.propertyNames.enum].sort(), keys(fields), kind);
+      assert.deepEqual([...new Set([...(branch.required ?? []), ...parameter.required!])].sort(), keys(required), kind);
+      for (const f of Object.keys(fields)) all.add(f);
+    }
+    assert.deepEqual(keys(parameter.properties), [...all].sort());
   });
 
   it('describes every field, so editors can show what it is for', () => {

@@ -3,6 +3,7 @@ by plain gradient descent: learning rate 0.01, 2,001 steps, seed 0.
 
     python train_mlp.py                       # the lesson's run
     python train_mlp.py --lr 0.05 --steps 501
+    python train_mlp.py --width 8             # a narrower hidden layer
 
 The training panel shows the train and validation losses and, every 100 steps, the fitted curve.
 """
@@ -29,13 +30,14 @@ def main():
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--steps", type=int, default=2001)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--width", type=int, default=64, help="hidden units")
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
     x, y = noisy_sine(rng, 200)
     x_val, y_val = noisy_sine(rng, 50)
-    params = init_params(1, 64, 1, rng)
-    config = {"learning_rate": args.lr, "steps": args.steps, "seed": args.seed}
+    params = init_params(1, args.width, 1, rng)
+    config = {"learning_rate": args.lr, "steps": args.steps, "seed": args.seed, "width": args.width}
     with gradlab.run(f"sine lr={args.lr}", config=config):
         for step in range(args.steps):
             out, cache = forward(params, x)

@@ -1,8 +1,8 @@
 """Overfit the lesson's 5-hidden-layer, 128-wide MLP on a few noisy points of sin(x), then fix it.
 
     python train_overfit.py --reg none       # train loss keeps falling, validation turns and climbs
-    python train_overfit.py --reg l2         # weight decay 0.01
-    python train_overfit.py --reg dropout    # dropout 0.2 on every hidden layer
+    python train_overfit.py --reg l2         # weight decay 0.01 (--weight-decay to change it)
+    python train_overfit.py --reg dropout    # dropout 0.2 on every hidden layer (--dropout to change it)
     python train_overfit.py --reg early      # stop after 20 checks (200 epochs) without a better validation loss
 
 Full-batch Adam (exercise 10's update) at learning rate 0.001 for up to 3,000 epochs; the losses and
@@ -55,6 +55,8 @@ def main():
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--weight-decay", type=float, default=WEIGHT_DECAY, help="the L2 strength, with --reg l2")
+    parser.add_argument("--dropout", type=float, default=DROPOUT, help="the chance a unit drops, with --reg dropout")
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
@@ -62,12 +64,13 @@ def main():
     x_val, y_val = noisy_sine(rng, 100)
     params = init_params([1] + [args.width] * 5 + [1], rng)
     optimizer = Adam(params, args.lr)
-    weight_decay = WEIGHT_DECAY if args.reg == "l2" else 0.0
-    dropout_p = DROPOUT if args.reg == "dropout" else 0.0
+    weight_decay = args.weight_decay if args.reg == "l2" else 0.0
+    dropout_p = args.dropout if args.reg == "dropout" else 0.0
     stopper = EarlyStopping(PATIENCE) if args.reg == "early" else None
     best_params = params
 
-    config = {"reg": args.reg, "epochs": args.epochs, "width": args.width, "learning_rate": args.lr, "seed": args.seed}
+    config = {"reg": args.reg, "epochs": args.epochs, "width": args.width, "learning_rate": args.lr, "seed": args.seed,
+              "weight_decay": args.weight_decay, "dropout": args.dropout}
     with gradlab.run(f"overfit reg={args.reg}", config=config):
         for epoch in range(args.epochs):
             _, grads = objective(params, x_train, y_train, weight_decay, dropout_p, rng)

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { buildRelease } from '../../core/packs/build';
 import { loadPack } from '../../core/packs/load';
 import { count } from '../../core/words';
+import { runtimeDir } from '../../core/paths';
+import { readArgSpec } from '../../core/python/argspec';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
 import { graderOptions, limitsFrom, parse } from '../options';
@@ -31,7 +33,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const client = await startGrader(values.python, [...new Set(pack.manifest.exercises.flatMap((e) => e.requires ?? []))]);
   try {
     const started = Date.now();
-    const result = await buildRelease(pack, { out, zip: values.zip, limits, record: (params) => client.record(params), progress: (line) => io.err(line) });
+    const result = await buildRelease(pack, { out, zip: values.zip, limits, record: (params) => client.record(params),
+      readArgSpec: (script) => readArgSpec(client.python, runtimeDir(), script),
+      progress: (line) => io.err(line) });
     const hidden = result.exercises.reduce((n, e) => n + e.hiddenTests, 0);
     io.out(`built ${pack.manifest.id} (${count(result.exercises.length, 'exercise')}, ${count(hidden, 'hidden test')} recorded) into ${result.dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (result.zip) io.out(`zipped into ${result.zip}`);

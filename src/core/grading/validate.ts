@@ -11,6 +11,9 @@ import { exerciseDir, findExercise, type LoadedPack } from '../packs/load';
 import { PackError } from '../packs/problems';
 import { solutionForm, solutionLineNumbers, solutionRegions } from '../packs/regions';
 import { materializeForm } from '../packs/scaffold';
+import { argparseProblems, parameterisedScripts } from '../packs/parameters';
+import { runtimeDir } from '../paths';
+import { ArgSpecError, readArgSpec } from '../python/argspec';
 import { installHint, missingPackages } from '../python/discover';
 import { withTemporaryFolder } from '../temporary';
 import { authorView, detailLines } from './authorView';
@@ -61,6 +64,8 @@ export interface ExerciseValidation {
   solution?: ChecksOutcome;
   /** checks whose values, graded on the solution, sat on a declared kink (or whose declaration did not evaluate) */
   kinks?: KinkFinding[];
+  /** where a script's declared parameters and its own argparse disagree (a pack problem: the exercise is not ok) */
+  parameters?: string[];
   starter?: ChecksOutcome;
   mutants?: {
     total: number;
@@ -119,13 +124,16 @@ class ExerciseValidator {
       const starterDir = join(work, 'starter');
       await materializeForm(this.pack, exercise, 'solution', solutionDir);
       await materializeForm(this.pack, exercise, 'starter', starterDir);
-      const [solutionReport, starterReport] = await Promise.all(
-        [solutionDir, starterDir].map((dir) => this.pool.run((client) => this.check(client, dir, dir === solutionDir))),
-      );
+      const [solutionReport, starterReport, parameters] = await Promise.all([
+        this.pool.run((client) => this.check(client, solutionDir, true)),
+        this.pool.run((client) => this.check(client, starterDir)),
+        this.parameters(),
+      ]);
       const [solution, starter] = [solutionReport, starterReport].map(outcome);
       const kinks = solutionReport.kinks ?? [];
       this.say(`solution ${solution.passed ? 'passes' : 'FAILS'} (${solution.checks - solution.failed.length}/${solution.checks} checks${kinks.length ? `, ${kinks.length} at a kink` : ''}), starter ${starter.passed ? 'PASSES' : 'fails'} (${starter.failed.length}/${starter.checks} checks fail)`);
-      const result: ExerciseValidation = { id: exercise.id, ok: solution.passed && !starter.passed, solution, kinks, starter };
+      if (parameters.length) this.say(`${parameters.length} script parameter problem${parameters.length === 1 ? '' : 's'}`);
+      const result: ExerciseValidation = { id: exercise.id, ok: solution.passed && !starter.passed && parameters.length === 0, solution, kinks, parameters, starter };
       if (solution.passed) result.mutants = await this.mutants(solutionDir, work);
       else this.say('mutants skipped: the solution must pass first');
       return result;
@@ -149,6 +157,21 @@ class ExerciseValidator {
     const line = solution.slice(0, at).split('\n').length;
     const source = solution.slice(0, at) + declared.with + solution.slice(at + declared.replace.length);
     return { file, line: solutionLineNumbers(authoring)[line - 1] ?? line, mutant: { id, line, description, source } };
+  }
+
+  /** Each parameterised script's declarations against its own parser, read in the authoring folder (which runs as the solution). */
+  private async parameters(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const file of parameterisedScripts(this.exercise)) {
+      try {
+        const spec = await readArgSpec(this.options.hello.python.executable, runtimeDir(), join(exerciseDir(this.pack, this.exercise), ...file.path.split('/')));
+        problems.push(...argparseProblems(file.path, file.parameters!, spec));
+      } catch (error) {
+        if (!(error instanceof ArgSpecError)) throw error;
+        problems.push(`${error.message}: its declared parameters could not be checked`);
+      }
+    }
+    return problems;
   }
 
   private async mutants(solutionDir: string, work: string): Promise<NonNullable<ExerciseValidation['mutants']>> {
@@ -249,6 +272,7 @@ export function formatValidation(report: ValidationReport): string[] {
       for (const f of r.solution.failed) lines.push(`    ${f.id} (${f.status}): ${f.message}`);
     }
     lines.push(...kinkWarnings(r.kinks ?? []).map((l) => `  ${l}`));
+    for (const problem of r.parameters ?? []) lines.push(`  parameters: ${problem}`);
     if (r.starter?.passed) lines.push('  the starter PASSES every check: the exercise asks nothing of the learner');
     else if (r.starter && startsAhead(r.starter)) {
       const passing = r.starter.checks - r.starter.failed.length;

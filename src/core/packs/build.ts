@@ -7,11 +7,13 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from '
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ExerciseSpec, PackManifest } from '../../protocol/pack';
 import type { Limits, RecordParams, RecordResult } from '../../protocol/worker';
+import type { ScriptArgSpec } from '../python/argspec';
 import { withTemporaryFolder } from '../temporary';
 import { effectiveLimits } from './limits';
 import { exerciseDir, loadPack, type LoadedPack } from './load';
 import { MANIFEST_NAMES } from './manifest';
-import { PackError } from './problems';
+import { argparseProblems, parameterisedScripts } from './parameters';
+import { PackError, type PackProblem } from './problems';
 import { fileInForm, materializeForm } from './scaffold';
 import { BAKED_REFERENCES, DEFAULT_TESTS, HIDDEN_TRANSCRIPTS, exerciseDirName } from './semantics';
 import { findTests, removeTests } from './testsSource';
@@ -27,6 +29,8 @@ export interface BuildOptions {
   /** limits the user chose for recording; the exercise's own and the defaults apply otherwise */
   limits?: Partial<Limits>;
   progress?: (line: string) => void;
+  /** reads a script's own parser (core/python/argspec), to refuse parameters the script would reject */
+  readArgSpec?: (script: string) => Promise<ScriptArgSpec>;
 }
 
 export interface BuildResult {
@@ -103,6 +107,25 @@ async function buildExercise(pack: LoadedPack, exercise: ExerciseSpec, target: s
   return { id: exercise.id, files: exercise.files.length, hiddenTests: hidden.size };
 }
 
+/** A release whose experiment bar would start a script with flags it rejects is refused, with every disagreement. */
+async function checkScriptParameters(pack: LoadedPack, read: (script: string) => Promise<ScriptArgSpec>): Promise<void> {
+  const problems: PackProblem[] = [];
+  for (const exercise of pack.manifest.exercises) {
+    for (const file of parameterisedScripts(exercise)) {
+      const script = join(exerciseDir(pack, exercise), ...file.path.split('/'));
+      let spec: ScriptArgSpec;
+      try {
+        spec = await read(script);
+      } catch (error) {
+        problems.push({ file: script, message: `${(error as Error).message}: its declared parameters could not be checked` });
+        continue;
+      }
+      for (const message of argparseProblems(file.path, file.parameters!, spec)) problems.push({ file: script, message });
+    }
+  }
+  if (problems.length) throw new PackError(problems, pack.dir);
+}
+
 export async function buildRelease(pack: LoadedPack, options: BuildOptions): Promise<BuildResult> {
   if (pack.form !== 'authoring') refuse(pack.dir, `${pack.manifest.id} is already a release; build from its authoring form`);
   const out = resolve(options.out);
@@ -111,6 +134,7 @@ export async function buildRelease(pack: LoadedPack, options: BuildOptions): Pro
   const staging = await mkdtemp(join(dirname(out), `.${basename(out)}-`));
   const exercises: BuildResult['exercises'] = [];
   try {
+    if (options.readArgSpec) await checkScriptParameters(pack, options.readArgSpec);
     for (const exercise of pack.manifest.exercises) {
       options.progress?.(`${exercise.id}: recording hidden tests and references`);
       exercises.push(await buildExercise(pack, exercise, join(staging, ...exerciseDirName(exercise).split('/')), options));

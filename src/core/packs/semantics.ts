@@ -3,7 +3,8 @@
 // that must point at a function the manifest declares. Every problem is collected, none stops the rest.
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { PACK_FORMAT_VERSION, type CheckKind, type CheckSpec, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
+import { PACK_FORMAT_VERSION, type CheckKind, type CheckSpec, type ExerciseFile, type ExerciseSpec, type PackManifest } from '../../protocol/pack';
+import { declarationProblems } from './parameters';
 import type { ManifestSource } from './manifest';
 import { MarkerError, hasMarkers, markerBlocks } from './regions';
 import { findTests } from './testsSource';
@@ -184,6 +185,7 @@ async function exerciseProblems(manifest: PackManifest, e: number, c: Collector)
     defined.set(file.path, definedNames(text));
   }
   const misnamed = listedButUndefined(exercise, defined, at, c);
+  exercise.files.forEach((file, i) => scriptParameterProblems(file, (...rest) => at('files', i, ...rest), c));
 
   c.unique(exercise.checks, (k) => k.id, (i) => at('checks', i, 'id'), 'check id');
   exercise.checks.forEach((check, k) => checkProblems(exercise, check, (...rest) => at('checks', k, ...rest), c, defined, misnamed));
@@ -240,6 +242,22 @@ function listedButUndefined(exercise: ExerciseSpec, defined: Map<string, Set<str
     });
   });
   return files;
+}
+
+/** Only a script takes parameters; names and flags are unique; each declaration's bounds hold its default. */
+function scriptParameterProblems(file: ExerciseFile, at: (...rest: Path) => Path, c: Collector): void {
+  const parameters = file.parameters ?? [];
+  if (parameters.length === 0) return;
+  if (file.role !== 'script') {
+    c.field(at('parameters'), `${file.path} is a ${file.role} file; only a file with role "script" is run with parameters`);
+    return;
+  }
+  c.unique(parameters, (p) => p.name, (i) => at('parameters', i, 'name'), 'parameter');
+  const flagged = parameters.map((p, i) => [p, i] as const).filter(([p]) => p.flag);
+  c.unique(flagged, ([p]) => p.flag!, (i) => at('parameters', flagged[i][1], 'flag'), 'flag');
+  parameters.forEach((parameter, i) => {
+    for (const problem of declarationProblems(parameter)) c.field(at('parameters', i, problem.field), problem.message);
+  });
 }
 
 function checkProblems(exercise: ExerciseSpec, check: CheckSpec, at: (...rest: Path) => Path, c: Collector, defined: Map<string, Set<string>>, misnamed: Set<string>): void {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Checker } from '../checking';
 import type { Ctx } from '../ctx';
-import { openTrainingPanel, runTrainingScript, stopTrainingScript } from '../panel/commands';
+import { openTrainingPanel, runTrainingScript, runTrainingScriptWith, stopTrainingScript } from '../panel/commands';
 import type { TrainingController } from '../panel/controller';
 import { checkExercise, openPack, resetExercise, showHint, showInstructions, startExercise } from './exercise';
 import { gradeSubmissions, openFeedback, validatePack } from './instructor';
@@ -27,6 +27,7 @@ export const COMMANDS = {
   'gradlab.checkExercise': ({ ctx, checker }) => checkExercise(ctx, checker),
   'gradlab.openTrainingPanel': ({ training }) => openTrainingPanel(training),
   'gradlab.runTrainingScript': ({ training }) => runTrainingScript(training),
+  'gradlab.runTrainingScriptWith': ({ training }) => runTrainingScriptWith(training),
   'gradlab.stopTrainingScript': ({ training }) => stopTrainingScript(training),
   'gradlab.selectInterpreter': ({ ctx }) => selectInterpreter(ctx),
   'gradlab.showLog': ({ ctx }) => () => ctx.log.show(),

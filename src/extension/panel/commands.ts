@@ -11,6 +11,10 @@ export function runTrainingScript(training: TrainingController) {
   return (uri?: unknown) => training.runScript(uri instanceof vscode.Uri ? uri : undefined);
 }
 
+export function runTrainingScriptWith(training: TrainingController) {
+  return (uri?: unknown) => training.runScriptWith(uri instanceof vscode.Uri ? uri : undefined);
+}
+
 export function stopTrainingScript(training: TrainingController) {
   return () => training.stop();
 }

@@ -8,8 +8,10 @@ import { describeBadLines, historyDir, listHistoryFiles, loadHistoryFile } from 
 import type { TrainingExit } from '../../core/runs/launcher';
 import { referenceRun } from '../../core/runs/reference';
 import type { RunRegistry } from '../../core/runs/registry';
-import { TRAINING_VIEW_TYPE, type Notice, type PanelState, type RenderedMessage } from '../../protocol/webview';
+import { TRAINING_VIEW_TYPE, type ExperimentBar, type Notice, type PanelState, type RenderedMessage } from '../../protocol/webview';
+import type { ParameterValues } from '../../core/packs/parameters';
 import type { PanelDeps } from './deps';
+import { askValues, experimentOf, folderOf, parametersOfScript } from './experiment';
 import { webviewRoots } from './html';
 import { ScriptRunner } from './scriptRunner';
 import { TrainingPanel } from './trainingPanel';
@@ -19,6 +21,8 @@ export class TrainingController implements vscode.Disposable {
   private panel: TrainingPanel | undefined;
   private readonly runner: ScriptRunner;
   private renderWaiters: ((m: RenderedMessage) => void)[] = [];
+  /** the values last chosen per script (panel or quick picks), offered again next time */
+  private readonly chosen = new Map<string, ParameterValues>();
 
   constructor(
     private readonly deps: PanelDeps,
@@ -40,6 +44,7 @@ export class TrainingController implements vscode.Disposable {
     if (this.panel) {
       if (exerciseId && exerciseId !== this.panel.exerciseId) {
         this.panel.exerciseId = exerciseId;
+        await this.updateExperiment(this.panel);
         this.panel.resend();
       }
       if (!besideEditor) this.panel.reveal();
@@ -53,7 +58,7 @@ export class TrainingController implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: besideEditor },
       { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
     );
-    this.attach(webviewPanel, exerciseId);
+    await this.updateExperiment(this.attach(webviewPanel, exerciseId));
   }
 
   /** A panel VS Code kept across a reload: reload the history files it showed. */
@@ -75,6 +80,7 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
     const panel = this.attach(webviewPanel, saved?.exerciseId);
+    await this.updateExperiment(panel);
     for (const message of notices) panel.notify({ level: 'warning', message });
   }
 
@@ -86,6 +92,51 @@ export class TrainingController implements vscode.Disposable {
       return undefined;
     }
     return this.runner.run(script);
+  }
+
+  /** "Run Training Script with...": asks for the declared parameters' values, then runs the script with them. */
+  async runScriptWith(uri: vscode.Uri | undefined): Promise<TrainingExit | undefined> {
+    const script = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (!script) {
+      void vscode.window.showInformationMessage('Open a Python training script first, then run Gradient Lab: Run Training Script with...');
+      return undefined;
+    }
+    const parameters = script.scheme === 'file' ? await parametersOfScript(this.deps, folderOf(script), script.fsPath) : undefined;
+    if (!parameters) {
+      const choice = await vscode.window.showInformationMessage(
+        `${basename(script.fsPath)} declares no parameters in its exercise pack, so there is nothing to choose. Run it as it is?`,
+        'Run Training Script',
+      );
+      return choice ? this.runner.run(script) : undefined;
+    }
+    const values = await askValues(script.fsPath, parameters, this.chosen.get(script.fsPath) ?? {});
+    if (!values) return undefined;
+    this.chosen.set(script.fsPath, values);
+    return this.runner.run(script, { parameters, values });
+  }
+
+  /** Whether the running script streams into `file`. */
+  streams(file: string): boolean {
+    return this.runner.streams(file);
+  }
+
+  /** The experiment bar the open panel shows. */
+  get experiment(): ExperimentBar | undefined {
+    return this.panel?.experiment;
+  }
+
+  /** The panel's Train: the experiment bar's script with the values the learner set there. */
+  async train(values: ParameterValues): Promise<TrainingExit | undefined> {
+    const experiment = this.panel?.experiment;
+    if (!experiment) return undefined;
+    this.chosen.set(experiment.script, values);
+    return this.runner.run(vscode.Uri.file(experiment.script), { parameters: experiment.parameters, values, fromPanel: true });
+  }
+
+  /** Finds the experiment bar of the panel's exercise (its scaffolded script with declared parameters). */
+  private async updateExperiment(panel: TrainingPanel): Promise<void> {
+    const folder = workspaceDir();
+    panel.experiment = panel.exerciseId && folder ? await experimentOf(this.deps, panel.exerciseId, folder) : undefined;
   }
 
   stop(): void {
@@ -109,6 +160,7 @@ export class TrainingController implements vscode.Disposable {
       savePng: (name, dataUrl) => savePng(name, dataUrl),
       addHistory: () => this.addHistory(),
       stop: () => this.runner.stop(),
+      train: (values) => void this.train(values),
       running: () => this.runner.running,
       rendered: (message) => this.rendered(message),
     }, exerciseId);

@@ -1,5 +1,6 @@
 // What the training panel needs from the rest of the extension, handed in so the panel depends on no Ctx.
 import type * as vscode from 'vscode';
+import type { ExerciseSpec } from '../../protocol/pack';
 
 export interface PanelDeps {
   context: vscode.ExtensionContext;
@@ -10,4 +11,6 @@ export interface PanelDeps {
   runtimeDir: string;
   /** true when the workspace is trusted; otherwise tells the user why `action` needs trust (without waiting) */
   requireTrust(action: string): boolean;
+  /** the exercise of that id in the open packs, for its scripts' declared parameters */
+  findExercise(exerciseId: string): Promise<ExerciseSpec | undefined>;
 }

@@ -6,6 +6,7 @@ import { RunRegistry } from '../../core/runs/registry';
 import { TRAINING_VIEW_TYPE } from '../../protocol/webview';
 import { TrainingController } from './controller';
 import type { PanelDeps } from './deps';
+import { watchWorkspaceHistory } from './historyWatcher';
 import { TrainingScriptLenses } from './lenses';
 import type { TrainingPanelObserver } from './observer';
 
@@ -24,6 +25,7 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
     controller,
     vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, serializer),
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TrainingScriptLenses()),
+    watchWorkspaceHistory(registry, (file) => controller.streams(file), deps.log),
   ];
   return {
     controller,
@@ -31,6 +33,8 @@ export function registerTrainingPanel(deps: PanelDeps): TrainingPanelHandle {
     lastRender: () => controller.lastRendered,
     nextRender: () => controller.nextRender(),
     notices: () => controller.notices(),
+    experiment: () => controller.experiment,
+    train: (values) => controller.train(values),
     serializer,
     dispose: () => disposables.forEach((d) => d.dispose()),
   };

@@ -8,6 +8,7 @@ export class TrainingScriptLenses implements vscode.CodeLensProvider {
     const top = new vscode.Range(0, 0, 0, 0);
     return [
       new vscode.CodeLens(top, { title: '$(run) Run Training Script', command: 'gradlab.runTrainingScript', arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: '$(settings) Run with...', command: 'gradlab.runTrainingScriptWith', arguments: [document.uri] }),
       new vscode.CodeLens(top, { title: '$(graph-line) Open Training Panel', command: 'gradlab.openTrainingPanel' }),
     ];
   }

@@ -1,7 +1,9 @@
 // What tests and the e2e harness observe of the training panel (GradlabApi.training), without scraping the webview.
 import type * as vscode from 'vscode';
 import type { RunRegistry } from '../../core/runs/registry';
-import type { Notice, RenderedMessage } from '../../protocol/webview';
+import type { TrainingExit } from '../../core/runs/launcher';
+import type { ParameterValue } from '../../protocol/parameters';
+import type { ExperimentBar, Notice, RenderedMessage } from '../../protocol/webview';
 
 export interface TrainingPanelObserver {
   readonly registry: RunRegistry;
@@ -11,6 +13,10 @@ export interface TrainingPanelObserver {
   nextRender(): Promise<RenderedMessage>;
   /** the notices the open panel shows at its top (bad history lines, files that could not be read); none when closed */
   notices(): Notice[];
+  /** the experiment bar the open panel shows, if any */
+  experiment(): ExperimentBar | undefined;
+  /** what the bar's Train button does (the webview posts `train` with its values): resolves when the run ends */
+  train(values: Record<string, ParameterValue>): Promise<TrainingExit | undefined>;
   /** the serializer VS Code calls to restore the panel after a reload */
   readonly serializer: vscode.WebviewPanelSerializer;
 }

@@ -7,11 +7,13 @@ import {
   FromWebview,
   ToWebview,
   WEBVIEW_PROTOCOL_VERSION,
+  type ExperimentBar,
   type HostMessage,
   type Notice,
   type RenderedMessage,
   type WebviewMessage,
 } from '../../protocol/webview';
+import type { ParameterValues } from '../../core/packs/parameters';
 import { trainingPanelHtml, webviewRoots } from './html';
 
 const PUMP_MS = 50;
@@ -22,6 +24,7 @@ export interface PanelActions {
   savePng(name: string, dataUrl: string): Promise<void>;
   addHistory(): Promise<void>;
   stop(): void;
+  train(values: ParameterValues): void;
   running(): { running: boolean; script?: string };
   rendered(message: RenderedMessage): void;
   log: vscode.LogOutputChannel;
@@ -34,6 +37,8 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
+  /** the experiment bar of the exercise shown, sent with every init */
+  experiment: ExperimentBar | undefined;
 
   constructor(
     readonly webviewPanel: vscode.WebviewPanel,
@@ -80,7 +85,7 @@ export class TrainingPanel implements vscode.Disposable {
     this.post({ type: ToWebview.Running, running, script });
   }
 
-  /** The exercise whose reference run is shown changed (Open Training Panel for another exercise). */
+  /** The exercise whose reference run is shown, or its experiment bar, changed. */
   resend(): void {
     if (this.ready) this.sendInit();
   }
@@ -118,6 +123,9 @@ export class TrainingPanel implements vscode.Disposable {
       case FromWebview.Stop:
         actions.stop();
         break;
+      case FromWebview.Train:
+        actions.train(message.values);
+        break;
       case FromWebview.Error:
         actions.log.error(`training panel: ${message.message}`);
         break;
@@ -135,6 +143,7 @@ export class TrainingPanel implements vscode.Disposable {
       notices: [...this.notices],
       exerciseId: this.exerciseId,
       running,
+      experiment: this.experiment,
     });
   }
 
