@@ -390,7 +390,8 @@ def _json_key(name):
 
 
 def _as_number(name, value):
-    if isinstance(value, float):
+    # Exactly float: a subclass (NumPy's float64) keeps its own repr, which under NumPy 2 is np.float64(1.0), not JSON.
+    if type(value) is float:
         return value
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"gradlab: metric {name!r} must be a number, got {type(value).__name__} {value!r}")
@@ -470,7 +471,7 @@ def _json_safe(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value - value == 0.0 else repr(value)
+        return value if value - value == 0.0 else repr(float(value))  # float's own repr: 'nan', not np.float64(nan)
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -154,6 +154,27 @@ class LoggingApiTest(ScriptCase):
         self.assertTrue(all("'accuracy'" in m for m in messages))
         self.assertIn("shape (3,)", messages[2])
 
+    def test_float_subclasses_such_as_numpys_float64_are_written_as_plain_numbers(self):
+        # NumPy 2's float64 is a float whose repr is np.float64(1.0); Tagged has such a repr under any NumPy.
+        done = self.run_script(
+            """
+            import numpy as np, gradlab
+
+            class Tagged(float):
+                def __repr__(self):
+                    return f"Tagged({float(self)})"
+
+            with gradlab.run("r", config={"lr": np.float64(0.1), "eps": Tagged("inf")}):
+                gradlab.log(step=0, val_loss=np.mean(np.array([0.5, 1.5])), tagged=Tagged(0.25), bad=Tagged("nan"))
+            """
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        start = [r for r in self.records() if r["type"] == "run-start"]
+        self.assertEqual(start[0]["config"], {"lr": 0.1, "eps": "inf"})
+        metric = [r for r in self.records() if r["type"] == "metric"]
+        self.assertEqual(metric[0]["metrics"], {"val_loss": 1.0, "tagged": 0.25, "bad": None})
+        self.assertEqual(metric[0]["nonFinite"], {"bad": "nan"})
+
     def test_a_step_that_is_not_a_whole_number_is_refused(self):
         done = self.run_script(
             """
