@@ -90,5 +90,4 @@ describe('replacing a file another program keeps open', () => {
     assert.equal(existsSync(temporary), false);
     assert.equal(readFileSync(target, 'utf8'), '{"new":true}');
   });
-
 });

@@ -6,7 +6,7 @@ import { GraderClient, ProtocolMismatchError } from '../grader/client';
 import type { HelloResult, IsolationMode } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
-import { storeAlias, storeAliasMessage, type WindowsFacts } from './storeAlias';
+import { storeAlias, storeAliasMessage, windowsInterpreters, type WindowsFacts } from './windows';
 
 export interface FindPythonOptions {
   /** gradlab.pythonPath or --python: when given, only this one is accepted */
@@ -42,13 +42,13 @@ export class PythonError extends FixableError {
 }
 
 const PATH_NAMES = process.platform === 'win32' ? ['python', 'py', 'python3'] : ['python3', 'python'];
-/** System interpreters often carry the distribution's NumPy when the one first on PATH (pyenv, venv) does not. */
-const SYSTEM_PYTHONS = process.platform === 'win32' ? [] : ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
+/** Linux and macOS: system interpreters often carry the distribution's NumPy when the one first on PATH (pyenv, venv) does not. */
+const SYSTEM_PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
 
 /** Debian/Ubuntu's NumPy is slow without an optimised BLAS; say so where we say how to install it. */
-/** Where to look, in order, when nothing is configured: the caller's candidates, PATH, then the system's. */
+/** Where to look, in order, when nothing is configured: the caller's candidates, PATH, then the system's (on Windows: windowsInterpreters). */
 export function candidateInterpreters(first: string[] = []): string[] {
-  return [...new Set([...first, ...PATH_NAMES, ...SYSTEM_PYTHONS])];
+  return [...new Set([...first, ...PATH_NAMES, ...(process.platform === 'win32' ? windowsInterpreters() : SYSTEM_PYTHONS)])];
 }
 
 export function installHint(pkg: PythonPackage, python: string): string {
