@@ -19,6 +19,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 import threading
 import time
@@ -137,10 +138,20 @@ def _stream_fd_from_env():
     if not value:
         return None
     try:
-        return int(value)
+        fd = int(value)
     except ValueError:
         _warn(f"{STREAM_FD_ENV}={value!r} is not a file descriptor number; metrics go to the history file only.")
         return None
+    # Only the host's pipe: where it was not inherited (Windows passes extra fds to some programs only) the number
+    # is free, and the history file opened next would take it and get every line twice, or it names another file.
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        mode = 0
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        _warn(f"{STREAM_FD_ENV}={fd} is not an open pipe in this process; metrics go to the history file only.")
+        return None
+    return fd
 
 
 def flush():

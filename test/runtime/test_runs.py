@@ -420,6 +420,29 @@ class StreamTest(ScriptCase):
         self.assertEqual(streamed, self.wait_for_lines(51)[:51])
         self.assertEqual(strict_json(streamed[50])["metrics"], {"loss": 24.5})
 
+    def test_a_stream_fd_that_is_not_an_inherited_pipe_is_ignored_and_each_line_is_written_once(self):
+        # Windows passes extra fds to some programs only: the number may be free (the history file would take it)
+        # or name another file, which must not receive the stream.
+        other = os.path.join(self.tmp.name, "other.txt")
+        with open(other, "wb") as f:
+            other_fd = os.dup(f.fileno())
+        self.addCleanup(os.close, other_fd)
+        body = """
+            import gradlab
+            for step in range(3):
+                gradlab.log(step=step, loss=1.0)
+            """
+        for fd, passed in ((3, ()), (other_fd, (other_fd,))):
+            with self.subTest(fd=fd):
+                if os.path.exists(self.history):
+                    os.remove(self.history)
+                done = subprocess.run([sys.executable, self.script(body)], env=self.env(GRADLAB_STREAM_FD=str(fd)),
+                                      pass_fds=passed, capture_output=True, text=True, timeout=60)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn(f"GRADLAB_STREAM_FD={fd} is not an open pipe", done.stderr)
+                self.assertEqual([r["step"] for r in self.records() if r["type"] == "metric"], [0, 1, 2])
+        self.assertEqual(os.path.getsize(other), 0)
+
     def test_a_closed_stream_does_not_stop_training_or_the_history(self):
         read_end, write_end = os.pipe()
         os.close(read_end)  # nobody reads: writes fail with EPIPE
