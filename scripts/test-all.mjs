@@ -1,9 +1,10 @@
 // `npm test`: every test layer, in order, each timed; all run even when one fails, and the exit code is
-// non-zero when any failed. A layer that finds no tests fails too: nothing is skipped silently.
+// non-zero when any failed. A layer that finds no tests fails too: nothing is skipped silently (debian13, without
+// its root, says SKIPPED in its line and in the table).
 //
 //   node scripts/test-all.mjs [layer ...]     (default: all; layers: typecheck lint build unit runtime debian13 integration e2e)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExtension } from './vscode/build-extension.mjs';
 import { requirePythonWithNumpy } from './vscode/python.mjs';
@@ -66,12 +67,14 @@ const layers = {
   // the bound repository.
   debian13: async () => {
     const python = debian13Python();
-    if (!python) return;
+    if (!python) return 'skipped';
+    const cli = join(repoRoot, 'dist', 'cli.js');
+    if (!existsSync(cli)) throw new Error('dist/cli.js is missing: build first (`node scripts/test-all.mjs build debian13`).');
     const tmp = join(repoRoot, '.ci', 'tmp');
     mkdirSync(tmp, { recursive: true });
     await runCommand(python, ['-c', 'import sys, numpy, torch; print("Python", sys.version.split()[0], "NumPy", numpy.__version__, "PyTorch", torch.__version__)']);
     await runtimeTests(python, { TMPDIR: tmp });
-    await runCommand(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'validate', join(repoRoot, 'exercises', 'training-from-scratch'), '--python', python], {
+    await runCommand(process.execPath, [cli, 'validate', join(repoRoot, 'exercises', 'training-from-scratch'), '--python', python], {
       env: { ...process.env, TMPDIR: tmp },
     });
   },
@@ -95,18 +98,19 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(layers)) {
   console.log(`\n━━━ ${name} ━━━`);
   const started = Date.now();
   let error;
+  let outcome;
   try {
-    await layers[name]();
+    outcome = await layers[name]();
   } catch (err) {
     error = err;
     console.error(`\n${name} FAILED: ${err.message}`);
   }
-  results.push({ name, ok: !error, seconds: (Date.now() - started) / 1000 });
+  results.push({ name, ok: !error, skipped: outcome === 'skipped', seconds: (Date.now() - started) / 1000 });
 }
 
 const total = results.reduce((sum, r) => sum + r.seconds, 0);
 console.log('\nlayer        result   seconds');
-for (const r of results) console.log(`${r.name.padEnd(12)} ${(r.ok ? 'passed' : 'FAILED').padEnd(8)} ${r.seconds.toFixed(1).padStart(7)}`);
+for (const r of results) console.log(`${r.name.padEnd(12)} ${(r.ok ? (r.skipped ? 'SKIPPED' : 'passed') : 'FAILED').padEnd(8)} ${r.seconds.toFixed(1).padStart(7)}`);
 console.log(`${'total'.padEnd(12)} ${''.padEnd(8)} ${total.toFixed(1).padStart(7)}`);
 if (wanted.length === 0) console.log('(`npm run test:electron` runs the integration suite in VS Code desktop where it can be downloaded; not part of npm test.)');
 process.exit(results.every((r) => r.ok) ? 0 : 1);
