@@ -21,6 +21,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 import threading
 import time
@@ -152,10 +153,20 @@ def _stream_fd_from_env():
     if not value:
         return None
     try:
-        return int(value)
+        fd = int(value)
     except ValueError:
         _warn(f"{STREAM_FD_ENV}={value!r} is not a file descriptor number; metrics go to the history file only.")
         return None
+    # Only the host's pipe: where it was not inherited (Windows passes extra fds to some programs only) the number
+    # is free, and the history file opened next would take it and get every line twice, or it names another file.
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        mode = 0
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        _warn(f"{STREAM_FD_ENV}={fd} is not an open pipe in this process; metrics go to the history file only.")
+        return None
+    return fd
 
 
 def flush():
@@ -405,7 +416,8 @@ def _json_key(name):
 
 
 def _as_number(name, value):
-    if isinstance(value, float):
+    # Exactly float: a subclass (NumPy's float64) keeps its own repr, which under NumPy 2 is np.float64(1.0), not JSON.
+    if type(value) is float:
         return value
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"gradlab: metric {name!r} must be a number, got {type(value).__name__} {value!r}")
@@ -485,7 +497,7 @@ def _json_safe(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value - value == 0.0 else repr(value)
+        return value if value - value == 0.0 else repr(float(value))  # float's own repr: 'nan', not np.float64(nan)
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -9,6 +9,7 @@ import { checkOnSave } from './checkOnSave';
 import { registerCommands } from './commands/table';
 import { Ctx } from './ctx';
 import { registerTrainingPanel } from './panel';
+import { contributeRuntimeToTerminals } from './terminalEnvironment';
 import { ExerciseTests } from './testing/controller';
 import { ExerciseTree } from './views/exerciseTree';
 import { createStatusBar } from './views/statusBar';
@@ -16,6 +17,7 @@ import { Verdicts } from './views/verdicts';
 
 export function activate(context: vscode.ExtensionContext): GradlabApi {
   const started = performance.now();
+  contributeRuntimeToTerminals(context.environmentVariableCollection, runtimeDir());
   const ctx = new Ctx(context);
   const tests = new ExerciseTests(async (ids, token) => {
     const folder = ctx.workspaceFolder();

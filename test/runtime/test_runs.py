@@ -154,6 +154,27 @@ class LoggingApiTest(ScriptCase):
         self.assertTrue(all("'accuracy'" in m for m in messages))
         self.assertIn("shape (3,)", messages[2])
 
+    def test_float_subclasses_such_as_numpys_float64_are_written_as_plain_numbers(self):
+        # NumPy 2's float64 is a float whose repr is np.float64(1.0); Tagged has such a repr under any NumPy.
+        done = self.run_script(
+            """
+            import numpy as np, gradlab
+
+            class Tagged(float):
+                def __repr__(self):
+                    return f"Tagged({float(self)})"
+
+            with gradlab.run("r", config={"lr": np.float64(0.1), "eps": Tagged("inf")}):
+                gradlab.log(step=0, val_loss=np.mean(np.array([0.5, 1.5])), tagged=Tagged(0.25), bad=Tagged("nan"))
+            """
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        start = [r for r in self.records() if r["type"] == "run-start"]
+        self.assertEqual(start[0]["config"], {"lr": 0.1, "eps": "inf"})
+        metric = [r for r in self.records() if r["type"] == "metric"]
+        self.assertEqual(metric[0]["metrics"], {"val_loss": 1.0, "tagged": 0.25, "bad": None})
+        self.assertEqual(metric[0]["nonFinite"], {"bad": "nan"})
+
     def test_a_step_that_is_not_a_whole_number_is_refused(self):
         done = self.run_script(
             """
@@ -415,6 +436,29 @@ class StreamTest(ScriptCase):
         streamed = received.decode().splitlines()
         self.assertEqual(streamed, self.wait_for_lines(51)[:51])
         self.assertEqual(strict_json(streamed[50])["metrics"], {"loss": 24.5})
+
+    def test_a_stream_fd_that_is_not_an_inherited_pipe_is_ignored_and_each_line_is_written_once(self):
+        # Windows passes extra fds to some programs only: the number may be free (the history file would take it)
+        # or name another file, which must not receive the stream.
+        other = os.path.join(self.tmp.name, "other.txt")
+        with open(other, "wb") as f:
+            other_fd = os.dup(f.fileno())
+        self.addCleanup(os.close, other_fd)
+        body = """
+            import gradlab
+            for step in range(3):
+                gradlab.log(step=step, loss=1.0)
+            """
+        for fd, passed in ((3, ()), (other_fd, (other_fd,))):
+            with self.subTest(fd=fd):
+                if os.path.exists(self.history):
+                    os.remove(self.history)
+                done = subprocess.run([sys.executable, self.script(body)], env=self.env(GRADLAB_STREAM_FD=str(fd)),
+                                      pass_fds=passed, capture_output=True, text=True, timeout=60)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn(f"GRADLAB_STREAM_FD={fd} is not an open pipe", done.stderr)
+                self.assertEqual([r["step"] for r in self.records() if r["type"] == "metric"], [0, 1, 2])
+        self.assertEqual(os.path.getsize(other), 0)
 
     def test_a_closed_stream_does_not_stop_training_or_the_history(self):
         read_end, write_end = os.pipe()

@@ -120,6 +120,46 @@ class Stopping(unittest.TestCase):
         self.assertEqual(os.listdir(private), [])
 
 
+class WindowsLearnerFiles(unittest.TestCase):
+    """A learner on Windows: CRLF line endings (an editor's or git's autocrlf) in a folder whose path has spaces and
+    letters beyond ASCII. Same verdicts, messages and lines as the LF file in a plain folder."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.worker = WorkerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.worker.close()
+
+    def windows_copy(self, name):
+        parent = tempfile.mkdtemp(prefix="gradlab-test-")
+        self.addCleanup(remove, parent)
+        folder = os.path.join(parent, "Zoë Müller's course", "gradlab 01 — scale")
+        os.makedirs(folder)
+        with open(os.path.join(SUBMISSIONS, name, "scale.py"), encoding="utf-8") as source:
+            text = source.read()
+        with open(os.path.join(folder, "scale.py"), "w", encoding="utf-8", newline="\r\n") as copy:
+            copy.write(text)
+        with open(os.path.join(folder, "scale.py"), "rb") as written:
+            self.assertIn(b"\r\n", written.read())
+        return folder
+
+    def verdicts(self, submission):
+        report = self.worker.check(submission)["result"]
+        return [(c["id"], c["status"], c.get("message"), c.get("line"), c.get("points")) for c in report["checks"]]
+
+    def test_crlf_files_in_a_path_with_spaces_and_accents_get_the_verdicts_of_lf_files(self):
+        for name in ("solution", "starter", "wrong"):
+            with self.subTest(submission=name):
+                self.assertEqual(self.verdicts(self.windows_copy(name)), self.verdicts(os.path.join(SUBMISSIONS, name)))
+
+    def test_the_crlf_wrong_answer_is_shown_at_its_function(self):
+        scale, grad, _hidden, _run = self.worker.check(self.windows_copy("wrong"))["result"]["checks"]
+        self.assertEqual((scale["line"], grad["line"]), (4, 13))
+        self.assertEqual(scale["message"], "scale(2, 3): expected 6, got 5")
+
+
 class CheckRoundTrip(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -81,6 +81,23 @@ describe('gradlab CLI arguments and exit codes', () => {
     assert.equal(await main(['check', '01-one-update', '--submission', submission(starterForm(authoring())), '--pack', pack, '--python', python], fail), 1);
     assert.match(fail.stdout[0], /01-one-update: 0\/\d+ checks passed/);
     assert.match(fail.stdout.join('\n'), /NotImplementedError/);
+  });
+
+  it('checks a CRLF file in a folder with spaces and letters beyond ASCII (a learner on Windows) like the LF file', async function () {
+    this.timeout(90_000);
+    const python = testPython();
+    const folder = join(mkdtempSync(join(tmpdir(), 'gradlab-cli-')), "Zoë Müller's course", 'gradlab', '01-one-update');
+    mkdirSync(folder, { recursive: true });
+    const withoutTimes = (text: string) => JSON.stringify(JSON.parse(text), (key, value) => (key === 'durationMs' ? undefined : value));
+    for (const [form, exit] of [[solutionForm, 0], [starterForm, 1]] as const) {
+      const crlf = join(folder, 'one_update.py');
+      writeFileSync(crlf, form(authoring()).replace(/\r?\n/g, '\r\n'));
+      const windows = capture();
+      assert.equal(await main(['check', '01-one-update', '--submission', crlf, '--pack', pack, '--python', python, '--json'], windows), exit, windows.stderr.join('\n'));
+      const plain = capture();
+      assert.equal(await main(['check', '01-one-update', '--submission', submission(form(authoring())), '--pack', pack, '--python', python, '--json'], plain), exit);
+      assert.equal(withoutTimes(windows.stdout.join('\n')), withoutTimes(plain.stdout.join('\n')));
+    }
   });
 
   it('--json carries everything the text report shows: location, diagnosis, hint, output and notes', async function () {

@@ -48,19 +48,23 @@ PATH_EVENTS = {
 }
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 WRITABLE_DEVICES = ("/dev/null",)
+# Windows' and macOS's usual file systems ignore case, and realpath does not fix it on macOS (nor on Windows for
+# a path that does not exist yet): there a folder PACK is the private folder pack, so paths compare case-folded.
+IGNORES_CASE = sys.platform in ("win32", "darwin")
 
 
 class Policy:
     """What install() returns: the grader's own levers on the hook (learner code could reach them too, which is
     why this is defence in depth)."""
 
-    def __init__(self, own, busy):
+    def __init__(self, own, busy, fold):
         self._own = own
         self._busy = busy
+        self._fold = fold
 
     def confine(self, workdir):
         """From now on, ``workdir`` is the only folder this process may change (a check's copy of a template)."""
-        self._own[0] = os.path.realpath(workdir)
+        self._own[0] = self._fold(os.path.realpath(workdir))
 
     @contextlib.contextmanager
     def suspended(self):
@@ -72,14 +76,15 @@ class Policy:
             self._busy.pop()
 
 
-def install(workdir, private):
+def install(workdir, private, ignore_case=IGNORES_CASE):
     """Refuse the actions above. ``private`` holds (folder, words) pairs: folders that may not even be read (the pack,
     the reference solution, the folders the host names), and how a refusal describes them."""
     realpath, join, getcwd, fsdecode = os.path.realpath, os.path.join, os.getcwd, os.fsdecode
     sep = os.sep
-    home = realpath(workdir)  # where the template loaded the files from
+    fold = str.casefold if ignore_case else str
+    home = fold(realpath(workdir))  # where the template loaded the files from
     own = [home]  # the one folder this process may change
-    private = tuple((realpath(folder), words) for folder, words in private if folder)
+    private = tuple((fold(realpath(folder)), words) for folder, words in private if folder)
     busy = []  # re-entrancy guard: resolving a path must not audit itself
 
     def resolve(path):
@@ -91,6 +96,7 @@ def install(workdir, private):
             return None
 
     def within(path, root):
+        path = fold(path)
         return path == root or path.startswith(root + sep)
 
     def check_private(path):
@@ -139,4 +145,4 @@ def install(workdir, private):
                 busy.pop()
 
     sys.addaudithook(hook)
-    return Policy(own, busy)
+    return Policy(own, busy, fold)

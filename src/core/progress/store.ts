@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CheckReport } from '../../protocol/worker';
+import { replaceFileSync } from '../replaceFile';
 
 export const PROGRESS_VERSION = 1;
 
@@ -180,7 +181,7 @@ export class ProgressStore {
     mkdirSync(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(this.data, null, 2)}\n`);
-    renameSync(temp, this.file);
+    replaceFileSync(temp, this.file);
     this.seenMtime = mtimeOf(this.file);
   }
 }

@@ -6,6 +6,7 @@ import { GraderClient, ProtocolMismatchError } from '../grader/client';
 import type { HelloResult, IsolationMode } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
+import { storeAlias, storeAliasMessage, windowsInterpreters, type WindowsFacts } from './windows';
 
 export interface FindPythonOptions {
   /** gradlab.pythonPath or --python: when given, only this one is accepted */
@@ -18,6 +19,8 @@ export interface FindPythonOptions {
   log?: (line: string) => void;
   /** OS-level isolation the worker that answers must use (GraderClientOptions.isolation) */
   isolation?: IsolationMode;
+  /** the machine's facts for telling the Microsoft Store's python.exe alias (default: this machine's) */
+  windows?: WindowsFacts;
 }
 
 export interface FoundPython {
@@ -39,13 +42,13 @@ export class PythonError extends FixableError {
 }
 
 const PATH_NAMES = process.platform === 'win32' ? ['python', 'py', 'python3'] : ['python3', 'python'];
-/** System interpreters often carry the distribution's NumPy when the one first on PATH (pyenv, venv) does not. */
-const SYSTEM_PYTHONS = process.platform === 'win32' ? [] : ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
+/** Linux and macOS: system interpreters often carry the distribution's NumPy when the one first on PATH (pyenv, venv) does not. */
+const SYSTEM_PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
 
 /** Debian/Ubuntu's NumPy is slow without an optimised BLAS; say so where we say how to install it. */
-/** Where to look, in order, when nothing is configured: the caller's candidates, PATH, then the system's. */
+/** Where to look, in order, when nothing is configured: the caller's candidates, PATH, then the system's (on Windows: windowsInterpreters). */
 export function candidateInterpreters(first: string[] = []): string[] {
-  return [...new Set([...first, ...PATH_NAMES, ...SYSTEM_PYTHONS])];
+  return [...new Set([...first, ...PATH_NAMES, ...(process.platform === 'win32' ? windowsInterpreters() : SYSTEM_PYTHONS)])];
 }
 
 export function installHint(pkg: PythonPackage, python: string): string {
@@ -73,6 +76,7 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
   const explicit = options.configured?.trim();
   const order = explicit ? [explicit] : candidateInterpreters(options.candidates);
   let lacking: { python: string; missing: PythonPackage[] } | undefined;
+  let alias: string | undefined;
 
   for (const python of order) {
     let hello: HelloResult;
@@ -81,7 +85,9 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
       ({ hello, client } = await probe(python, options));
     } catch (error) {
       if (error instanceof ProtocolMismatchError) throw error; // the runtime folder is the same for every interpreter
-      tried.push(`${python}: ${(error as Error).message}`);
+      const store = storeAlias(python, options.windows);
+      tried.push(`${python}: ${store ? storeAliasMessage(python, store) : (error as Error).message}`);
+      if (store) alias ??= storeAliasMessage(python, store);
       continue;
     }
     const missing = missingPackages(hello, require);
@@ -92,6 +98,7 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
   }
 
   if (explicit) {
+    if (alias) throw new PythonError(`The configured Python: ${alias}`, tried);
     if (lacking) {
       throw new PythonError(
         `The configured Python ${explicit} has no ${lacking.missing.join(' or ')}: ${lacking.missing.map((p) => installHint(p, explicit)).join('; ')}, or point gradlab.pythonPath at an interpreter that has it.`,
@@ -112,7 +119,8 @@ export async function findPython(options: FindPythonOptions): Promise<FoundPytho
   throw new PythonError(
     'No Python interpreter was found (tried ' +
       order.join(', ') +
-      '). Install Python 3.8 or newer with NumPy, then set gradlab.pythonPath (CLI: --python) if it is not on PATH.',
+      '). Install Python 3.9 or newer with NumPy, then set gradlab.pythonPath (CLI: --python) if it is not on PATH.' +
+      (alias ? ` ${alias}` : ''),
     tried,
   );
 }

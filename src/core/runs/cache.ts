@@ -6,8 +6,9 @@
 //
 // Layout: "GLRC", u32 version, u32 header length, the header as JSON, zero padding to a multiple of 8, then for each
 // run its steps, t and metric columns as little-endian float64, `rows` values each, in the header's order.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { replaceFile } from '../replaceFile';
 import type { BadLine } from './parser';
 import type { ReadonlyRun, RunContent } from './registry';
 import { RunTable, type BackwardStep } from './table';
@@ -82,7 +83,7 @@ export async function writeColumnCache(historyFile: string, source: CacheSource,
   await mkdir(dirname(target), { recursive: true });
   const partial = `${target}.${process.pid}-${++partials}.partial`; // two writes of one cache at once do not mix
   await writeFile(partial, out);
-  await rename(partial, target);
+  await replaceFile(partial, target);
 }
 
 /** The cached runs of a history file, or undefined when there is no cache that matches the file as it is now. */

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { RunEnv, STREAM_FD, type DeviceSetting, type RunEndRecord } from '../../protocol/runs';
 import { appendRecords } from './history';
 import { HistoryParser, type RecordHandler } from './parser';
+import { stopProcess } from './stopProcess';
 
 export interface LaunchOptions {
   python: string;
@@ -41,7 +42,7 @@ export interface TrainingExit {
 
 export interface TrainingProcess {
   readonly pid: number | undefined;
-  /** SIGTERM, then SIGKILL if it is still alive after `graceMs` */
+  /** SIGTERM, then SIGKILL if it is still alive after `graceMs`; on Windows the whole process tree at once */
   stop(graceMs?: number): void;
   readonly exited: Promise<TrainingExit>;
 }
@@ -122,11 +123,7 @@ export function launchTrainingScript(options: LaunchOptions): TrainingProcess {
     stop(graceMs = 3000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       stopped = true;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, graceMs);
-      timer.unref();
+      stopProcess(child, graceMs);
     },
   };
 }
