@@ -8,7 +8,7 @@ integer ``id`` and get exactly one response with that id; notifications carry no
 import json
 import os
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 
 class Method:
@@ -37,6 +37,7 @@ class ErrorCode:
 DEFAULT_LIMITS = {"timeoutS": 10, "memoryMb": 1024, "outputKb": 64}
 PRELOAD_VARIABLE = "GRADLAB_PRELOAD"  # heavy packages the zygote imports at start, comma-separated
 ISOLATION_VARIABLE = "GRADLAB_ISOLATION"  # required | auto | off: OS-level isolation of the learner's processes
+SANDBOX_VARIABLE = "GRADLAB_SANDBOX"  # auto | fork | spawn: how learner processes are made (gradlab.sandbox.choice)
 
 
 class WorkerError(Exception):
