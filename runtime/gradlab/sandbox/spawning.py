@@ -146,7 +146,7 @@ class SpawnSandbox:
                         return started
                     self._log("warn", f"a pre-started process of the sandbox had ended before it was used "
                                       f"({_ended(started.process.returncode)}); using another")
-                    self._dying.append(started)
+                    started.discard()
                 self._wait(deadline, cancel, packages, "start a learner process")
 
     def hand_over(self, started, message):
