@@ -10,7 +10,7 @@ import { points } from '../../core/gradebook/feedback';
 import { readRegularFile } from '../../core/fileTypes';
 import { loadPack } from '../../core/packs/load';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
-import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
+import { gradcheckFrom, graderOptions, limitsFrom, parse, sandboxFrom } from '../options';
 
 export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   grades one folder (or .zip) per student, laid out as the extension scaffolds it (gradlab/<exercise-id>/...)
@@ -27,7 +27,8 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
   --timeout <s>        time limit per check (default: the exercise's, else 10)
   --memory <MiB>       memory limit per check (default: the exercise's, else 1024)
-  --gradcheck <mode>   full, fast or auto (default auto)`;
+  --gradcheck <mode>   full, fast or auto (default auto)
+  --sandbox <kind>     auto, fork or spawn: how the learner's processes are made (default auto: fork on Linux)`;
 
 export async function readRoster(path: string | undefined, cwd: string): Promise<Map<string, CanvasIdentity> | undefined> {
   if (!path) return undefined;
@@ -67,6 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (values.shard !== undefined && !shard) throw new CliProblem(`--shard must look like i/K with 1 <= i <= K (e.g. 2/8), got "${values.shard}"`);
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
+  const sandbox = sandboxFrom(values.sandbox);
   const roster = await readRoster(values.roster, io.cwd);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 53)) throw new CliProblem(`--seed must be a whole number from 0, got "${values.seed}"`);
@@ -91,6 +93,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     roster,
     seed,
     isolation,
+    sandbox,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
     log: process.env.GRADLAB_DEBUG ? (line) => io.err(line) : undefined,
   });

@@ -3,7 +3,7 @@
 // then python3 / python on PATH, then the system's own python3. Each is validated by starting the worker and asking `hello`, so "found"
 // means "can grade", and a refusal says exactly what is missing and how to fix it.
 import { GraderClient, ProtocolMismatchError } from '../grader/client';
-import type { HelloResult, IsolationMode } from '../../protocol/worker';
+import type { HelloResult, IsolationMode, SandboxChoice } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
 
@@ -18,6 +18,8 @@ export interface FindPythonOptions {
   log?: (line: string) => void;
   /** OS-level isolation the worker that answers must use (GraderClientOptions.isolation) */
   isolation?: IsolationMode;
+  /** the sandbox the worker that answers must use (GraderClientOptions.sandbox) */
+  sandbox?: SandboxChoice;
 }
 
 export interface FoundPython {
@@ -58,7 +60,7 @@ export function missingPackages(hello: HelloResult, require: PythonPackage[]): P
 }
 
 async function probe(python: string, options: FindPythonOptions): Promise<{ hello: HelloResult; client: GraderClient }> {
-  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log, isolation: options.isolation });
+  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log, isolation: options.isolation, sandbox: options.sandbox });
   try {
     return { hello: await client.hello(), client };
   } catch (error) {
