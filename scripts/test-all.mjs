@@ -24,6 +24,7 @@ function runCaptured(command, args, env = {}) {
   });
 }
 
+const SANDBOXES = ['fork', 'spawn'];
 const node = (script, ...args) => runCommand(process.execPath, [join(repoRoot, script), ...args]);
 
 const layers = {
@@ -35,17 +36,23 @@ const layers = {
   build: () => buildExtension(['--tests']),
   // mocha itself fails when the glob matches no file.
   unit: () => node('node_modules/mocha/bin/mocha.js', 'out/test/unit/**/*.test.js'),
+  // once per sandbox (GRADLAB_SANDBOX): every test, the corpus and the tamper tests must hold under both
   runtime: async () => {
     const python = requirePythonWithNumpy();
-    console.log(`Python: ${python}`);
-    const output = await runCaptured(python, ['-m', 'unittest', 'discover', '-s', 'test/runtime', '-t', '.'], {
-      PYTHONPATH: join(repoRoot, 'runtime'),
-    });
-    const ran = Number(/^Ran (\d+) tests? in/m.exec(output)?.[1] ?? 0);
-    if (ran === 0) throw new Error('unittest found no tests under test/runtime');
+    for (const sandbox of SANDBOXES) {
+      console.log(`Python: ${python}, sandbox: ${sandbox}`);
+      const output = await runCaptured(python, ['-m', 'unittest', 'discover', '-s', 'test/runtime', '-t', '.'], {
+        PYTHONPATH: join(repoRoot, 'runtime'),
+        GRADLAB_SANDBOX: sandbox,
+      });
+      const ran = Number(/^Ran (\d+) tests? in/m.exec(output)?.[1] ?? 0);
+      if (ran === 0) throw new Error('unittest found no tests under test/runtime');
+    }
   },
+  // the trusted run under each sandbox; the untrusted and multi-root runs test the host, not the sandbox
   integration: async () => {
     await node('scripts/run-integration.mjs', '--no-build');
+    await runCommand(process.execPath, [join(repoRoot, 'scripts/run-integration.mjs'), '--no-build'], { env: { ...process.env, GRADLAB_SANDBOX: 'spawn' } });
     await node('scripts/run-integration.mjs', '--no-build', '--untrusted');
     await node('scripts/run-integration.mjs', '--no-build', '--multi-root');
   },

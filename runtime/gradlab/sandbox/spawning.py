@@ -33,9 +33,13 @@ from gradlab.sandbox import isolation, messages
 from gradlab.sandbox.config import ZygoteError, learner_config
 
 LAUNCHER = os.path.join(isolation.RUNTIME, "launch.py")
-POOL_SIZE = 3  # processes kept ready per set of packages: an exercise's first checks find them started
+POOL_SIZE = 3  # processes kept ready per set of packages at first: an exercise's first checks find them started
 TRUSTED_POOL_SIZE = 2  # the pack's code: the given code's process and a reference, per request
 HEAVY_POOL_SIZE = 1  # PyTorch costs seconds and hundreds of MiB per process
+# A check that had to wait for a process grows its pool by one, up to these (about 30 MiB each with NumPy, a few
+# hundred with PyTorch), so that a request's checks find their processes started the next time
+MAX_POOL_SIZE = 10
+MAX_HEAVY_POOL_SIZE = 2
 READY_TIMEOUT_S = 120  # a first PyTorch import on a cold disk
 HAND_OVER_TIMEOUT_S = 10
 RETRY_AFTER_S = 1.0  # after a process failed to start, before the next try
@@ -135,6 +139,10 @@ class SpawnSandbox:
         with self._cond:
             if packages not in self._wanted:
                 self._wanted[packages] = HEAVY_POOL_SIZE
+                self._wake()
+            if not self._idle[packages]:
+                limit = MAX_HEAVY_POOL_SIZE if packages else MAX_POOL_SIZE
+                self._wanted[packages] = min(limit, self._wanted[packages] + 1)
                 self._wake()
             while True:
                 queue = self._idle[packages]
