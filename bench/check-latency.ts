@@ -1,6 +1,8 @@
 // Check latency as a learner feels it, per exercise shape: cold (a fresh `gradlab check` process: Node,
 // Python, NumPy import, first check) and warm (a re-check on the already running worker), p50/p95; and the CPU
-// time each costs (Node, the worker and every process under it), which other work on the machine hardly changes.
+// time each costs (Node, the worker and every process under it), which other work on the machine hardly changes;
+// each shape under both sandboxes, side by side (fork: a zygote forks each check's process; spawn: a pool of
+// pre-started interpreters, one per check).
 //   node scripts/build.mjs --tests && node out/bench/check-latency.js [--runs 20] [--python /usr/bin/python3]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkSubmission } from '../src/core/grading/check';
+import { GraderClient } from '../src/core/grader/client';
+import type { SandboxKind } from '../src/protocol/worker';
 import { findExercise, loadPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
 import { builtinAuthoringPackDir, packageRoot, runtimeDir } from '../src/core/paths';
@@ -35,11 +39,13 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const pack = await loadPack(builtinAuthoringPackDir());
   const found = await findPython({ configured: values.python, runtimeDir: runtimeDir() });
-  const client = found.client;
+  await found.client.dispose();
+  const sandboxes: SandboxKind[] = ['fork', 'spawn'];
+  const clients = new Map(sandboxes.map((sandbox) => [sandbox, new GraderClient({ python: found.python, runtimeDir: runtimeDir(), sandbox })]));
   const cli = join(packageRoot(), 'dist', 'cli.js');
   console.log(`Python ${found.hello.python.version} (${found.python}), NumPy ${found.hello.numpy.version}, ${runs} warm runs per shape`);
-  console.log('shape                     exercise            cold ms   cold CPU ms   warm p50 ms   warm p95 ms   warm CPU ms (mean)   checks');
-  for (const [shape, id] of SHAPES) {
+  console.log('shape                     exercise            sandbox  cold ms   cold CPU ms   warm p50 ms   warm p95 ms   warm CPU ms (mean)   checks');
+  for (const [shape, id] of SHAPES) for (const [sandbox, client] of clients) {
     const exercise = findExercise(pack, id);
     const submission = mkdtempSync(join(tmpdir(), 'gradlab-bench-'));
     await materializeForm(pack, exercise, 'solution', submission);
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
     const coldStart = performance.now();
     const coldCpuStart = cpuTimes('self').reaped;
     try {
-      execFileSync(process.execPath, [cli, 'check', id, '--submission', submission, '--pack', pack.dir, '--python', found.python, '--json'], { stdio: 'pipe' });
+      execFileSync(process.execPath, [cli, 'check', id, '--submission', submission, '--pack', pack.dir, '--python', found.python, '--json', '--sandbox', sandbox], { stdio: 'pipe' });
     } catch (error) {
       console.log(`${shape}: the solution did not pass from the CLI: ${(error as { stdout?: Buffer }).stdout?.toString().slice(0, 400)}`);
     }
@@ -64,15 +70,15 @@ async function main(): Promise<void> {
       warm.push(performance.now() - start);
       checks = report.checks.length;
     }
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the zygote reaps the last template
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the zygote reaps the last template, the pool refills
     const warmCpu = (hostCpu() - warmCpuStart) / runs;
     rmSync(submission, { recursive: true, force: true });
     warm.sort((a, b) => a - b);
     console.log(
-      `${shape.padEnd(25)} ${id.padEnd(19)} ${cold.toFixed(0).padStart(7)} ${(coldCpu * 1000).toFixed(0).padStart(13)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${(warmCpu * 1000).toFixed(1).padStart(20)} ${String(checks).padStart(8)}`,
+      `${shape.padEnd(25)} ${id.padEnd(19)} ${sandbox.padEnd(7)} ${cold.toFixed(0).padStart(7)} ${(coldCpu * 1000).toFixed(0).padStart(13)} ${percentile(warm, 50).toFixed(1).padStart(13)} ${percentile(warm, 95).toFixed(1).padStart(13)} ${(warmCpu * 1000).toFixed(1).padStart(20)} ${String(checks).padStart(8)}`,
     );
   }
-  await client.dispose();
+  for (const client of clients.values()) await client.dispose();
 }
 
 main().catch((error) => {

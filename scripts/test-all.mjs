@@ -26,6 +26,7 @@ function runCaptured(command, args, env = {}) {
   });
 }
 
+const SANDBOXES = ['fork', 'spawn'];
 const node = (script, ...args) => runCommand(process.execPath, [join(repoRoot, script), ...args]);
 
 /** test/runtime with `python`; fails when it ran no test. */
@@ -57,10 +58,13 @@ const layers = {
   build: () => buildExtension(['--tests']),
   // mocha itself fails when the glob matches no file.
   unit: () => node('node_modules/mocha/bin/mocha.js', 'out/test/unit/**/*.test.js'),
+  // once per sandbox (GRADLAB_SANDBOX): every test, the corpus and the tamper tests must hold under both
   runtime: async () => {
     const python = requirePythonWithNumpy();
-    console.log(`Python: ${python}`);
-    await runtimeTests(python);
+    for (const sandbox of SANDBOXES) {
+      console.log(`Python: ${python}, sandbox: ${sandbox}`);
+      await runtimeTests(python, { GRADLAB_SANDBOX: sandbox });
+    }
   },
   // Today's Python, NumPy and PyTorch (Debian 13: 3.13, 2.2, 2.6) beside the system's: the runtime layer, and
   // the built-in pack validated through the CLI. The interpreter runs chrooted, so temporary files must lie in
@@ -78,8 +82,10 @@ const layers = {
       env: { ...process.env, TMPDIR: tmp },
     });
   },
+  // the trusted run under each sandbox; the untrusted and multi-root runs test the host, not the sandbox
   integration: async () => {
     await node('scripts/run-integration.mjs', '--no-build');
+    await runCommand(process.execPath, [join(repoRoot, 'scripts/run-integration.mjs'), '--no-build'], { env: { ...process.env, GRADLAB_SANDBOX: 'spawn' } });
     await node('scripts/run-integration.mjs', '--no-build', '--untrusted');
     await node('scripts/run-integration.mjs', '--no-build', '--multi-root');
   },

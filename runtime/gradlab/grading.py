@@ -20,9 +20,8 @@ from gradlab import checks, given, kinks
 from gradlab.checks.base import LearnerError
 from gradlab.protocol import DEFAULT_LIMITS, ErrorCode, WorkerError
 from gradlab.sandbox.process import ProcessSandbox, seed_for
-from gradlab.sandbox.template import Template
 from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, locate, origins
-from gradlab.sandbox.zygote_client import ZygoteError
+from gradlab.sandbox.config import ZygoteError
 
 BAKED_REFERENCES = "references.json"  # the kinds' ``reference`` hooks, baked into a release
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
@@ -211,10 +210,12 @@ def limits_of(params):
 
 
 class Grader:
-    def __init__(self, zygote, trusted_zygote, log, isolation=None):
-        """``zygote`` forks the learner's processes, ``trusted_zygote`` the pack's; ``isolation``: why the learner's
-        processes could not be isolated when the worker must isolate them (every check is then refused)."""
+    def __init__(self, zygote, trusted_zygote, log, isolation=None, unavailable=None):
+        """``zygote`` makes the learner's processes, ``trusted_zygote`` the pack's (either sandbox of
+        gradlab.sandbox.choice); ``isolation``: why the learner's processes could not be isolated when the worker
+        must isolate them; ``unavailable``: why there is no sandbox at all (every check is then refused)."""
         self.zygote = zygote
+        self.unavailable = unavailable
         self.trusted_zygote = trusted_zygote
         self.log = log
         self.isolation = isolation
@@ -250,10 +251,7 @@ class Grader:
         """Refuse an exercise this worker cannot grade as asked (no sandbox, no isolation, missing packages), with
         the way out."""
         if self.zygote is None:
-            raise WorkerError(ErrorCode.UNSUPPORTED_PLATFORM,
-                              "Grading runs the learner's code in a forked, isolated process, which this platform "
-                              "does not offer (Windows). Use a Linux or macOS Python: WSL, a dev container or a "
-                              "remote machine.")
+            raise WorkerError(ErrorCode.UNSUPPORTED_PLATFORM, self.unavailable or "Grading has no sandbox here.")
         if self.isolation:
             raise WorkerError(ErrorCode.ISOLATION_UNAVAILABLE,
                               f"Grading here must isolate each submission from the rest of the machine, and it "
@@ -281,10 +279,10 @@ class Grader:
     def template(self, zygote, exercise, source, limits, cancel, private, overlay):
         """A template process of ``zygote`` for ``exercise`` with the learner files from the folder ``source``, the
         pack's given code laid over them (``overlay``, see overlay()); not started."""
-        return Template(zygote, Workdir(exercise.spec, exercise.folder, source, root=zygote.exchange), limits=limits,
-                        seed=seed_for(exercise.id), numpy=self.numpy_available(cancel),
-                        preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"], private=private,
-                        overlay=overlay, log=self.log)
+        return zygote.template(Workdir(exercise.spec, exercise.folder, source, root=zygote.exchange), limits=limits,
+                               seed=seed_for(exercise.id), numpy=self.numpy_available(cancel),
+                               preload=[p for p in exercise.spec.get("requires") or [] if p != "numpy"],
+                               private=private, overlay=overlay, log=self.log)
 
     def trusted_template(self, exercise, folder, limits, cancel):
         """A template of the pack's own code (the given code, the reference solution) in ``folder``: unlike a
@@ -364,6 +362,7 @@ class Grader:
             "maxPoints": sum(r["maxPoints"] for r in results),
             "checks": results,
             "durationMs": round((time.monotonic() - started) * 1000, 1),
+            "sandbox": self.zygote.kind,
         }
         if notes:
             report["notes"] = notes

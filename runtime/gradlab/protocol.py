@@ -37,6 +37,7 @@ class ErrorCode:
 DEFAULT_LIMITS = {"timeoutS": 10, "memoryMb": 1024, "outputKb": 64}
 PRELOAD_VARIABLE = "GRADLAB_PRELOAD"  # heavy packages the zygote imports at start, comma-separated
 ISOLATION_VARIABLE = "GRADLAB_ISOLATION"  # required | auto | off: OS-level isolation of the learner's processes
+SANDBOX_VARIABLE = "GRADLAB_SANDBOX"  # auto | fork | spawn: how learner processes are made (gradlab.sandbox.choice)
 
 
 class WorkerError(Exception):

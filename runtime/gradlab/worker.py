@@ -13,8 +13,8 @@ import sys
 import threading
 import traceback
 
-from gradlab.protocol import (ISOLATION_VARIABLE, PROTOCOL_VERSION, Cancelled, ErrorCode, FrameReader,
-                              MalformedFrame, Method, Notification, WorkerError, encode_frame)
+from gradlab.protocol import (ISOLATION_VARIABLE, PROTOCOL_VERSION, SANDBOX_VARIABLE, Cancelled, ErrorCode,
+                              FrameReader, MalformedFrame, Method, Notification, WorkerError, encode_frame)
 
 
 class Channel:
@@ -35,10 +35,12 @@ class Channel:
 
 
 class Worker:
-    def __init__(self, channel, zygote, trusted_zygote=None, isolation=None):
-        """``isolation``: {"mode": required | auto | off, "isolated": bool, "reason": why not, when not}."""
+    def __init__(self, channel, zygote, trusted_zygote=None, isolation=None, unavailable=None):
+        """``isolation``: {"mode": required | auto | off, "isolated": bool, "reason": why not, when not};
+        ``unavailable``: why there is no sandbox (``zygote`` None), as the grader says it."""
         self.channel = channel
         self.zygote = zygote
+        self.unavailable = unavailable
         self.trusted_zygote = trusted_zygote
         self.isolation = isolation or {"mode": "off", "isolated": False}
         self.requests = queue.Queue()
@@ -139,7 +141,7 @@ class Worker:
             isolation = self.isolation
             refused = isolation["mode"] == "required" and not isolation["isolated"]
             self._grader = Grader(self.zygote, self.trusted_zygote, self.channel.log,
-                                  isolation.get("reason") if refused else None)
+                                  isolation.get("reason") if refused else None, self.unavailable)
         return self._grader
 
     def close(self):
@@ -151,16 +153,16 @@ class Worker:
 
         import gradlab
 
-        sandbox = self.zygote is not None
+        sandbox = self.zygote.kind if self.zygote is not None else None
         numpy = package_info("numpy")
         if sandbox:
-            from gradlab.sandbox.zygote_client import ZygoteError
+            from gradlab.sandbox.config import ZygoteError
 
             try:
                 numpy = self.zygote.numpy_info()
             except ZygoteError as error:
                 self.channel.log("error", str(error))
-                sandbox = False
+                sandbox = None
         return {
             "protocolVersion": PROTOCOL_VERSION,
             "runtimeVersion": gradlab.__version__,
@@ -277,22 +279,25 @@ def main():
     from gradlab import system
 
     system.forbid_tracing()  # the verdicts are computed here: no learner process may read or trace this one
-    zygote = trusted = None
-    isolation = {"mode": os.environ.get(ISOLATION_VARIABLE) or "auto", "isolated": False}
-    if system.FORK_AVAILABLE:
-        from gradlab.sandbox import isolation as isolating
-        from gradlab.sandbox.zygote_client import Zygote
+    from gradlab.sandbox import choice, isolation as isolating
 
-        trusted = Zygote(channel.log, trusted=True)  # both start importing NumPy in their own process right away
+    zygote = trusted = unavailable = None
+    isolation = {"mode": os.environ.get(ISOLATION_VARIABLE) or "auto", "isolated": False}
+    try:
+        kind = choice.resolve(os.environ.get(SANDBOX_VARIABLE))
+    except choice.Unusable as error:
+        unavailable = f"Grading cannot start a sandbox for the learner's code: {error}."
+    else:
+        trusted = choice.start(kind, channel.log, trusted=True)  # both start importing NumPy right away
         if isolation["mode"] not in isolating.MODES:
             isolation["reason"] = f"{ISOLATION_VARIABLE} must be one of {', '.join(isolating.MODES)}"
             isolation["mode"] = "required"
         elif isolation["mode"] != "off":
             isolation["reason"] = isolating.probe()
             isolation["isolated"] = isolation["reason"] is None
-        zygote = Zygote(channel.log, isolated=isolation["isolated"])
+        zygote = choice.start(kind, channel.log, isolated=isolation["isolated"])
     isolation = {key: value for key, value in isolation.items() if value is not None}
-    worker = Worker(channel, zygote, trusted, isolation)
+    worker = Worker(channel, zygote, trusted, isolation, unavailable)
     threading.Thread(target=worker.read, args=(FrameReader(0),), name="gradlab-reader", daemon=True).start()
     try:
         worker.serve()

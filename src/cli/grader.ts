@@ -4,9 +4,10 @@ import type { GraderClient } from '../core/grader/client';
 import { findPython } from '../core/python/discover';
 import { runtimeDir } from '../core/paths';
 import type { PythonPackage } from '../protocol/pack';
+import type { SandboxChoice } from '../protocol/worker';
 
-export async function startGrader(python: string | undefined, require: PythonPackage[] = []): Promise<GraderClient> {
+export async function startGrader(python: string | undefined, require: PythonPackage[] = [], sandbox?: SandboxChoice): Promise<GraderClient> {
   const log = process.env.GRADLAB_DEBUG ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
-  const found = await findPython({ configured: python, require: [...new Set<PythonPackage>(['numpy', ...require])], runtimeDir: runtimeDir(), log });
+  const found = await findPython({ configured: python, require: [...new Set<PythonPackage>(['numpy', ...require])], runtimeDir: runtimeDir(), log, sandbox });
   return found.client;
 }

@@ -2,13 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliProblem } from './io';
 import type { GradcheckMode } from '../protocol/pack';
-import type { Limits } from '../protocol/worker';
+import { SANDBOX_CHOICES, type Limits, type SandboxChoice } from '../protocol/worker';
 
 export const graderOptions = {
   python: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
   gradcheck: { type: 'string' },
+  sandbox: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** parseArgs that turns its exceptions into usage problems (exit 2); the caller prefixes the command's name. */
@@ -37,6 +38,13 @@ export function limitsFrom(values: { timeout?: string; memory?: string }): Parti
   if (timeoutS !== undefined) limits.timeoutS = timeoutS;
   if (memoryMb !== undefined) limits.memoryMb = memoryMb;
   return limits;
+}
+
+/** --sandbox: which sandbox runs the learner's code (SANDBOX_VARIABLE); undefined leaves the environment's. */
+export function sandboxFrom(value: string | undefined): SandboxChoice | undefined {
+  if (value === undefined) return undefined;
+  if ((SANDBOX_CHOICES as readonly string[]).includes(value)) return value as SandboxChoice;
+  throw new CliProblem(`--sandbox must be auto, fork or spawn, got "${value}"`);
 }
 
 export function gradcheckFrom(value: string | undefined): GradcheckMode {

@@ -80,5 +80,6 @@ export function reportJson(report: CheckReport, exercise?: ExerciseSpec) {
     }),
     ...(report.notes?.length ? { notes: report.notes } : {}),
     durationMs: report.durationMs,
+    sandbox: report.sandbox,
   };
 }

@@ -38,6 +38,7 @@ export class Ctx implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (settings.affects(e, settings.SettingKey.PythonPath)) this.restartGrader('gradlab.pythonPath changed');
+        if (settings.affects(e, settings.SettingKey.Sandbox)) this.restartGrader('gradlab.sandbox changed');
         if (settings.affects(e, settings.SettingKey.Packs)) this.packs.reload();
       }),
     );
@@ -119,6 +120,7 @@ export class Ctx implements vscode.Disposable {
       require: [...new Set<PythonPackage>(['numpy', ...require])],
       runtimeDir: runtimeDir(),
       log: (line) => this.log.debug(line),
+      sandbox: settings.sandbox(),
     });
   }
 
@@ -128,6 +130,7 @@ export class Ctx implements vscode.Disposable {
       const { hello } = found;
       this.log.info(`grader: Python ${hello.python.version} at ${found.python}, NumPy ${hello.numpy.version ?? 'missing'}, PyTorch ${hello.torch.version ?? 'missing'}`);
       const { isolation } = hello;
+      this.log.info(`grader: the ${hello.sandbox ?? 'no'} sandbox runs the learner's code${hello.sandbox ? '' : ' (see the errors below)'}`);
       this.log.info(isolation.isolated ? 'grader: each check runs isolated from the rest of the machine (bubblewrap)' : `grader: checks run without OS-level isolation: ${isolation.reason ?? 'turned off'}`);
       return found;
     } catch (error) {

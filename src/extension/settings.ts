@@ -3,11 +3,12 @@
 import * as vscode from 'vscode';
 import type { DeviceSetting } from '../protocol/runs';
 import type { GradcheckMode } from '../protocol/pack';
-import type { Limits } from '../protocol/worker';
+import type { Limits, SandboxChoice } from '../protocol/worker';
 
 /** Each setting's key under `gradlab.`. */
 export const SettingKey = {
   PythonPath: 'pythonPath',
+  Sandbox: 'sandbox',
   CheckTimeoutSeconds: 'check.timeoutSeconds',
   CheckMemoryLimitMb: 'check.memoryLimitMb',
   CheckGradcheckMode: 'check.gradcheckMode',
@@ -32,6 +33,13 @@ export function affects(event: vscode.ConfigurationChangeEvent, key: SettingKey)
 /** The interpreter the user chose; undefined when left empty (automatic). */
 export function pythonPath(): string | undefined {
   return config().get<string>(SettingKey.PythonPath) || undefined;
+}
+
+/** The sandbox the user chose; undefined when left at its default, so that GRADLAB_SANDBOX in the environment (or
+ * `auto`) decides. */
+export function sandbox(): SandboxChoice | undefined {
+  const i = config().inspect<SandboxChoice>(SettingKey.Sandbox);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
 }
 
 export function setPythonPath(python: string): Thenable<void> {

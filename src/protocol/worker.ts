@@ -23,6 +23,19 @@ export const PRELOAD_VARIABLE = 'GRADLAB_PRELOAD';
 export const ISOLATION_VARIABLE = 'GRADLAB_ISOLATION';
 export type IsolationMode = 'required' | 'auto' | 'off';
 
+/**
+ * Environment variable of the worker's process: which sandbox makes the learner's processes
+ * (runtime/gradlab/sandbox/choice.py). `fork` forks them from a zygote that imported NumPy (Linux, macOS); `spawn`
+ * takes a pre-started interpreter per check from a pool (every platform, the only one on Windows); `auto` is fork on
+ * Linux and spawn elsewhere. Set from the setting gradlab.sandbox and `--sandbox`; unset, the environment's own
+ * value reaches the worker.
+ */
+export const SANDBOX_VARIABLE = 'GRADLAB_SANDBOX';
+export const SANDBOX_CHOICES = ['auto', 'fork', 'spawn'] as const;
+export type SandboxChoice = (typeof SANDBOX_CHOICES)[number];
+/** the sandbox that ran: what `auto` chose, or what was asked for */
+export type SandboxKind = Exclude<SandboxChoice, 'auto'>;
+
 export const WorkerMethod = {
   /** What the interpreter can do: Python, NumPy and PyTorch versions, sandbox support. */
   Hello: 'hello',
@@ -63,7 +76,7 @@ export const ErrorCode = {
   Pack: 'pack',
   /** the exercise needs a package the interpreter lacks (NumPy, PyTorch) */
   MissingDependency: 'missing-dependency',
-  /** the sandbox cannot run on this platform (no fork) */
+  /** the sandbox asked for cannot run here (GRADLAB_SANDBOX unknown, or fork where there is none) */
   UnsupportedPlatform: 'unsupported-platform',
   /** isolation is required and this machine cannot isolate (bubblewrap missing, user namespaces refused) */
   IsolationUnavailable: 'isolation-unavailable',
@@ -112,8 +125,8 @@ export interface HelloResult {
   platform: string;
   numpy: PackageInfo & { blas?: string };
   torch: PackageInfo & { cuda?: boolean; device?: string };
-  /** fork-based sandbox available (Linux, macOS) */
-  sandbox: boolean;
+  /** the sandbox that runs the learner's code, or null when none can (the checks are refused, saying why) */
+  sandbox: SandboxKind | null;
   /** whether the learner's processes run in OS-level isolation, and why not when they do not */
   isolation: { mode: IsolationMode; isolated: boolean; reason?: string };
 }
@@ -251,6 +264,8 @@ export interface CheckReport {
   notes?: ReportNote[];
   kinks?: KinkFinding[];
   durationMs: number;
+  /** the sandbox that ran the learner's code */
+  sandbox: SandboxKind;
 }
 
 // ---- record (pack build) ----

@@ -7,6 +7,9 @@ import shutil
 import tempfile
 import unittest
 
+from gradlab.protocol import SANDBOX_VARIABLE
+from gradlab.sandbox import choice
+
 from .corpus import given, load_corpus, write
 from .worker_client import WorkerProcess
 
@@ -71,7 +74,8 @@ class WorkerCorpusTest(unittest.TestCase):
         self.worker.check(tempfile.mkdtemp(dir=self.folder), exercise=self.specs["02-grad-w"], pack=self.pack,
                           given=references)
         threads = os.listdir(f"/proc/{self.worker.process.pid}/task")
-        self.assertEqual(len(threads), 2, "the request thread and the reader")
+        pools = 2 if choice.resolve(os.environ.get(SANDBOX_VARIABLE)) == "spawn" else 0  # the spawn sandboxes' refill
+        self.assertEqual(len(threads), 2 + pools, "the request thread, the reader and the spawn pools' threads")
 
     def test_a_changed_reference_solution_is_run_again(self):
         # reference trajectories are remembered between requests: only while the reference files stay the same

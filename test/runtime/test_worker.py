@@ -9,7 +9,8 @@ import threading
 import time
 import unittest
 
-from gradlab.protocol import PROTOCOL_VERSION, FrameReader, MalformedFrame, WorkerError, encode_frame
+from gradlab.protocol import PROTOCOL_VERSION, SANDBOX_VARIABLE, FrameReader, MalformedFrame, WorkerError, encode_frame
+from gradlab.sandbox import choice
 from gradlab.worker import Worker
 from test.runtime.worker_client import (FIXTURE_PACK, GIVEN, SUBMISSIONS, TAMPER, WorkerProcess, fixture_exercise,
                                         remove, submission_with)
@@ -56,7 +57,7 @@ class Hello(unittest.TestCase):
         finally:
             worker.close()
         self.assertEqual(reply["protocolVersion"], PROTOCOL_VERSION)
-        self.assertTrue(reply["sandbox"])
+        self.assertEqual(reply["sandbox"], choice.resolve(os.environ.get(SANDBOX_VARIABLE)))
         self.assertEqual(reply["platform"], "linux")
         self.assertTrue(reply["python"]["executable"])
         self.assertTrue(reply["numpy"]["available"])
@@ -79,22 +80,36 @@ class Hello(unittest.TestCase):
         self.assertTrue(report["passed"], report)
 
 
-class WithoutFork(unittest.TestCase):
-    """Where os.fork is missing (Windows) the worker starts no zygote: hello says so, checks are refused."""
+class WithoutASandbox(unittest.TestCase):
+    """A sandbox choice that cannot run (a misspelt GRADLAB_SANDBOX, fork where there is none) starts no sandbox:
+    hello says so, and every check is refused with what to do."""
 
-    def test_hello_and_check_without_a_sandbox(self):
+    def test_hello_and_check_with_an_unknown_sandbox(self):
+        worker = WorkerProcess(env={SANDBOX_VARIABLE: "forked"})
+        try:
+            hello = worker.request("hello", {})["result"]
+            error = worker.check(os.path.join(SUBMISSIONS, "solution"))["error"]
+            report = worker.check(os.path.join(SUBMISSIONS, "solution"))
+        finally:
+            worker.close()
+        self.assertIsNone(hello["sandbox"])
+        self.assertEqual(error["code"], "unsupported-platform")
+        self.assertIn("must be auto, fork or spawn, not 'forked'", error["message"])
+        self.assertEqual(report["error"], error)  # the worker still answers, and says the same again
+
+    def test_the_grader_refuses_without_a_sandbox(self):
         class Channel:
             def log(self, level, message):
                 raise AssertionError(message)
 
-        worker = Worker(Channel(), zygote=None)
-        self.assertFalse(worker.dispatch(1, "hello", {})["sandbox"])
+        worker = Worker(Channel(), zygote=None, unavailable="Grading cannot start a sandbox: why.")
+        self.assertIsNone(worker.dispatch(1, "hello", {})["sandbox"])
         with self.assertRaises(WorkerError) as refused:
             worker.dispatch(2, "check", {"pack": {"dir": FIXTURE_PACK, "form": "authoring"},
                                          "exercise": fixture_exercise(),
                                          "submission": os.path.join(SUBMISSIONS, "solution"), "given": GIVEN})
-        self.assertEqual(refused.exception.code, "unsupported-platform")
-        self.assertIn("WSL, a dev container or a remote machine", refused.exception.message)
+        self.assertEqual((refused.exception.code, refused.exception.message),
+                         ("unsupported-platform", "Grading cannot start a sandbox: why."))
 
 
 class Stopping(unittest.TestCase):

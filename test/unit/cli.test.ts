@@ -31,6 +31,8 @@ describe('gradlab CLI arguments and exit codes', () => {
       [['check', '01-one-update'], /needs --submission/],
       [['check', '01-one-update', '--submission', 'x.py', '--gradcheck', 'sometimes'], /--gradcheck must be full, fast or auto/],
       [['check', '01-one-update', '--submission', 'x.py', '--timeout=-3'], /--timeout must be a positive number/],
+      [['check', '01-one-update', '--submission', 'x.py', '--sandbox', 'forked'], /--sandbox must be auto, fork or spawn, got "forked"/],
+      [['grade', 'pack', 'students', '--sandbox', 'thread'], /--sandbox must be auto, fork or spawn/],
       [['check', '01-one-update', '--bogus'], /^gradlab check: unknown option '--bogus': `gradlab check --help` lists the options$/],
       [['validate', '.', '--jobs'], /^gradlab validate: Option '--jobs <value>' argument missing$/],
     ];

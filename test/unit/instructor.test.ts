@@ -73,7 +73,7 @@ describe('author mode: hidden checks in full for the author, never for the learn
   });
 
   it('gradlab check --pack with the authoring pack prints a hidden failure in full; a release prints the verdict only', () => {
-    const report = (check: CheckResult): CheckReport => ({ exercise: 'e1', passed: false, points: 0, maxPoints: 2, checks: [check], durationMs: 3 });
+    const report = (check: CheckResult): CheckReport => ({ exercise: 'e1', passed: false, points: 0, maxPoints: 2, checks: [check], durationMs: 3, sandbox: 'fork' });
     const author = formatReport(report(hiddenFailure(true))).join('\n');
     assert.match(author, /FAIL {4}sec \(hidden\): hidden check/);
     assert.match(author, /author mode, in full:/);

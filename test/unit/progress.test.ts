@@ -14,6 +14,7 @@ function report(passed: boolean): CheckReport {
     points: passed ? 3 : 1,
     maxPoints: 3,
     durationMs: 12,
+    sandbox: 'fork',
     checks: [
       { id: 'fd', title: 'fd', kind: 'gradcheck', hidden: false, status: passed ? 'passed' : 'failed', passed, message: '', points: passed ? 2 : 0, maxPoints: 2, durationMs: 5 },
       { id: 'h', title: 'h', kind: 'test', hidden: true, status: 'passed', passed: true, message: '', points: 1, maxPoints: 1, durationMs: 5 },

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { runtimeDir } from '../../src/core/paths';
 import { HISTORY_DIR, HISTORY_FORMAT_VERSION, RunEnv } from '../../src/protocol/runs';
-import { DEFAULT_LIMITS, ErrorCode, ISOLATION_VARIABLE, PRELOAD_VARIABLE, PROTOCOL_VERSION, WorkerMethod, WorkerNotification, type IsolationMode } from '../../src/protocol/worker';
+import { DEFAULT_LIMITS, ErrorCode, ISOLATION_VARIABLE, PRELOAD_VARIABLE, PROTOCOL_VERSION, SANDBOX_CHOICES, SANDBOX_VARIABLE, WorkerMethod, WorkerNotification, type IsolationMode } from '../../src/protocol/worker';
 import { testPython } from './helpers/python';
 
 const MIRROR = `
@@ -24,6 +24,8 @@ print(json.dumps({
     'preloadVariable': getattr(protocol, 'PRELOAD_VARIABLE', None),
     'isolationVariable': getattr(protocol, 'ISOLATION_VARIABLE', None),
     'isolationModes': list(__import__('gradlab.sandbox.isolation', fromlist=['MODES']).MODES),
+    'sandboxVariable': getattr(protocol, 'SANDBOX_VARIABLE', None),
+    'sandboxChoices': list(__import__('gradlab.sandbox.choice', fromlist=['CHOICES']).CHOICES),
     'historyFormatVersion': runs.FORMAT_VERSION,
     'historyVariable': runs.HISTORY_ENV,
     'streamFdVariable': runs.STREAM_FD_ENV,
@@ -40,6 +42,8 @@ interface Mirror {
   preloadVariable: string | null;
   isolationVariable: string | null;
   isolationModes: string[];
+  sandboxVariable: string | null;
+  sandboxChoices: string[];
   historyFormatVersion: number;
   historyVariable: string;
   streamFdVariable: string;
@@ -59,7 +63,7 @@ describe('the protocol constants and their Python mirror', function () {
     python = JSON.parse(out) as Mirror;
   });
 
-  it('worker protocol: version, methods, notifications, error codes, default limits, preload and isolation variables', () => {
+  it('worker protocol: version, methods, notifications, error codes, default limits, preload, isolation and sandbox variables', () => {
     assert.equal(python.protocolVersion, PROTOCOL_VERSION);
     assert.deepEqual(python.methods, pythonNames(WorkerMethod));
     assert.deepEqual(python.notifications, pythonNames(WorkerNotification));
@@ -68,6 +72,8 @@ describe('the protocol constants and their Python mirror', function () {
     assert.equal(python.preloadVariable, PRELOAD_VARIABLE);
     assert.equal(python.isolationVariable, ISOLATION_VARIABLE);
     assert.deepEqual(python.isolationModes, ['required', 'auto', 'off'] satisfies IsolationMode[]);
+    assert.equal(python.sandboxVariable, SANDBOX_VARIABLE);
+    assert.deepEqual(python.sandboxChoices, [...SANDBOX_CHOICES]);
   });
 
   it('run history: format version, environment variables, default folder', () => {

@@ -25,11 +25,13 @@ import tempfile
 from builtins import (BaseException, callable, compile, dict, eval, exec, getattr, id, isinstance, len, list, set,
                       setattr, str, type)
 
-from os import fork
-
 from gradlab import codec, kinks, rpc, system
 from gradlab.sandbox import audit
-from gradlab.sandbox.forking import fork_child, send_message, serve_forks
+
+if system.FORK_AVAILABLE:  # the fork sandbox's template; the spawn sandbox (serve_check) needs none of it
+    from os import fork
+
+    from gradlab.sandbox.forking import fork_child, send_message, serve_forks
 
 GRADER_FILENAMES = ("<check>", "<execute>")
 MESSAGE_CHARS = 2000
@@ -65,6 +67,35 @@ def main(config, control_fd, output_fd):
     except OSError:
         os._exit(rpc.CHANNEL_LOST)  # the learner's code closed or broke the control socket
     os._exit(0)
+
+
+def serve_check(template_config, check_config, channel_fd, output_fd):
+    """The spawn sandbox's learner process (gradlab.sandbox.spawned): a template and its one copy in a single
+    process, which loads the files, then serves one check from them; never returns. Its first frame is a ready one,
+    or the loading error."""
+    try:
+        policy = _isolate(template_config, channel_fd, output_fd)
+        process = LearnerProcess(template_config, policy)
+    except BaseException as error:  # a broken sandbox set-up, before any learner code ran
+        _broken(channel_fd, error)
+    loaded = process.load()
+    if "error" in loaded:
+        process.fd = channel_fd
+        process.serve_error(loaded["error"])
+        os._exit(0)
+    try:
+        process.enter_check(check_config, channel_fd)
+    except BaseException as error:
+        _broken(channel_fd, error)
+    process.serve()
+    os._exit(0)
+
+
+def _broken(channel_fd, error):
+    try:
+        rpc.write_blocking(channel_fd, {"error": _internal(error)})
+    finally:
+        os._exit(rpc.SANDBOX_BROKEN)
 
 
 def _internal(error):
@@ -111,7 +142,8 @@ def _text_stream(fd):
 
 
 def _limit(limits):
-    cpu = max(1, int(-(-float(limits["timeoutS"]) // 1)))
+    # the CPU this process has used already (a pre-started interpreter's imports) is not the check's
+    cpu = max(1, int(-(-(float(limits["timeoutS"]) + system.cpu_seconds_used()) // 1)))
     system.limit_resources(cpu, int(limits["memoryMb"]) * 1024 * 1024, int(limits["fileMb"]) * 1024 * 1024)
 
 
@@ -183,23 +215,24 @@ class LearnerProcess:
             os.dup2(output_fd, 1)
             os.dup2(output_fd, 2)
             os.close(output_fd)
-            workdir = config["workdir"]
-            sys.path[:] = [workdir if entry == self.workdir else entry for entry in sys.path]
-            _enter(workdir)
-            self.policy.confine(workdir)
-            self.files.update({os.path.realpath(os.path.join(workdir, file)): file for file in config["files"]})
-            self.fd = rpc_fd
-            self._seed(config["seed"])
-            if config.get("kinks"):
-                modules = [sys.modules[m["name"]] for m in self.config["modules"] if m["name"] in sys.modules]
-                self.watch = kinks.Watch(config["kinks"], self.namespace, modules, self.numpy)
+            self.enter_check(config, rpc_fd)
         except BaseException as error:
-            try:
-                rpc.write_blocking(rpc_fd, {"error": _internal(error)})
-            finally:
-                os._exit(rpc.SANDBOX_BROKEN)
+            _broken(rpc_fd, error)
         self.serve()
         os._exit(0)
+
+    def enter_check(self, config, rpc_fd):
+        """Serve the check of ``config`` (its workdir, files, seed and kinks) on ``rpc_fd``, from the loaded files."""
+        workdir = config["workdir"]
+        sys.path[:] = [workdir if entry == self.workdir else entry for entry in sys.path]
+        _enter(workdir)
+        self.policy.confine(workdir)
+        self.files.update({os.path.realpath(os.path.join(workdir, file)): file for file in config["files"]})
+        self.fd = rpc_fd
+        self._seed(config["seed"])
+        if config.get("kinks"):
+            modules = [sys.modules[m["name"]] for m in self.config["modules"] if m["name"] in sys.modules]
+            self.watch = kinks.Watch(config["kinks"], self.namespace, modules, self.numpy)
 
     def _seed(self, seed):
         self.seed = seed
@@ -207,6 +240,10 @@ class LearnerProcess:
         random.seed(seed)
         if self.numpy is not None:
             self.numpy.random.seed(seed)
+
+    def serve_error(self, fields):
+        """Tell the grader why the files did not load, in place of the ready frame."""
+        self._send({"error": fields})
 
     def serve(self):
         self._send({"ready": True})

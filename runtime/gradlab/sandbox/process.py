@@ -1,5 +1,6 @@
-"""The grader's side of one learner process: gradlab.checks.base.Sandbox over a copy of a template process
-(gradlab.sandbox.template), which has loaded the exercise's files.
+"""The grader's side of one learner process: gradlab.checks.base.Sandbox over a check's process from a template
+(gradlab.sandbox.template's fork of a process that loaded the exercise's files, or gradlab.sandbox.spawning's
+pre-started interpreter that loads them itself).
 
 One ``ProcessSandbox`` serves one check: it starts its process on first use, sends requests and waits for
 answers while draining the process's output and watching the wall clock and the host's cancel, then kills the
@@ -16,7 +17,6 @@ from gradlab.checks import CheckError
 from gradlab.checks.base import LearnerError
 from gradlab.sandbox import messages
 from gradlab.sandbox.handles import Handle
-from gradlab.sandbox.zygote_client import spawn_connected
 
 EXIT_STATUS_WAIT_S = 1.0
 OUTPUT_DRAIN_S = 0.5
@@ -143,8 +143,7 @@ class ProcessSandbox:
         if failure is not None:
             raise self._fail(failure)
         self._deadline = time.monotonic() + float(self.limits["timeoutS"])
-        ours, output_read, self._pid = spawn_connected(
-            lambda fds: self.template.spawn(self._config, fds, self.cancel, self._deadline))
+        ours, output_read, self._pid = self.template.start_copy(self._config, self.cancel, self._deadline)
         ours.setblocking(False)
         os.set_blocking(output_read, False)
         self._sock, self._output_fd, self._output_open = ours, output_read, True

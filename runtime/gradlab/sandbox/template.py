@@ -12,9 +12,9 @@ import os
 import time
 
 from gradlab.sandbox import messages
+from gradlab.sandbox.config import learner_config
 from gradlab.sandbox.zygote_client import Forker, ZygoteError, spawn_connected
 
-FILE_LIMIT_MB = 32
 EXIT_STATUS_WAIT_S = 1.0
 
 
@@ -28,16 +28,7 @@ class Template(Forker):
         self.zygote = zygote
         self.workdir = workdir
         self.limits = limits
-        self._config = {
-            "workdir": workdir.path,
-            "modules": workdir.modules,
-            "files": workdir.files,
-            "seed": seed,
-            "numpy": numpy,
-            "private": [[folder, words] for folder, words in private if folder],
-            "overlay": overlay or {},
-            "limits": {"timeoutS": limits["timeoutS"], "memoryMb": limits["memoryMb"], "fileMb": FILE_LIMIT_MB},
-        }
+        self._config = learner_config(workdir, limits, seed, numpy, private, overlay)
         self._preload = list(preload)
         self._log = log or (lambda level, message: None)
         self._pid = None
@@ -119,8 +110,13 @@ class Template(Forker):
 
     # ---- copies ----
 
+    def start_copy(self, config, cancel, deadline):
+        """A copy of the template for one check (``config``: its workdir, files and seed), as (our end of its
+        channel, the read end of its output, its pid)."""
+        return spawn_connected(lambda fds: self.spawn(config, fds, cancel, deadline))
+
     def spawn(self, config, fds, cancel, deadline):
-        """A copy of the template for one check (``config``: its workdir, files and seed); returns its pid. A
+        """A copy of the template for one check given its channel and output ``fds``; returns its pid. A
         template that stopped since (a check's process may have killed it) is replaced once."""
         for attempt in (1, 2):
             if not self._alive:

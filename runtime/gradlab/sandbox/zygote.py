@@ -14,39 +14,7 @@ import sys
 from gradlab import system
 from gradlab.protocol import PRELOAD_VARIABLE
 from gradlab.sandbox.forking import fork_child, serve_forks
-
-
-def _numpy_info():
-    import importlib.util
-
-    if importlib.util.find_spec("numpy") is None:
-        return {"available": False, "error": "No module named 'numpy'"}
-    try:
-        import numpy
-    except Exception as error:  # a broken installation: say why, grading without NumPy still works
-        return {"available": False, "error": f"{type(error).__name__}: {error}"}
-    info = {"available": True, "version": numpy.__version__}
-    blas = _blas_name()
-    if blas:
-        info["blas"] = blas
-    return info
-
-
-def _blas_name():
-    """Which BLAS NumPy loaded, from the shared libraries mapped into this process (where the system tells)."""
-    paths = system.mapped_libraries()
-    if paths is None:
-        return None
-    names = [os.path.basename(p) for p in paths]
-    if any("mkl" in n for n in names):
-        return "mkl"
-    if any("openblas" in n for n in names):
-        return "openblas"
-    if any("blis" in n for n in names):
-        return "blis"
-    if any(n.startswith("libblas") for n in names):
-        return "reference"  # Debian's unoptimised libblas3: about ten times slower than OpenBLAS
-    return None
+from gradlab.sandbox.packages import import_quietly, numpy_info
 
 
 def control(message, children):
@@ -84,15 +52,8 @@ def serve(sock):
 
     system.adopt_orphans()  # templates are killed at their request's end; their unreaped copies come to us
 
-    def preload(names):
-        for name in names:
-            try:
-                __import__(name)
-            except Exception:
-                pass  # the learner's own import of it will then fail with the real reason
-
     def spawn(message, fds, closing):
-        preload(message.get("preload", []))
+        import_quietly(message.get("preload", []))
         control_fd, output_fd = fds
         return fork_child(fds, closing, lambda: learner.main(message["config"], control_fd, output_fd))
 
@@ -100,7 +61,7 @@ def serve(sock):
     # are imported while it is busy elsewhere rather than when the first template is asked for; after "ready", so
     # that the worker's hello does not wait for them.
     early = [name for name in os.environ.get(PRELOAD_VARIABLE, "").split(",") if name]
-    serve_forks(sock, {"event": "ready", "numpy": _numpy_info()}, spawn, after_ready=lambda: preload(early),
+    serve_forks(sock, {"event": "ready", "numpy": numpy_info()}, spawn, after_ready=lambda: import_quietly(early),
                 control=control)
 
 

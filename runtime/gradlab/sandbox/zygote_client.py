@@ -11,6 +11,7 @@ import tempfile
 import time
 
 from gradlab.sandbox import isolation
+from gradlab.sandbox.config import ZygoteError
 from gradlab.sandbox.forking import LineBuffer, receive, send_message
 
 LAUNCHER = os.path.join(isolation.RUNTIME, "launch.py")
@@ -36,10 +37,6 @@ def spawn_connected(spawn):
         theirs.close()
         os.close(output_write)
     return ours, output_read, pid
-
-
-class ZygoteError(RuntimeError):
-    """The zygote (or a template) could not give us a learner process."""
 
 
 class Forker:
@@ -150,6 +147,7 @@ class Zygote(Forker):
     code (the given functions, the reference solution), so no other process of the user may trace it."""
 
     name = "zygote process"
+    kind = "fork"
 
     def __init__(self, log, isolated=False, trusted=False):
         self._log = log
@@ -179,6 +177,12 @@ class Zygote(Forker):
         """What importing NumPy in a clean process gave (waits for the zygote's start-up)."""
         self._wait(lambda: self._numpy is not None, time.monotonic() + READY_TIMEOUT_S, cancel, "start")
         return self._numpy
+
+    def template(self, workdir, **options):
+        """A template process (not started yet) that loads the files of ``workdir`` (gradlab.sandbox.template)."""
+        from gradlab.sandbox.template import Template
+
+        return Template(self, workdir, **options)
 
     def spawn(self, config, fds, preload, cancel):
         """A new process running gradlab.sandbox.learner.main with ``config``; returns its pid."""

@@ -9,13 +9,4 @@ import os
 if os.name == "posix":
     from gradlab.system.posix import *  # noqa: F401,F403  (posix.__all__)
 else:
-    FORK_AVAILABLE = False
-
-    def nvidia_device_present():
-        return False
-
-    def cpu_model():
-        return None
-
-    def mapped_libraries():
-        return None
+    from gradlab.system.windows import *  # noqa: F401,F403  (windows.__all__)

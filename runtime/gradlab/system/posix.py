@@ -12,11 +12,12 @@ import signal
 
 from os import getpgid, getppid, kill, killpg, setpgid
 
-__all__ = ["FORK_AVAILABLE", "CPU_LIMIT_SIGNAL", "lead_own_group", "put_in_own_group", "kill_group", "die_with_parent",
-           "adopt_orphans", "forbid_tracing", "parent_of", "children_of", "descendants", "kill_tree", "is_child_of",
-           "ignore_oversized_writes", "open_file_limit", "address_space_bytes", "limit_resources", "mapped_libraries",
-           "nvidia_device_present", "cpu_model"]
+__all__ = ["FORK_AVAILABLE", "CPU_LIMIT_SIGNAL", "JOBS", "lead_own_group", "put_in_own_group", "kill_group",
+           "die_with_parent", "adopt_orphans", "forbid_tracing", "parent_of", "children_of", "descendants", "kill_tree",
+           "is_child_of", "ignore_oversized_writes", "open_file_limit", "cpu_seconds_used", "address_space_bytes",
+           "limit_resources", "mapped_libraries", "nvidia_device_present", "cpu_model"]
 FORK_AVAILABLE = hasattr(os, "fork") and hasattr(os, "setpgid")
+JOBS = None  # Windows' Job Objects (gradlab.system.windows); limits here are set inside the process itself
 PR_SET_PDEATHSIG = 1  # prctl(2)
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
@@ -179,6 +180,12 @@ def ignore_oversized_writes():
 
 def open_file_limit():
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def cpu_seconds_used():
+    """CPU seconds (user and system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def address_space_bytes():

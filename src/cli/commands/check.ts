@@ -11,7 +11,7 @@ import type { CheckReport } from '../../protocol/worker';
 import type { ExerciseSpec } from '../../protocol/pack';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_FAILED, EXIT_OK, type CliIO } from '../io';
-import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
+import { gradcheckFrom, graderOptions, limitsFrom, parse, sandboxFrom } from '../options';
 import { packFor } from '../pack';
 import { formatReport, reportJson } from '../report';
 
@@ -22,7 +22,8 @@ gradlab check --all [--workspace <dir>] [options]
   --json               print the report as JSON
   --timeout <s>        time limit per check (default 10)
   --memory <MiB>       memory limit per check (default 1024)
-  --gradcheck <mode>   full, fast or auto (default auto: fast above 2,000 parameters)`;
+  --gradcheck <mode>   full, fast or auto (default auto: fast above 2,000 parameters)
+  --sandbox <kind>     auto, fork or spawn: how the learner's processes are made (default auto: fork on Linux)`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse('check', argv, {
@@ -35,6 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   });
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
+  const sandbox = sandboxFrom(values.sandbox);
 
   const pack = await packFor(values.pack, io.cwd);
   let targets: Array<{ exercise: ExerciseSpec; path: string }>;
@@ -51,7 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     targets = [{ exercise: findExercise(pack, positionals[0]), path: resolve(io.cwd, values.submission) }];
   }
 
-  const client = await startGrader(values.python, [...new Set(targets.flatMap((t) => t.exercise.requires ?? []))]);
+  const client = await startGrader(values.python, [...new Set(targets.flatMap((t) => t.exercise.requires ?? []))], sandbox);
   const reports: Array<{ report: CheckReport; exercise: ExerciseSpec }> = [];
   try {
     for (const { exercise, path } of targets) {

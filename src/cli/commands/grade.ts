@@ -11,7 +11,7 @@ import { readRegularFile } from '../../core/fileTypes';
 import { latePolicy, parseExtensions, parseSubmissionTimes } from '../../core/gradebook/late';
 import { loadPack } from '../../core/packs/load';
 import { CliProblem, EXIT_OK, type CliIO } from '../io';
-import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
+import { gradcheckFrom, graderOptions, limitsFrom, parse, sandboxFrom } from '../options';
 
 export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   grades one folder (or .zip) per student, laid out as the extension scaffolds it (gradlab/<exercise-id>/...)
@@ -40,7 +40,8 @@ export const usage = `gradlab grade <authoring-pack> <submissions-dir> [options]
   --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
   --timeout <s>        time limit per check (default: the exercise's, else 10)
   --memory <MiB>       memory limit per check (default: the exercise's, else 1024)
-  --gradcheck <mode>   full, fast or auto (default auto)`;
+  --gradcheck <mode>   full, fast or auto (default auto)
+  --sandbox <kind>     auto, fork or spawn: how the learner's processes are made (default auto: fork on Linux)`;
 
 /** A CSV the command was given, as text; `what` names it in the message when it cannot be read. */
 async function readText(path: string, what: string, cwd: string): Promise<string> {
@@ -97,6 +98,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (values.shard !== undefined && !shard) throw new CliProblem(`--shard must look like i/K with 1 <= i <= K (e.g. 2/8), got "${values.shard}"`);
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
+  const sandbox = sandboxFrom(values.sandbox);
   const roster = await readRoster(values.roster, io.cwd);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 53)) throw new CliProblem(`--seed must be a whole number from 0, got "${values.seed}"`);
@@ -129,6 +131,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     submissionTimes,
     seed,
     isolation,
+    sandbox,
     onProgress: (event) => progressLine(event).forEach((line) => io.err(line)),
     log: process.env.GRADLAB_DEBUG ? (line) => io.err(line) : undefined,
   });

@@ -8,7 +8,7 @@ import { runtimeDir } from '../../core/paths';
 import { printableJson } from '../../core/printable';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_FAILED, EXIT_OK, EXIT_PROBLEM, type CliIO } from '../io';
-import { gradcheckFrom, graderOptions, limitsFrom, parse } from '../options';
+import { gradcheckFrom, graderOptions, limitsFrom, parse, sandboxFrom } from '../options';
 
 export const usage = `gradlab validate <pack> [options]
   proves, per exercise, that the solution passes every check and the starter fails, and reports which
@@ -20,7 +20,8 @@ export const usage = `gradlab validate <pack> [options]
   --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
   --timeout <s>        time limit per check (default 10)
   --memory <MiB>       memory limit per check (default 1024)
-  --gradcheck <mode>   full, fast or auto (default auto)`;
+  --gradcheck <mode>   full, fast or auto (default auto)
+  --sandbox <kind>     auto, fork or spawn: how the learner's processes are made (default auto: fork on Linux)`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse('validate', argv, {
@@ -34,6 +35,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new CliProblem(`--jobs must be a whole number from 1, got "${values.jobs}"`);
   const limits = limitsFrom(values);
   const gradcheck = gradcheckFrom(values.gradcheck);
+  const sandbox = sandboxFrom(values.sandbox);
   let pack;
   try {
     pack = await loadPack(resolve(io.cwd, positionals[0]));
@@ -45,8 +47,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_PROBLEM;
   }
 
-  const first = await startGrader(values.python);
-  const clients = [first, ...Array.from({ length: jobs - 1 }, () => new GraderClient({ python: first.python, runtimeDir: runtimeDir() }))];
+  const first = await startGrader(values.python, [], sandbox);
+  const clients = [first, ...Array.from({ length: jobs - 1 }, () => new GraderClient({ python: first.python, runtimeDir: runtimeDir(), sandbox }))];
   try {
     const report = await validatePack(pack, {
       clients,

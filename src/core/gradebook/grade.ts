@@ -13,7 +13,7 @@ import { runtimeDir } from '../paths';
 import { withTemporaryFolder } from '../temporary';
 import { findPython } from '../python/discover';
 import type { ExerciseSpec, GradcheckMode, PythonPackage } from '../../protocol/pack';
-import type { CheckResult, Limits } from '../../protocol/worker';
+import type { CheckResult, Limits, SandboxChoice } from '../../protocol/worker';
 import { RecordCache } from './cache';
 import { discoverStudents, refuseOneStudentsFolder, shardOf, type Discovery, type Shard, type StudentEntry } from './discover';
 import type { CanvasIdentity } from './exports';
@@ -52,6 +52,8 @@ export interface GradeClassOptions {
   candidates?: string[];
   /** OS-level isolation of each submission: `required` (the default) refuses to grade where it cannot isolate */
   isolation?: GradingIsolation;
+  /** the sandbox that makes the learner's processes (GraderClientOptions.sandbox); verdicts are the same in each */
+  sandbox?: SandboxChoice;
   /**
    * the grading run's own seed, from which hidden checks draw their inputs: default the seed of the gradebook
    * already in `out` (a re-run reproduces it), else a new random one
@@ -128,11 +130,11 @@ class Workers {
     let client = this.clients.get(key);
     if (!client) {
       const isolation = this.options.isolation ?? 'required';
-      this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log, isolation });
+      this.found ??= findPython({ configured: this.options.python, candidates: this.options.candidates, require: this.require, runtimeDir: runtimeDir(), log: this.options.log, isolation, sandbox: this.options.sandbox });
       // The worker discovery started serves the first NumPy job; the others are new workers on its interpreter.
       const reuse = !preload.length && !this.discoveredTaken;
       this.discoveredTaken ||= reuse;
-      client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload, isolation })));
+      client = this.found.then((f) => (reuse ? f.client : new GraderClient({ python: f.python, runtimeDir: runtimeDir(), log: this.options.log, preload, isolation, sandbox: this.options.sandbox })));
       this.clients.set(key, client);
     }
     return client;

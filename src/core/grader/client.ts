@@ -8,6 +8,7 @@ import {
   ISOLATION_VARIABLE,
   PRELOAD_VARIABLE,
   PROTOCOL_VERSION,
+  SANDBOX_VARIABLE,
   WorkerMethod,
   WorkerNotification,
   type CancelParams,
@@ -24,6 +25,7 @@ import {
   type RecordResult,
   type RequestMessage,
   type ResponseMessage,
+  type SandboxChoice,
 } from '../../protocol/worker';
 import { FixableError } from '../errors';
 
@@ -37,6 +39,8 @@ export interface GraderClientOptions {
   preload?: string[];
   /** OS-level isolation of the learner's processes (see ISOLATION_VARIABLE); default `auto` */
   isolation?: IsolationMode;
+  /** the sandbox that makes the learner's processes (see SANDBOX_VARIABLE); default: the environment's, else `auto` */
+  sandbox?: SandboxChoice;
 }
 
 // A worker left running when this process ends (Ctrl+C, a broken pipe) would go on until its check ended: each is
@@ -175,6 +179,7 @@ export class GraderClient {
     if (this.options.preload?.length) env[PRELOAD_VARIABLE] = this.options.preload.join(',');
     else delete env[PRELOAD_VARIABLE];
     env[ISOLATION_VARIABLE] = this.options.isolation ?? 'auto';
+    if (this.options.sandbox) env[SANDBOX_VARIABLE] = this.options.sandbox;
     // The launcher puts the runtime first on sys.path and the current folder not at all (`-m` would put it first,
     // and a workspace's gradlab/ folder could then replace the grader's package).
     const child = spawn(python, [join(runtimeDir, 'launch.py'), 'gradlab.worker'], { env, stdio: 'pipe', windowsHide: true });

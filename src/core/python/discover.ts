@@ -3,7 +3,7 @@
 // then python3 / python on PATH, then the system's own python3. Each is validated by starting the worker and asking `hello`, so "found"
 // means "can grade", and a refusal says exactly what is missing and how to fix it.
 import { GraderClient, ProtocolMismatchError } from '../grader/client';
-import type { HelloResult, IsolationMode } from '../../protocol/worker';
+import type { HelloResult, IsolationMode, SandboxChoice } from '../../protocol/worker';
 import type { PythonPackage } from '../../protocol/pack';
 import { FixableError } from '../errors';
 import { storeAlias, storeAliasMessage, windowsInterpreters, type WindowsFacts } from './windows';
@@ -21,6 +21,8 @@ export interface FindPythonOptions {
   isolation?: IsolationMode;
   /** the machine's facts for telling the Microsoft Store's python.exe alias (default: this machine's) */
   windows?: WindowsFacts;
+  /** the sandbox the worker that answers must use (GraderClientOptions.sandbox) */
+  sandbox?: SandboxChoice;
 }
 
 export interface FoundPython {
@@ -61,7 +63,7 @@ export function missingPackages(hello: HelloResult, require: PythonPackage[]): P
 }
 
 async function probe(python: string, options: FindPythonOptions): Promise<{ hello: HelloResult; client: GraderClient }> {
-  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log, isolation: options.isolation });
+  const client = new GraderClient({ python, runtimeDir: options.runtimeDir, log: options.log, isolation: options.isolation, sandbox: options.sandbox });
   try {
     return { hello: await client.hello(), client };
   } catch (error) {

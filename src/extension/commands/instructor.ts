@@ -38,7 +38,7 @@ export function validatePack(ctx: Ctx, channel: vscode.OutputChannel) {
     try {
       const pack = await loadPack(dir);
       const found = await ctx.findPython([...new Set(pack.manifest.exercises.flatMap((e) => e.requires ?? []))].filter((p) => p !== 'numpy'));
-      const second = new GraderClient({ python: found.python, runtimeDir: runtimeDir() });
+      const second = new GraderClient({ python: found.python, runtimeDir: runtimeDir(), sandbox: settings.sandbox() });
       try {
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Validating ${pack.manifest.title}` },
@@ -80,6 +80,7 @@ export function gradeSubmissions(ctx: Ctx, channel: vscode.OutputChannel) {
               out,
               python,
               isolation,
+              sandbox: settings.sandbox(),
               signal: abort.signal,
               onProgress: (e) => {
                 channel.appendLine(`${e.done}/${e.total} ${e.record.student}: ${e.record.points}/${e.record.maxPoints}${e.cached ? ' (unchanged, from the cache)' : ''}`);
