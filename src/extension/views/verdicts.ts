@@ -23,10 +23,12 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
       this.diagnostics,
       this.lensEmitter,
       vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, this),
+      // each streamed result updates its function's lens and diagnostic at once; the report settles them all
       checker.onDidChange((e) => {
-        if (e.running || !e.report) return;
-        this.reports.set(e.ref.exercise.id, e.report);
-        void this.showDiagnostics(e.folder, e.ref.exercise.id, e.report);
+        const report = e.running ? e.partial : e.report;
+        if (!report) return;
+        this.reports.set(e.ref.exercise.id, report);
+        void this.showDiagnostics(e.folder, e.ref.exercise.id, report);
         this.lensEmitter.fire();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
