@@ -66,11 +66,14 @@ export class Checker {
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
-  /** `focus`: the functions the learner just edited, whose checks run first. */
-  async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken, focus?: string[]): Promise<CheckReport | undefined> {
+  /**
+   * `focus`: the functions the learner just edited, whose checks run first. A check on save (`onSave`) checks what
+   * was saved and saves nothing itself: saving edits made since would race the editor's own next save.
+   */
+  async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken, focus?: string[], onSave = false): Promise<CheckReport | undefined> {
     if (!this.ctx.requireTrust('Checking an exercise')) return undefined;
     const dir = exerciseFolderUri(folder, exercise.id);
-    for (const doc of vscode.workspace.textDocuments) {
+    for (const doc of onSave ? [] : vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.fsPath.startsWith(dir.fsPath)) await doc.save();
     }
     const missing = learnerFiles(exercise).filter((path) => !existsSync(join(dir.fsPath, path)));
@@ -146,7 +149,7 @@ export class Checker {
   /** Check on save: skipped when a check that started after the save already covers it. */
   checkSaved(ref: ExerciseRef, folder: vscode.WorkspaceFolder, savedAt: number, focus?: string[]): Promise<CheckReport | undefined> {
     if ((this.startedAt.get(keyOf(folder, ref.exercise.id)) ?? 0) >= savedAt) return Promise.resolve(undefined);
-    return this.check(ref, folder, undefined, focus);
+    return this.check(ref, folder, undefined, focus, true);
   }
 
   private emit(event: CheckEvent): void {

@@ -276,6 +276,8 @@ export interface RecordResult {
   transcripts: unknown;
   /** baked reference data for checks that compare with the solution (training-loop trajectories) */
   references: unknown;
+  /** milliseconds each check took on the reference solution: written to the release, where it orders the checks */
+  costs: Record<string, number>;
 }
 
 // ---- mutants (pack validate) ----
