@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeClass } from '../src/core/gradebook/grade';
-import type { GradingIsolation } from '../src/core/gradebook/model';
+import type { GradingIsolation, StudentRecord } from '../src/core/gradebook/model';
 import type { SandboxKind } from '../src/protocol/worker';
 import { loadPack, type LoadedPack } from '../src/core/packs/load';
 import { materializeForm } from '../src/core/packs/scaffold';
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       `${sandbox.padEnd(7)}  ${isolation.padEnd(9)} ${String(jobs).padStart(5)} ${seconds.toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(17)} ${(rate * pack.manifest.exercises.length).toFixed(0).padStart(26)} ${cpuPerSubmission.toFixed(2).padStart(18)} ${peakWorker.toFixed(0).padStart(22)} ${peakTree.toFixed(0).padStart(27)} ${mean.toFixed(1).padStart(13)}`,
     );
     console.log(`      CPU s/submission: ${nodePerSubmission.toFixed(2)} in Node, ${workersPerSubmission.toFixed(2)} in the workers and their processes (${(inSandboxes / students).toFixed(2)} of it in the sandboxes)`);
+    console.log(`      check time per submission by kind (wall, in the worker): ${timeByKind(result.gradebook.students)}`);
     console.log(`      ${peakCount} worker processes at most (one per job, and one per two jobs for the PyTorch exercises), ${peakAll.toFixed(0)} MiB RSS together at most`);
     if (jobs === jobList[jobList.length - 1] && isolation === isolations[0]) {
       const resumedStart = performance.now();
@@ -116,6 +117,20 @@ async function main(): Promise<void> {
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** Where a submission's check time goes, by check kind: seconds per submission, share, and checks per submission. */
+function timeByKind(records: StudentRecord[]): string {
+  const kinds = new Map<string, { ms: number; count: number }>();
+  for (const check of records.flatMap((r) => r.exercises.flatMap((e) => e.checks))) {
+    const entry = kinds.get(check.kind) ?? { ms: 0, count: 0 };
+    kinds.set(check.kind, { ms: entry.ms + check.durationMs, count: entry.count + 1 });
+  }
+  const total = [...kinds.values()].reduce((sum, k) => sum + k.ms, 0);
+  return [...kinds.entries()]
+    .sort(([, a], [, b]) => b.ms - a.ms)
+    .map(([kind, k]) => `${kind} ${(k.ms / 1000 / records.length).toFixed(3)} s (${((k.ms / total) * 100).toFixed(0)}%, ${(k.count / records.length).toFixed(1)} checks)`)
+    .join(', ');
 }
 
 main().catch((error) => {

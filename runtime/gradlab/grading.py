@@ -24,6 +24,7 @@ from gradlab.sandbox.workdir import Workdir, exercise_folder, learner_paths, loc
 from gradlab.sandbox.config import ZygoteError
 
 BAKED_REFERENCES = "references.json"  # the kinds' ``reference`` hooks, baked into a release
+COSTS = "costs.json"  # what each check cost on the reference when the release was built (ms): the run order
 PACKAGE_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 REFERENCES_KEPT = 64
 TRUSTED_TEMPLATES_KEPT = 16  # templates of the pack's code: a pack's exercises, a few times over
@@ -57,6 +58,12 @@ class Exercise:
 
     def file_for(self, check):
         return check.get("file") or (self.learner_files[0] if self.learner_files else None)
+
+    def expected_costs(self):
+        """{check id: milliseconds} measured on the reference when the release was built (COSTS), else empty."""
+        if self.form != "release" or not os.path.isfile(os.path.join(self.folder, COSTS)):
+            return {}
+        return self.release_file(COSTS)
 
     def tests_path(self):
         return os.path.join(self.folder, self.spec.get("tests") or "tests.py")
@@ -328,8 +335,9 @@ class Grader:
                                          "the pack's version, so your changes to it have no effect."})
         return chunks, notes
 
-    def check(self, params, cancel):
-        """CheckParams -> CheckReport."""
+    def check(self, params, cancel, on_result=None):
+        """CheckParams -> CheckReport. ``on_result(result, remaining)`` hears each CheckResult the moment it is known
+        (the protocol's ``result`` notification); the report lists them in the pack's order."""
         _require(isinstance(params, dict), "`params` must be an object")
         exercise = Exercise(params.get("pack"), params.get("exercise"))
         for name in ("submission", "given"):
@@ -347,13 +355,18 @@ class Grader:
         # where each function is defined: the same for every check of the request
         where = functools.lru_cache(maxsize=None)(functools.partial(locate, params["submission"]))
         with Request(self, exercise, params, cancel) as request:
-            for spec in selected:
+            for spec in run_order(selected, exercise, params.get("focus")):
                 cancel.raise_if_set()
                 skipped = not_run_after_timeout(spec, results)
-                results.append(skipped or self._one(request, spec, where, found, named))
+                result = skipped or self._one(request, spec, where, found, named)
+                results.append(result)
+                if on_result is not None:
+                    on_result(linked(result, results, selected, named), len(selected) - len(results))
             notes = [{"file": n["file"], "message": n["message"],
                       **({"line": where(n["file"], n["names"][0])} if where(n["file"], n["names"][0]) else {})}
                      for n in request.edited]
+        position = {spec.get("id"): index for index, spec in enumerate(selected)}
+        results.sort(key=lambda r: position[r["id"]])
         link_causes(results, selected, named)
         report = {
             "exercise": exercise.id,
@@ -422,6 +435,42 @@ def not_run_after_timeout(spec, results):
 
 CAUSE_KINDS = ("gradcheck", "value-graph", "training-loop")  # checks whose diagnosis names a cause
 
+# Without a measured cost (a release's COSTS, which `gradlab build` measures on the reference), what a kind usually
+# costs in milliseconds: a gradient check or a test takes a few, a training run a hundred or more.
+TYPICAL_MS = {"gradcheck": 5, "test": 5, "value-graph": 20, "training-loop": 40, "run": 150}
+
+
+def run_order(specs, exercise, focus=None):
+    """The order a request runs ``specs`` in: the checks of the functions the learner just edited (``focus``) first,
+    their gradient-level ones before the rest, since they name a mistake where it was made; then the cheapest
+    first, so that the first verdicts come in milliseconds whatever the slowest check costs. Every check still
+    runs: only the order moves."""
+    focus = set(focus or ())
+    costs = exercise.expected_costs()
+
+    def key(indexed):
+        index, spec = indexed
+        focused = 2 if spec.get("function") not in focus else 0 if spec.get("kind") in CAUSE_KINDS else 1
+        cost = costs.get(spec.get("id"), TYPICAL_MS.get(spec.get("kind"), 50))
+        return (focused, cost, index)
+
+    return [spec for _index, spec in sorted(enumerate(specs), key=key)]
+
+
+def _cause(result, results, kinds, named):
+    """The gradient-level check among ``results`` whose diagnosis explains ``result``'s failure, if any."""
+    if result["passed"] or result.get("diagnosis") or result["status"] != "failed" \
+            or kinds.get(result["id"]) in CAUSE_KINDS or result["id"] in named:
+        return None
+    uses = (lambda c: True) if kinds.get(result["id"]) == "run" else \
+        (lambda c: c.get("function") == result.get("function"))
+    return next((c for c in results if c is not result and not c["passed"] and not c["hidden"] and c.get("diagnosis")
+                 and kinds.get(c["id"]) in CAUSE_KINDS and uses(c)), None)
+
+
+def _follows(cause):
+    return f" — this follows from what `{cause['id']}` found: {cause['diagnosis']}"
+
 
 def link_causes(results, specs, named=()):
     """A check that failed without a diagnosis of its own (a training run, a test) while a gradient-level check of a
@@ -429,17 +478,17 @@ def link_causes(results, specs, named=()):
     (no "did the training diverge?" beside a gradient that is N times too large). A run uses every function; a
     test the function it is about. ``named``: ids of checks whose failure already names its cause."""
     kinds = {spec["id"]: spec.get("kind") for spec in specs}
-    causes = [r for r in results if not r["passed"] and not r["hidden"] and r.get("diagnosis")
-              and kinds.get(r["id"]) in CAUSE_KINDS]
+    causes = {id(result): _cause(result, results, kinds, named) for result in results}
     for result in results:
-        if result["passed"] or result.get("diagnosis") or result["status"] != "failed" \
-                or kinds.get(result["id"]) in CAUSE_KINDS or result["id"] in named:
-            continue
-        uses = (lambda c: True) if kinds.get(result["id"]) == "run" else \
-            (lambda c: c.get("function") == result.get("function"))
-        cause = next((c for c in causes if c is not result and uses(c)), None)
-        if cause is not None:
-            result["message"] += f" — this follows from what `{cause['id']}` found: {cause['diagnosis']}"
+        if causes[id(result)] is not None:
+            result["message"] += _follows(causes[id(result)])
+
+
+def linked(result, results, specs, named=()):
+    """``result`` as it streams, linked to a cause among the checks finished so far (run_order puts the
+    gradient-level checks first, so a cause is usually known by then); the report links it again over all."""
+    cause = _cause(result, results, {spec["id"]: spec.get("kind") for spec in specs}, named)
+    return dict(result, message=result["message"] + _follows(cause)) if cause is not None else result
 
 
 def _read(path):

@@ -2,13 +2,15 @@
 bump PROTOCOL_VERSION there and here).
 
 Transport: stdio, every message one frame ``Content-Length: <bytes>\\r\\n\\r\\n<UTF-8 JSON>``. Requests carry an
-integer ``id`` and get exactly one response with that id; notifications carry none.
+integer ``id`` and get exactly one response with that id; notifications carry none. A ``check`` request streams:
+each check's result goes out as a ``result`` notification (ResultParams) as soon as it is known, and the response
+then closes the request with the whole report.
 """
 
 import json
 import os
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 
 class Method:
@@ -22,6 +24,7 @@ class Method:
 class Notification:
     CANCEL = "cancel"
     LOG = "log"
+    RESULT = "result"
 
 
 class ErrorCode:

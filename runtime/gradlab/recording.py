@@ -40,4 +40,11 @@ def record(grader, params, cancel):
                 raise WorkerError(ErrorCode.PACK, f"the check `{spec['id']}` cannot be recorded: {error}") from None
             finally:
                 sandbox.close()
-    return {"transcripts": {"formatVersion": transcripts.FORMAT_VERSION, "tests": recorded}, "references": references}
+    return {"transcripts": {"formatVersion": transcripts.FORMAT_VERSION, "tests": recorded}, "references": references,
+            "costs": costs(grader, params, cancel)}
+
+
+def costs(grader, params, cancel):
+    """{check id: milliseconds} of each check on the reference solution: a release's run order (grading.COSTS)."""
+    report = grader.check(dict(params, submission=params["reference"], gradcheck="auto"), cancel)
+    return {result["id"]: result["durationMs"] for result in report["checks"]}

@@ -4,7 +4,8 @@ gradlab.protocol).
 The real stdout is kept for the protocol and fd 1 is pointed at stderr first, so nothing else printed in this
 process (a pack's tests.py, a C library) can corrupt the channel. A reader thread takes frames from stdin and
 queues requests; ``cancel`` notifications take effect at once, even while a check waits on a learner's process.
-Requests are answered one at a time, each with exactly one response; every exception becomes an error reply.
+Requests are answered one at a time, each with exactly one response; every exception becomes an error reply. A
+``check`` sends each check's result as a ``result`` notification before its response.
 """
 
 import os
@@ -123,7 +124,9 @@ class Worker:
             self._current = (request_id, token)
         try:
             if method == Method.CHECK:
-                return self.grader().check(params, token)
+                return self.grader().check(params, token, lambda result, remaining: self.channel.send(
+                    {"method": Notification.RESULT, "params": {"id": request_id, "result": result,
+                                                               "remaining": remaining}}))
             from gradlab.recording import record
 
             if not isinstance(params, dict):

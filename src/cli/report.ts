@@ -21,29 +21,41 @@ function where(check: CheckResult): string {
   return check.function ? `${check.file ?? ''}${check.line ? `:${check.line}` : ''} ${check.function}` : '';
 }
 
+/** The line saying how the exercise went, which the text report opens with and a streamed one ends with. */
+export function formatSummary(report: CheckReport): string {
+  const passed = report.checks.filter((c) => c.passed).length;
+  return `${report.exercise}: ${passed}/${report.checks.length} checks passed, ${report.points}/${report.maxPoints} points (${seconds(report.durationMs)})`;
+}
+
+/** One check's lines: its verdict, and when it failed what happened, its first hint and the end of its output. */
+export function formatCheck(check: CheckResult, exercise?: ExerciseSpec): string[] {
+  const lines: string[] = [];
+  const indented = (label: string, text: string) => printable(text).split('\n').forEach((l, i) => lines.push(`          ${i === 0 ? label : ''}${l}`));
+  const at = where(check);
+  lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed || !at ? '' : ` [${at}]`}`);
+  for (const warning of check.warnings ?? []) indented('warning: ', warning);
+  if (check.passed) return lines;
+  const story = authorView(check);
+  if (check.instructor) indented('', `${check.message} — author mode, in full:`);
+  for (const text of [story.message, story.diagnosis]) if (text) indented('', text);
+  if (check.instructor) for (const line of detailLines(story)) indented('', line);
+  const [hint] = hintsOf(exercise, check);
+  if (hint) indented('hint: ', hint);
+  if (story.output) lines.push(`          output${story.outputTruncated ? ' (truncated)' : ''}: ${printable(story.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
+  return lines;
+}
+
+/** What the report says about the submission besides its checks (given code it edited). */
+export function formatNotes(report: CheckReport): string[] {
+  return (report.notes ?? []).map((note) => `  NOTE    ${printable(`${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`)}`);
+}
+
 /**
  * The text report; `exercise` adds each failed check's first hint. A hidden check graded with the authoring pack
  * (author mode) is shown in full: message, diagnosis, inputs, expected and actual values, output.
  */
 export function formatReport(report: CheckReport, exercise?: ExerciseSpec): string[] {
-  const passed = report.checks.filter((c) => c.passed).length;
-  const lines = [`${report.exercise}: ${passed}/${report.checks.length} checks passed, ${report.points}/${report.maxPoints} points (${seconds(report.durationMs)})`];
-  const indented = (label: string, text: string) => printable(text).split('\n').forEach((l, i) => lines.push(`          ${i === 0 ? label : ''}${l}`));
-  for (const check of report.checks) {
-    const at = where(check);
-    lines.push(`  ${MARK[check.status].padEnd(7)} ${check.id}${check.hidden ? ' (hidden)' : ''}: ${check.title}${check.passed || !at ? '' : ` [${at}]`}`);
-    for (const warning of check.warnings ?? []) indented('warning: ', warning);
-    if (check.passed) continue;
-    const story = authorView(check);
-    if (check.instructor) indented('', `${check.message} — author mode, in full:`);
-    for (const text of [story.message, story.diagnosis]) if (text) indented('', text);
-    if (check.instructor) for (const line of detailLines(story)) indented('', line);
-    const [hint] = hintsOf(exercise, check);
-    if (hint) indented('hint: ', hint);
-    if (story.output) lines.push(`          output${story.outputTruncated ? ' (truncated)' : ''}: ${printable(story.output).trimEnd().split('\n').slice(-5).join(' | ')}`);
-  }
-  for (const note of report.notes ?? []) lines.push(`  NOTE    ${printable(`${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`)}`);
-  return lines;
+  return [formatSummary(report), ...report.checks.flatMap((check) => formatCheck(check, exercise)), ...formatNotes(report)];
 }
 
 /** The JSON report: every field the text report shows (location, hints, output, warnings, notes), unabridged. */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { checkSubmission } from '../core/grading/check';
 import { learnerFiles } from '../core/grading/submission';
 import { WorkerError } from '../core/grader/client';
-import type { CheckReport } from '../protocol/worker';
+import type { CheckReport, CheckResult } from '../protocol/worker';
 import type { Ctx } from './ctx';
 import { exerciseFolderUri, learnerFileUri, locateResult } from './exercises';
 import type { ExerciseRef } from './packs';
@@ -17,7 +17,40 @@ export interface CheckEvent {
   ref: ExerciseRef;
   folder: vscode.WorkspaceFolder;
   running: boolean;
+  /** when it ended: the report, when it produced one */
   report?: CheckReport;
+  /**
+   * while it runs, at its start and after each streamed result: the previous report with every check that has a
+   * result in this run replaced by it (checks still running keep their previous verdict until theirs arrives)
+   */
+  partial?: PartialReport;
+  /** while it runs: checks with no result yet */
+  remaining?: number;
+}
+
+/** A report being streamed: which sandbox runs it is known only from the worker's full report. */
+export type PartialReport = Omit<CheckReport, 'sandbox'> & Partial<Pick<CheckReport, 'sandbox'>>;
+
+/** `previous` with `results` in place of its checks of the same id, and those it lacks added. */
+function merged(exerciseId: string, previous: CheckReport | undefined, results: CheckResult[]): PartialReport {
+  const byId = new Map((previous?.checks ?? []).map((c) => [c.id, c]));
+  for (const result of results) byId.set(result.id, result);
+  const checks = [...byId.values()];
+  return {
+    exercise: exerciseId,
+    passed: checks.every((c) => c.passed),
+    points: checks.reduce((sum, c) => sum + c.points, 0),
+    maxPoints: checks.reduce((sum, c) => sum + c.maxPoints, 0),
+    checks,
+    notes: previous?.notes,
+    durationMs: 0,
+    sandbox: previous?.sandbox,
+  };
+}
+
+/** A check's key: an exercise in a workspace folder (two folders holding the same exercise never cancel each other). */
+function keyOf(folder: vscode.WorkspaceFolder, exerciseId: string): string {
+  return `${folder.uri.toString()}\0${exerciseId}`;
 }
 
 export class Checker {
@@ -37,10 +70,14 @@ export class Checker {
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
-  async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<CheckReport | undefined> {
+  /**
+   * `focus`: the functions the learner just edited, whose checks run first. A check on save (`onSave`) checks what
+   * was saved and saves nothing itself: saving edits made since would race the editor's own next save.
+   */
+  async check({ pack, exercise }: ExerciseRef, folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken, focus?: string[], onSave = false): Promise<CheckReport | undefined> {
     if (!this.ctx.requireTrust('Checking an exercise')) return undefined;
     const dir = exerciseFolderUri(folder, exercise.id);
-    for (const doc of vscode.workspace.textDocuments) {
+    for (const doc of onSave ? [] : vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.fsPath.startsWith(dir.fsPath)) await doc.save();
     }
     const missing = learnerFiles(exercise).filter((path) => !existsSync(join(dir.fsPath, path)));
@@ -52,36 +89,54 @@ export class Checker {
       void vscode.window.showWarningMessage(reason, 'Reset Exercise').then((c) => c && vscode.commands.executeCommand('gradlab.resetExercise', exercise.id));
       return undefined;
     }
-    this.startedAt.set(exercise.id, Date.now());
-    this.running.get(exercise.id)?.abort();
+    const key = keyOf(folder, exercise.id);
+    this.startedAt.set(key, Date.now());
+    this.running.get(key)?.abort();
     const abort = new AbortController();
-    this.running.set(exercise.id, abort);
+    this.running.set(key, abort);
     token?.onCancellationRequested(() => abort.abort());
-    this.emit({ ref: { pack, exercise }, folder, running: true });
+    const previous = this.tests.lastReport(exercise.id);
+    const streamed: CheckResult[] = [];
+    this.emit({ ref: { pack, exercise }, folder, running: true, partial: merged(exercise.id, previous, []), remaining: exercise.checks.length });
     let report: CheckReport | undefined;
+    // a newer check of the same exercise took over: what this one still hears belongs to an older save
+    const superseded = () => this.running.get(key) !== abort;
     try {
       const client = await this.ctx.grader(exercise.requires);
       if (!client) {
         this.tests.abort(run, exercise, 'No Python interpreter that can grade this exercise: see the message and "Gradient Lab: Select Python Interpreter".');
         return undefined;
       }
-      report = await checkSubmission({
+      const finished = await checkSubmission({
         client,
         pack,
         exercise,
         submission: dir.fsPath,
         limits: settings.chosenLimits(),
         gradcheck: settings.gradcheckMode(),
+        focus,
         signal: abort.signal,
+        onResult: ({ result, remaining }) => {
+          if (superseded()) return;
+          streamed.push(result);
+          void locateResult(folder, exercise, result).then((location) => superseded() || this.tests.result(run, exercise, result, location));
+          this.emit({ ref: { pack, exercise }, folder, running: true, partial: merged(exercise.id, previous, streamed), remaining });
+        },
       });
-      const locations = await Promise.all(report.checks.map((r) => locateResult(folder, exercise, r)));
-      this.tests.finish(run, exercise, report, (r) => locations[report!.checks.indexOf(r)]);
+      const locations = await Promise.all(finished.checks.map((r) => locateResult(folder, exercise, r)));
+      if (superseded()) {
+        this.tests.supersede(run, exercise);
+        return undefined;
+      }
+      report = finished;
+      this.tests.finish(run, exercise, report, (r) => locations[finished.checks.indexOf(r)]);
       this.ctx.progress(folder).recordCheck(pack.manifest.id, report);
       this.ctx.log.info(`${exercise.id}: ${report.checks.filter((c) => c.passed).length}/${report.checks.length} checks passed in ${report.durationMs} ms`);
       return report;
     } catch (error) {
-      if (error instanceof WorkerError && error.code === 'cancelled') {
-        this.tests.abort(run, exercise, 'Cancelled: a newer check of this exercise started.');
+      if ((error instanceof WorkerError && error.code === 'cancelled') || superseded()) {
+        // a newer check of this exercise (or the learner) stopped it: the newer run has the verdicts
+        this.tests.supersede(run, exercise);
         return undefined;
       }
       const message = error instanceof Error ? error.message : String(error);
@@ -90,15 +145,15 @@ export class Checker {
       void vscode.window.showErrorMessage(`Gradient Lab could not check ${exercise.id}: ${message}`, 'Show Log').then((c) => c && this.ctx.log.show());
       return undefined;
     } finally {
-      if (this.running.get(exercise.id) === abort) this.running.delete(exercise.id);
+      if (this.running.get(key) === abort) this.running.delete(key);
       this.emit({ ref: { pack, exercise }, folder, running: false, report });
     }
   }
 
   /** Check on save: skipped when a check that started after the save already covers it. */
-  checkSaved(ref: ExerciseRef, folder: vscode.WorkspaceFolder, savedAt: number): Promise<CheckReport | undefined> {
-    if ((this.startedAt.get(ref.exercise.id) ?? 0) >= savedAt) return Promise.resolve(undefined);
-    return this.check(ref, folder);
+  checkSaved(ref: ExerciseRef, folder: vscode.WorkspaceFolder, savedAt: number, focus?: string[]): Promise<CheckReport | undefined> {
+    if ((this.startedAt.get(keyOf(folder, ref.exercise.id)) ?? 0) >= savedAt) return Promise.resolve(undefined);
+    return this.check(ref, folder, undefined, focus, true);
   }
 
   private emit(event: CheckEvent): void {

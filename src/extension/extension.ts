@@ -14,6 +14,7 @@ import { ExerciseTests } from './testing/controller';
 import { ExerciseTree } from './views/exerciseTree';
 import { createStatusBar } from './views/statusBar';
 import { Verdicts } from './views/verdicts';
+import { warmUp } from './warmUp';
 
 export function activate(context: vscode.ExtensionContext): GradlabApi {
   const started = performance.now();
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     instructorOutput,
     registerCommands({ ctx, checker, training: training.controller, instructorOutput }),
     training,
+    warmUp(ctx, checker),
   );
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 
@@ -59,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): GradlabApi {
     testController: tests.controller,
     lastReport: (id) => tests.lastReport(id),
     testStates: (id) => tests.testStates(id),
+    streamedResults: (id) => tests.streamedResults(id),
     exerciseStatus: async (id) => {
       const ref = await ctx.packs.find(id);
       const folder = ctx.workspaceFolder();

@@ -4,10 +4,12 @@
 // Transport: `python <runtime>/launch.py gradlab.worker` on stdio. Every message is one frame:
 //   Content-Length: <byte length of the UTF-8 body>\r\n\r\n<JSON body>
 // Requests carry an integer `id` and get exactly one response with the same id; notifications carry none.
+// A `check` request streams: each check's result goes out as a `result` notification the moment it is known, and
+// the response then closes the request with the whole report (the authoritative one: see ResultParams).
 
 import type { CheckKind, ExerciseSpec, GradcheckMode, PackForm } from './pack';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * Environment variable of the worker's process: heavy packages (comma-separated, e.g. `torch`) its sandbox imports
@@ -55,6 +57,8 @@ export const WorkerNotification = {
   Cancel: 'cancel',
   /** worker -> host: a line for the host's log channel (never learner output). */
   Log: 'log',
+  /** worker -> host: one check of a running `check` request has its result (ResultParams); the response follows. */
+  Result: 'result',
 } as const;
 export type WorkerNotification = (typeof WorkerNotification)[keyof typeof WorkerNotification];
 
@@ -107,6 +111,19 @@ export interface LogParams {
 
 export interface CancelParams {
   id: number;
+}
+
+/**
+ * One check's result while its `check` request runs, in the order the checks finish. The response's report holds
+ * every result again, and wins where the two differ: a failure can gain a pointer to the cause another check found
+ * later (a test that finished before the gradient check that explains it).
+ */
+export interface ResultParams {
+  /** the `check` request's id */
+  id: number;
+  result: CheckResult;
+  /** checks of the request with no result yet */
+  remaining: number;
 }
 
 // ---- hello ----
@@ -170,6 +187,8 @@ export interface CheckParams {
   gradcheck: GradcheckMode;
   /** run only these check ids (all when absent) */
   only?: string[];
+  /** functions the learner just edited: their checks run first, gradient-level ones leading (results stream) */
+  focus?: string[];
   /** a grading run's own seed: hidden tests and gradient checks draw new inputs from it (absent: the fixed ones) */
   seed?: number;
   /**
@@ -285,6 +304,8 @@ export interface RecordResult {
   transcripts: unknown;
   /** baked reference data for checks that compare with the solution (training-loop trajectories) */
   references: unknown;
+  /** milliseconds each check took on the reference solution: written to the release, where it orders the checks */
+  costs: Record<string, number>;
 }
 
 // ---- mutants (pack validate) ----

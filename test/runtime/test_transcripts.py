@@ -36,6 +36,21 @@ class RecordAndReplay(unittest.TestCase):
         cls.worker.close()
         remove(cls.release)
 
+    def test_recording_measures_each_check_on_the_reference_and_a_release_runs_the_cheapest_first(self):
+        costs = self.recorded["costs"]
+        self.assertEqual(sorted(costs), sorted(c["id"] for c in fixture_exercise()["checks"]))
+        self.assertTrue(all(isinstance(ms, (int, float)) and ms > 0 for ms in costs.values()), costs)
+        folder = os.path.join(self.release, "01-scale")
+        order = sorted(costs, key=costs.get)
+        try:
+            with open(os.path.join(folder, "costs.json"), "w", encoding="utf-8") as file:
+                json.dump({check: float(rank) for rank, check in enumerate(reversed(order))}, file)
+            self.release_check(os.path.join(SUBMISSIONS, "solution"))
+            streamed = [s["result"]["id"] for s in self.worker.streamed(self.worker.next_id - 1)]
+        finally:
+            os.remove(os.path.join(folder, "costs.json"))
+        self.assertEqual(streamed, list(reversed(order)))
+
     def release_check(self, submission):
         return self.worker.check(submission, form="release", pack=self.release)["result"]
 

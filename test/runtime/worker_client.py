@@ -92,7 +92,7 @@ class WorkerProcess:
             raise AssertionError(f"corrupted channel: {self.buffer[:200]!r}") from None
 
     def check(self, submission, only=None, limits=None, exercise=None, form="authoring", pack=FIXTURE_PACK,
-              reference=None, given=GIVEN, timeout=60, seed=None):
+              reference=None, given=GIVEN, timeout=60, seed=None, focus=None):
         params = {"pack": {"dir": pack, "form": form}, "exercise": exercise or fixture_exercise(),
                   "submission": submission, "given": given,
                   "limits": dict({"timeoutS": 5, "memoryMb": 512, "outputKb": 64}, **(limits or {})),
@@ -103,7 +103,14 @@ class WorkerProcess:
             params["reference"] = reference
         if seed is not None:
             params["seed"] = seed
+        if focus is not None:
+            params["focus"] = focus
         return self.request("check", params, timeout)
+
+    def streamed(self, request_id):
+        """The ``result`` notifications of the request ``request_id`` received so far, in arrival order."""
+        return [n["params"] for n in self.notifications
+                if n.get("method") == "result" and n["params"]["id"] == request_id]
 
     def close(self):
         if self.process.poll() is None:

@@ -81,7 +81,8 @@ describe('gradlab CLI arguments and exit codes', () => {
 
     const fail = capture();
     assert.equal(await main(['check', '01-one-update', '--submission', submission(starterForm(authoring())), '--pack', pack, '--python', python], fail), 1);
-    assert.match(fail.stdout[0], /01-one-update: 0\/\d+ checks passed/);
+    assert.equal(fail.stdout[0], '01-one-update: 7 checks, each shown as it finishes');
+    assert.match(fail.stdout.at(-1)!, /^01-one-update: 0\/\d+ checks passed/);
     assert.match(fail.stdout.join('\n'), /NotImplementedError/);
   });
 
@@ -100,6 +101,32 @@ describe('gradlab CLI arguments and exit codes', () => {
       assert.equal(await main(['check', '01-one-update', '--submission', submission(form(authoring())), '--pack', pack, '--python', python, '--json'], plain), exit);
       assert.equal(withoutTimes(windows.stdout.join('\n')), withoutTimes(plain.stdout.join('\n')));
     }
+  });
+
+  it('prints each check as it finishes, the summary after the last, and --json one document at the end', async function () {
+    this.timeout(60_000);
+    const python = testPython();
+    // sgd_step's four tests take half a second each: the other checks' lines must not wait for them
+    const slow = solutionForm(authoring()).replace('    return w - learning_rate * grad_w', '    import time\n    time.sleep(0.5)\n    return w - learning_rate * grad_w');
+    const file = submission(slow);
+    const when: number[] = [];
+    const io = capture();
+    const out = io.out;
+    io.out = (line) => (when.push(Date.now()), out(line));
+    assert.equal(await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', python], io), 0, io.stdout.join('\n'));
+    const ended = Date.now();
+    const marks = io.stdout.filter((line) => /^ {2}PASS/.test(line)).map((line) => line.split(':')[0].trim().split(/\s+/)[1]);
+    assert.deepEqual(marks.slice(0, 3).sort(), ['gradients-fd', 'lesson-gradients', 'lesson-loss'], 'the quick checks first');
+    assert.deepEqual(marks.slice(3).sort(), ['five-steps', 'lesson-update', 'loss-after-update', 'update-direction']);
+    assert.ok(ended - when[1] >= 1500, `the first check's line came ${ended - when[1]} ms before the end: it waited for the slow ones`);
+    assert.match(io.stdout.at(-1)!, /^01-one-update: 7\/7 checks passed/);
+    const json = capture();
+    assert.equal(await main(['check', '01-one-update', '--submission', file, '--pack', pack, '--python', python, '--json'], json), 0);
+    assert.equal(json.stdout.length, 1, 'one document');
+    assert.deepEqual(
+      (JSON.parse(json.stdout[0]) as { checks: Array<{ id: string }> }).checks.map((c) => c.id),
+      ['gradients-fd', 'lesson-loss', 'lesson-gradients', 'lesson-update', 'update-direction', 'loss-after-update', 'five-steps'],
+    );
   });
 
   it('--json carries everything the text report shows: location, diagnosis, hint, output and notes', async function () {

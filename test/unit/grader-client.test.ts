@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GraderClient, ProtocolMismatchError, WorkerError } from '../../src/core/grader/client';
 import { packageRoot, runtimeDir } from '../../src/core/paths';
 import { findPython } from '../../src/core/python/discover';
-import { DEFAULT_LIMITS, PROTOCOL_VERSION, type CheckParams } from '../../src/protocol/worker';
+import { DEFAULT_LIMITS, PROTOCOL_VERSION, type CheckParams, type ResultParams } from '../../src/protocol/worker';
 import type { PackManifest } from '../../src/protocol/pack';
 import { testPython } from './helpers/python';
 
@@ -77,6 +77,61 @@ describe('grader client', function () {
     assert.ok(Date.now() - started < 10_000, 'the cancelled check ran on');
     const report = await client.check(params(join(pack, 'submissions', 'solution')));
     assert.equal(report.passed, true);
+  });
+
+  it('streams each check\'s result before the report, which holds them all in the pack\'s order', async () => {
+    const heard: Array<ResultParams & { reportArrived: boolean }> = [];
+    let reportArrived = false;
+    const all = { ...params(join(pack, 'submissions', 'wrong')), only: undefined, focus: ['grad'] };
+    const report = await client.check(all, undefined, (streamed) => heard.push({ ...streamed, reportArrived }));
+    reportArrived = true;
+    assert.deepEqual(
+      heard.map((h) => [h.result.id, h.remaining, h.reportArrived]),
+      [
+        ['grad-lesson', 3, false],
+        ['scale-basic', 2, false],
+        ['scale-hidden', 1, false],
+        ['fit-falls', 0, false],
+      ],
+    );
+    assert.deepEqual(
+      report.checks.map((c) => c.id),
+      ['scale-basic', 'grad-lesson', 'scale-hidden', 'fit-falls'],
+    );
+    assert.equal(heard[0].result.message, 'grad(1, 2, 6): expected -16, got -8');
+  });
+
+  it('drops the streamed results of a cancelled check: they belong to an older save', async () => {
+    const source = readFileSync(join(pack, 'submissions', 'solution', 'scale.py'), 'utf8');
+    const slowGrad = submission(source.replace('    return 2 * (w * x - y) * x', '    import time\n    time.sleep(1)\n    return 2 * (w * x - y) * x'));
+    const abort = new AbortController();
+    const heard: string[] = [];
+    const running = client.check({ ...params(slowGrad, 30), only: undefined }, abort.signal, (streamed) => {
+      heard.push(streamed.result.id);
+      if (streamed.result.id === 'scale-basic') abort.abort(); // grad-lesson is sleeping now
+    });
+    await assert.rejects(running, (error: unknown) => error instanceof WorkerError && error.code === 'cancelled');
+    assert.deepEqual(heard, ['scale-basic']);
+    const report = await client.check(params(join(pack, 'submissions', 'solution')));
+    assert.equal(report.passed, true);
+  });
+
+  it('a worker dying mid-stream rejects the check after the results it sent, and the next check gets a full report', async () => {
+    const source = readFileSync(join(pack, 'submissions', 'solution', 'scale.py'), 'utf8');
+    const endlessGrad = submission(source.replace('    return 2 * (w * x - y) * x', '    while True:\n        pass'));
+    await client.hello();
+    const worker = (client as unknown as { process: { kill(signal: string): void } }).process;
+    const heard: string[] = [];
+    const pending = client.check({ ...params(endlessGrad, 30), only: undefined }, undefined, (streamed) => {
+      heard.push(streamed.result.id);
+      setTimeout(() => worker.kill('SIGKILL'), 100);
+    });
+    await assert.rejects(pending, (error: unknown) => error instanceof WorkerError && error.code === 'crashed');
+    assert.deepEqual(heard, ['scale-basic']);
+    const next: string[] = [];
+    const report = await client.check({ ...params(join(pack, 'submissions', 'solution')), only: undefined }, undefined, (s) => next.push(s.result.id));
+    assert.equal(report.passed, true);
+    assert.deepEqual(next.sort(), report.checks.map((c) => c.id).sort());
   });
 
   it('replaces a worker that died and reports the death to the pending request', async () => {

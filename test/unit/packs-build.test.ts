@@ -16,7 +16,7 @@ function recorder(calls: RecordParams[]) {
   return async (params: RecordParams): Promise<RecordResult> => {
     calls.push(params);
     const reference = readFileSync(join(params.reference, 'square.py'), 'utf8');
-    return { transcripts: { 'grad-hidden': [{ call: 'grad_square', args: [7], result: 14 }], referenceHadSolution: reference.includes('slope_of_square = 2 * x') }, references: { 'grad-fd': [] } };
+    return { transcripts: { 'grad-hidden': [{ call: 'grad_square', args: [7], result: 14 }], referenceHadSolution: reference.includes('slope_of_square = 2 * x') }, references: { 'grad-fd': [] }, costs: { 'grad-fd': 4.5, 'grad-hidden': 1.5 } };
   };
 }
 
@@ -34,13 +34,15 @@ describe('building a learner release', () => {
     assert.equal(calls[0].exercise.id, '01-square');
 
     const files = filesUnder(out);
-    assert.deepEqual([...files.keys()].sort(), ['01-square/README.md', '01-square/helpers.py', '01-square/hidden.json', '01-square/references.json', '01-square/run_square.py', '01-square/square.py', '01-square/tests.py', 'pack.json']);
+    assert.deepEqual([...files.keys()].sort(), ['01-square/README.md', '01-square/costs.json', '01-square/helpers.py', '01-square/hidden.json', '01-square/references.json', '01-square/run_square.py', '01-square/square.py', '01-square/tests.py', 'pack.json']);
     const manifest = JSON.parse(files.get('pack.json')!);
     assert.equal(manifest.form, 'release');
     assert.equal(manifest.$schema, undefined);
     assert.equal(manifest.exercises[0].mutants, undefined);
     assert.deepEqual(manifest.exercises[0].checks, pack.manifest.exercises[0].checks);
     assert.deepEqual(JSON.parse(files.get('01-square/hidden.json')!), { 'grad-hidden': [{ call: 'grad_square', args: [7], result: 14 }], referenceHadSolution: true });
+
+    assert.deepEqual(JSON.parse(files.get('01-square/costs.json')!), { 'grad-fd': 4.5, 'grad-hidden': 1.5 }, 'what each check cost on the reference');
 
     assertNoSolutionText(pack, out);
     const tests = files.get('01-square/tests.py')!;

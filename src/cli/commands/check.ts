@@ -7,19 +7,19 @@ import { withSubmissionFolder } from '../../core/grading/submission';
 import { findExercise } from '../../core/packs/load';
 import { exerciseFolder } from '../../core/paths';
 import { printableJson } from '../../core/printable';
-import type { CheckReport } from '../../protocol/worker';
+import type { CheckReport, CheckResult, ResultParams } from '../../protocol/worker';
 import type { ExerciseSpec } from '../../protocol/pack';
 import { startGrader } from '../grader';
 import { CliProblem, EXIT_FAILED, EXIT_OK, type CliIO } from '../io';
 import { gradcheckFrom, graderOptions, limitsFrom, parse, sandboxFrom } from '../options';
 import { packFor } from '../pack';
-import { formatReport, reportJson } from '../report';
+import { formatCheck, formatNotes, formatSummary, reportJson } from '../report';
 
 export const usage = `gradlab check <exercise-id> --submission <file|dir> [options]
 gradlab check --all [--workspace <dir>] [options]
   --pack <dir|zip>     the exercise pack (default: the built-in pack)
   --python <path>      interpreter with NumPy (default: python3 on PATH, then the system's)
-  --json               print the report as JSON
+  --json               print the report as JSON, one document at the end (text: each check as it finishes)
   --timeout <s>        time limit per check (default 10)
   --memory <MiB>       memory limit per check (default 1024)
   --gradcheck <mode>   full, fast or auto (default auto: fast above 2,000 parameters)
@@ -57,9 +57,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const reports: Array<{ report: CheckReport; exercise: ExerciseSpec }> = [];
   try {
     for (const { exercise, path } of targets) {
-      const report = await withSubmissionFolder(exercise, path, (submission) => checkSubmission({ client, pack, exercise, submission, limits, gradcheck }));
+      if (!values.json) io.out(`${exercise.id}: ${exercise.checks.length} checks, each shown as it finishes`);
+      // the streamed lines as printed: the report's own version of a check follows when it says more
+      const printed = new Map<string, string>();
+      const print = (check: CheckResult) => {
+        const lines = formatCheck(check, exercise);
+        printed.set(check.id, lines.join('\n'));
+        for (const line of lines) io.out(line);
+      };
+      const onResult = values.json ? undefined : ({ result }: ResultParams) => print(result);
+      const report = await withSubmissionFolder(exercise, path, (submission) => checkSubmission({ client, pack, exercise, submission, limits, gradcheck, onResult }));
       reports.push({ report, exercise });
-      if (!values.json) for (const line of formatReport(report, exercise)) io.out(line);
+      if (values.json) continue;
+      for (const check of report.checks) if (printed.get(check.id) !== formatCheck(check, exercise).join('\n')) print(check);
+      io.out(formatSummary(report));
+      for (const line of formatNotes(report)) io.out(line);
     }
   } finally {
     await client.dispose();

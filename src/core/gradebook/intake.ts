@@ -153,7 +153,7 @@ async function stageExercise(exercise: ExerciseSpec, roots: string[], target: st
 
   // Only learner files are graded; given files come from the pack and training scripts are not graded.
   const graded = exercise.files.filter((f) => f.role === 'learner');
-  const known = new Set([...exercise.files.map((f) => f.path.split('/')[0]), exercise.instructions, exercise.tests ?? 'tests.py', 'hidden.json', 'references.json']);
+  const known = new Set([...exercise.files.map((f) => f.path.split('/')[0]), exercise.instructions, exercise.tests ?? 'tests.py', 'hidden.json', 'references.json', 'costs.json']);
   const present = await names(folder);
   const misnamed = new Set<string>();
   const copies: Array<{ path: string; bytes: Buffer }> = [];

@@ -26,6 +26,7 @@ import {
   type RequestMessage,
   type ResponseMessage,
   type SandboxChoice,
+  type ResultParams,
 } from '../../protocol/worker';
 import { FixableError } from '../errors';
 
@@ -88,7 +89,12 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   watchdog?: NodeJS.Timeout;
+  /** a check's streamed results, while it runs */
+  onResult?: (streamed: ResultParams) => void;
 }
+
+/** Hears each check's result of a running `check` the moment the worker knows it (see ResultParams). */
+export type ResultListener = (streamed: ResultParams) => void;
 
 /** Seconds past the worker's own limits after which we assume it hung and restart it. */
 const WATCHDOG_GRACE_S = 15;
@@ -113,10 +119,11 @@ export class GraderClient {
     return hello;
   }
 
-  check(params: CheckParams, signal?: AbortSignal): Promise<CheckReport> {
+  /** The whole report; `onResult` hears each check's result before it, as the worker streams them. */
+  check(params: CheckParams, signal?: AbortSignal, onResult?: ResultListener): Promise<CheckReport> {
     const checks = params.only?.length ?? params.exercise.checks.length;
     const budget = params.limits.timeoutS * (checks + 1) + WATCHDOG_GRACE_S;
-    return this.request(WorkerMethod.Check, params, budget, signal) as Promise<CheckReport>;
+    return this.request(WorkerMethod.Check, params, budget, signal, onResult) as Promise<CheckReport>;
   }
 
   record(params: RecordParams): Promise<RecordResult> {
@@ -145,13 +152,14 @@ export class GraderClient {
     clearTimeout(timer);
   }
 
-  private request(method: WorkerMethod, params: unknown, budgetS: number, signal?: AbortSignal): Promise<unknown> {
+  private request(method: WorkerMethod, params: unknown, budgetS: number, signal?: AbortSignal, onResult?: ResultListener): Promise<unknown> {
     if (this.disposed) return Promise.reject(new WorkerError('crashed', 'The grader was shut down.'));
     if (signal?.aborted) return Promise.reject(new WorkerError('cancelled', 'The check was cancelled.'));
     const child = this.ensureProcess();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject };
+      // once cancelled, a request's results belong to an older save: nobody hears them
+      const pending: Pending = { resolve, reject, onResult: onResult && ((streamed) => signal?.aborted || onResult(streamed)) };
       pending.watchdog = setTimeout(() => {
         this.options.log?.(`worker did not answer ${method} within ${budgetS} s; restarting it`);
         child.kill('SIGKILL');
@@ -225,6 +233,11 @@ export class GraderClient {
     if (message.method === WorkerNotification.Log) {
       const { level, message: text } = message.params as LogParams;
       this.options.log?.(`[worker ${level}] ${text}`);
+      return;
+    }
+    if (message.method === WorkerNotification.Result) {
+      const streamed = message.params as ResultParams;
+      this.pending.get(streamed.id)?.onResult?.(streamed);
       return;
     }
     const pending = this.pending.get(message.id);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GraderClient } from '../grader/client';
+import type { GraderClient, ResultListener } from '../grader/client';
 import type { LoadedPack } from '../packs/load';
 import { effectiveLimits } from '../packs/limits';
 import { materializeForm, type LearnerForm } from '../packs/scaffold';
@@ -20,6 +20,10 @@ export interface CheckRequest {
   limits?: Partial<Limits>;
   gradcheck?: GradcheckMode;
   only?: string[];
+  /** functions the learner just edited: their checks run first (CheckParams.focus) */
+  focus?: string[];
+  /** hears each check's result as it streams in, before the report */
+  onResult?: ResultListener;
   /** absolute paths the learner's code may not open (CheckParams.private) */
   private?: string[];
   /** a grading run's own seed (CheckParams.seed) */
@@ -75,10 +79,12 @@ export async function checkSubmission(request: CheckRequest): Promise<CheckRepor
       limits: effectiveLimits(exercise, request.limits),
       gradcheck: request.gradcheck ?? 'auto',
       only: request.only,
+      focus: request.focus?.length ? request.focus : undefined,
       seed: request.seed,
       auditKinks: request.auditKinks,
       private: kept.length ? kept : undefined,
     },
     request.signal,
+    request.onResult,
   );
 }

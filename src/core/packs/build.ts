@@ -15,7 +15,7 @@ import { MANIFEST_NAMES } from './manifest';
 import { argparseProblems, parameterisedScripts } from './parameters';
 import { PackError, type PackProblem } from './problems';
 import { fileInForm, materializeForm } from './scaffold';
-import { BAKED_REFERENCES, DEFAULT_TESTS, HIDDEN_TRANSCRIPTS, exerciseDirName } from './semantics';
+import { BAKED_REFERENCES, CHECK_COSTS, DEFAULT_TESTS, HIDDEN_TRANSCRIPTS, exerciseDirName } from './semantics';
 import { findTests, removeTests } from './testsSource';
 import { zipFolder } from './zip';
 
@@ -103,6 +103,7 @@ async function buildExercise(pack: LoadedPack, exercise: ExerciseSpec, target: s
     });
     await writeText(join(target, HIDDEN_TRANSCRIPTS), `${JSON.stringify(recorded.transcripts ?? null)}\n`);
     await writeText(join(target, BAKED_REFERENCES), `${JSON.stringify(recorded.references ?? null)}\n`);
+    await writeText(join(target, CHECK_COSTS), `${JSON.stringify(recorded.costs ?? {})}\n`);
   });
   return { id: exercise.id, files: exercise.files.length, hiddenTests: hidden.size };
 }

@@ -14,6 +14,8 @@ import { nearMiss } from '../nearMiss';
 /** Files the release writes beside each exercise's files. */
 export const HIDDEN_TRANSCRIPTS = 'hidden.json';
 export const BAKED_REFERENCES = 'references.json';
+/** what each check cost on the reference when the release was built (ms): the worker runs the cheapest first */
+export const CHECK_COSTS = 'costs.json';
 export const DEFAULT_TESTS = 'tests.py';
 
 type Path = Array<string | number>;

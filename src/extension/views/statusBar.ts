@@ -1,5 +1,5 @@
-// One status-bar item: exercises passed out of the built-in pack's, spinning while a check runs;
-// a click opens the Exercises view.
+// One status-bar item: exercises passed out of the built-in pack's, or while checks run how many are still
+// running (their results stream in one by one); a click opens the Exercises view.
 import * as vscode from 'vscode';
 import type { Checker } from '../checking';
 import type { Ctx } from '../ctx';
@@ -8,15 +8,19 @@ export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable &
   const item = vscode.window.createStatusBarItem('gradlab.progress', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Gradient Lab progress';
   item.command = 'gradlab.exercises.focus';
-  let running = 0;
+  /** checks with no result yet, per running check of an exercise in a folder */
+  const remaining = new Map<string, number>();
   const update = async () => {
+    const running = [...remaining.values()].reduce((sum, n) => sum + n, 0);
     const pack = await ctx.packs.builtin().catch(() => undefined);
     const folder = ctx.workspaceFolder();
     if (!pack) return item.hide();
     const passed = folder ? ctx.progress(folder).passedCount(pack.manifest.id) : 0;
     const total = pack.manifest.exercises.length;
-    item.text = `${running > 0 ? '$(sync~spin)' : '$(beaker)'} ${passed}/${total}`;
-    item.tooltip = running > 0 ? 'Gradient Lab: checking…' : `Gradient Lab: ${passed} of ${total} exercises passed. Click to open the exercises.`;
+    const checking = remaining.size > 0;
+    const words = `${running} check${running === 1 ? '' : 's'} running`;
+    item.text = checking ? `$(sync~spin) ${passed}/${total}, ${words}` : `$(beaker) ${passed}/${total}`;
+    item.tooltip = checking ? `Gradient Lab: ${words}; ${passed} of ${total} exercises passed.` : `Gradient Lab: ${passed} of ${total} exercises passed. Click to open the exercises.`;
     item.accessibilityInformation = { label: item.tooltip };
     item.show();
   };
@@ -25,7 +29,9 @@ export function createStatusBar(ctx: Ctx, checker: Checker): vscode.Disposable &
     item,
     ctx.onDidChange(() => void update()),
     checker.onDidChange((e) => {
-      running = Math.max(0, running + (e.running ? 1 : -1));
+      const key = `${e.folder.uri.toString()}\0${e.ref.exercise.id}`;
+      if (e.running) remaining.set(key, e.remaining ?? 0);
+      else remaining.delete(key);
       void update();
     }),
   );

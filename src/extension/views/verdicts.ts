@@ -2,8 +2,7 @@
 // gradlab.diagnostics.enabled), and CodeLens above each exercise function with its latest verdict,
 // "Check" and "Hint".
 import * as vscode from 'vscode';
-import type { CheckReport } from '../../protocol/worker';
-import type { Checker } from '../checking';
+import type { Checker, PartialReport } from '../checking';
 import type { Ctx } from '../ctx';
 import { definitionLine, exerciseIdOf, learnerFileUri, locateResult } from '../exercises';
 import * as settings from '../settings';
@@ -12,7 +11,7 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('gradlab');
   private readonly lensEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
-  private readonly reports = new Map<string, CheckReport>();
+  private readonly reports = new Map<string, PartialReport>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -23,10 +22,12 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
       this.diagnostics,
       this.lensEmitter,
       vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, this),
+      // each streamed result updates its function's lens and diagnostic at once; the report settles them all
       checker.onDidChange((e) => {
-        if (e.running || !e.report) return;
-        this.reports.set(e.ref.exercise.id, e.report);
-        void this.showDiagnostics(e.folder, e.ref.exercise.id, e.report);
+        const report = e.running ? e.partial : e.report;
+        if (!report) return;
+        this.reports.set(e.ref.exercise.id, report);
+        void this.showDiagnostics(e.folder, e.ref.exercise.id, report);
         this.lensEmitter.fire();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -35,7 +36,7 @@ export class Verdicts implements vscode.CodeLensProvider, vscode.Disposable {
     );
   }
 
-  private async showDiagnostics(folder: vscode.WorkspaceFolder, exerciseId: string, report: CheckReport): Promise<void> {
+  private async showDiagnostics(folder: vscode.WorkspaceFolder, exerciseId: string, report: PartialReport): Promise<void> {
     const ref = await this.ctx.packs.find(exerciseId);
     if (!ref) return;
     for (const file of ref.exercise.files.filter((f) => f.role === 'learner')) this.diagnostics.delete(learnerFileUri(folder, ref.exercise, file.path));
